@@ -1,0 +1,52 @@
+# Two commands on a fresh machine: `make run` and `make test`. See README.md.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app web
+VENDOR := web/static/vendor
+
+.PHONY: setup run test lint format bench db demo vendor translations clean e2e-deps
+
+setup: $(VENV)/.installed node_modules/.installed $(VENDOR)/.copied translations
+
+$(VENV)/.installed: requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(VENDOR)/.copied: node_modules/.installed scripts/vendor.sh
+	bash scripts/vendor.sh
+	touch $@
+
+translations: $(VENV)/.installed
+	$(BIN)/pybabel compile -q -d web/translations
+
+db: setup
+	$(FLASK) db upgrade
+	$(FLASK) demo load --if-empty
+
+run: db
+	bash scripts/run.sh
+
+test: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(FLASK) processes check
+	bash scripts/ensure_chromium.sh
+	$(BIN)/pytest -q
+
+bench: setup
+	$(BIN)/python -m tests.benchmarks
+
+format: $(VENV)/.installed
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+clean:
+	rm -rf $(VENV) node_modules $(VENDOR) instance

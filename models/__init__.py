@@ -1,0 +1,30 @@
+"""SQLAlchemy entities and the rules that belong to them. No Flask, no engine."""
+
+from models.base import Base
+from models.catalog import (
+    Building,
+    Floor,
+    Premise,
+    PremiseChange,
+    PremiseKind,
+    PremiseStatus,
+    Project,
+    Section,
+)
+from models.errors import DomainError
+from models.user import Role, User
+
+__all__ = [
+    "Base",
+    "Building",
+    "DomainError",
+    "Floor",
+    "Premise",
+    "PremiseChange",
+    "PremiseKind",
+    "PremiseStatus",
+    "Project",
+    "Role",
+    "Section",
+    "User",
+]

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Starts the product: the web app and a Celery worker with embedded beat.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BIN=.venv/bin
+HOST=${HOST:-127.0.0.1}
+PORT=${PORT:-5000}
+
+$BIN/celery -A web.celery_app worker --beat --loglevel=INFO --concurrency=1 \
+  --schedule=instance/celerybeat-schedule >instance/celery.log 2>&1 &
+worker=$!
+trap 'kill $worker 2>/dev/null || true' EXIT INT TERM
+
+cat <<TXT
+
+  Управление продажами запущено: http://$HOST:$PORT/
+  Демо-логины (пароль «demo»):
+$($BIN/flask --app web users list | awk '{print "    " $1 "  (" $2 ")"}')
+  Журнал Celery: instance/celery.log
+
+TXT
+$BIN/gunicorn --bind "$HOST:$PORT" --workers 2 --threads 4 --access-logfile - "web:create_app()"

@@ -1,0 +1,133 @@
+"""The Flask application factory: `flask --app web ...`."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, render_template, request, session
+from flask_login import current_user
+
+from models.errors import DomainError
+from models.user import User
+from web import formatting, navigation
+from web.config import INSTANCE, ROOT, Config
+from web.extensions import babel, csrf, db, login_manager, migrate
+
+log = logging.getLogger(__name__)
+
+
+def create_app(config: type[Config] | dict | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder="static",
+        instance_path=str(INSTANCE),
+    )
+    app.config.from_object(Config)
+    if isinstance(config, dict):
+        app.config.update(config)
+    elif config is not None:
+        app.config.from_object(config)
+    app.config["SQLALCHEMY_DATABASE_URI"] = Config.normalise_database_url(
+        app.config["SQLALCHEMY_DATABASE_URI"]
+    )
+    INSTANCE.mkdir(exist_ok=True)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    babel.init_app(
+        app,
+        locale_selector=_select_locale,
+        default_translation_directories=str(ROOT / "web" / "translations"),
+    )
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Войдите, чтобы открыть эту страницу."
+    login_manager.login_message_category = "warning"
+
+    @login_manager.user_loader
+    def load_user(user_id: str) -> User | None:
+        user = db.session.get(User, int(user_id))
+        return user if user is not None and user.is_active else None
+
+    _register_blueprints(app)
+    _register_errors(app)
+    formatting.register(app)
+    navigation.register(app)
+    app.before_request(_deny_unguarded_views)
+
+    from web.cli import register as register_cli
+
+    register_cli(app)
+    return app
+
+
+def _select_locale() -> str:
+    lang = request.args.get("lang")
+    if lang in ("ru", "en"):
+        session["lang"] = lang
+    return session.get("lang", "ru")
+
+
+def _register_blueprints(app: Flask) -> None:
+    from web.admin import bp as admin_bp
+    from web.auth import bp as auth_bp
+    from web.catalog import bp as catalog_bp
+
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(catalog_bp)
+    app.register_blueprint(admin_bp)
+
+
+def _deny_unguarded_views():
+    """Deny by default: a view with no declared roles is never served."""
+    if request.endpoint is None or request.endpoint == "static":
+        return None
+    from flask import abort, current_app
+
+    view = current_app.view_functions[request.endpoint]
+    if not hasattr(view, "allowed_roles"):
+        log.error("view %s has no role guard", request.endpoint)
+        abort(403)
+    return None
+
+
+def _register_errors(app: Flask) -> None:
+    def page(code: int, title: str, message: str):
+        return render_template("errors.html", code=code, title=title, message=message), code
+
+    @app.errorhandler(DomainError)
+    def domain_error(error: DomainError):
+        db.session.rollback()
+        return page(422, "Действие невозможно", error.message)
+
+    @app.errorhandler(400)
+    def bad_request(error):
+        return page(400, "Неверный запрос", "Запрос не удалось разобрать. Обновите страницу.")
+
+    @app.errorhandler(403)
+    def forbidden(error):
+        return page(403, "Доступ запрещён", "У вашей роли нет доступа к этой странице.")
+
+    @app.errorhandler(404)
+    def not_found(error):
+        return page(404, "Не найдено", "Такой страницы или записи нет.")
+
+    @app.errorhandler(405)
+    def not_allowed(error):
+        return page(405, "Метод не поддерживается", "Так эту страницу открыть нельзя.")
+
+    @app.errorhandler(413)
+    def too_large(error):
+        limit = app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024)
+        return page(413, "Файл слишком большой", f"Можно загрузить файл не больше {limit} МБ.")
+
+    @app.errorhandler(500)
+    def server_error(error):
+        db.session.rollback()
+        return page(500, "Ошибка сервера", "Что-то пошло не так. Мы уже разбираемся.")
+
+    @app.context_processor
+    def inject_user():
+        return {"current_user": current_user}

@@ -1,0 +1,104 @@
+"""Administration: employees and their roles."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from sqlalchemy import func, select
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
+
+from models.user import MIN_PASSWORD_LENGTH, ROLE_LABELS, Role, User
+from web.extensions import db
+from web.security import requires
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+ROLE_CHOICES = [(r.value, label) for r, label in ROLE_LABELS.items()]
+
+
+class UserForm(FlaskForm):
+    email = EmailField(
+        "Эл. почта",
+        validators=[
+            DataRequired("Укажите эл. почту"),
+            Email("Адрес эл. почты указан неверно", check_deliverability=False),
+            Length(max=254),
+        ],
+    )
+    full_name = StringField("ФИО", validators=[Optional(), Length(max=200)])
+    role = SelectField("Роль", choices=ROLE_CHOICES)
+    password = PasswordField(
+        "Пароль",
+        validators=[
+            Optional(),
+            Length(
+                min=MIN_PASSWORD_LENGTH,
+                message=f"Пароль не короче {MIN_PASSWORD_LENGTH} символов",
+            ),
+        ],
+    )
+    is_active = BooleanField("Активен", default=True)
+
+    def __init__(self, *args, user: User | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._user = user
+
+    def validate_email(self, field):
+        email = field.data.strip().lower()
+        other = db.session.scalar(select(User).where(func.lower(User.email) == email))
+        if other is not None and other is not self._user:
+            raise ValidationError("Сотрудник с такой эл. почтой уже есть")
+
+    def validate_password(self, field):
+        if self._user is None and not field.data:
+            raise ValidationError("Задайте пароль новому сотруднику")
+
+
+@bp.route("/users")
+@requires(Role.admin)
+def users():
+    rows = db.session.scalars(select(User).order_by(User.role, User.email)).all()
+    return render_template("admin/users.html", users=rows, role_labels=ROLE_LABELS)
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@requires(Role.admin)
+def user_new():
+    form = UserForm()
+    if form.validate_on_submit():
+        user = User(email=form.email.data.strip().lower(), role=Role(form.role.data))
+        _fill(user, form)
+        db.session.add(user)
+        db.session.commit()
+        flash(f"Сотрудник {user.email} создан", "success")
+        return redirect(url_for("admin.users"))
+    return render_template("admin/user_form.html", form=form, user=None)
+
+
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+@requires(Role.admin)
+def user_edit(user_id: int):
+    user = db.session.get(User, user_id) or abort(404)
+    form = UserForm(obj=user, user=user)
+    if form.validate_on_submit():
+        if user.id == current_user.id and (
+            not form.is_active.data or form.role.data != Role.admin.value
+        ):
+            form.role.errors.append("Нельзя лишить себя роли администратора или заблокировать")
+        else:
+            user.email = form.email.data.strip().lower()
+            user.role = Role(form.role.data)
+            _fill(user, form)
+            db.session.commit()
+            flash("Изменения сохранены", "success")
+            return redirect(url_for("admin.users"))
+    return render_template("admin/user_form.html", form=form, user=user)
+
+
+def _fill(user: User, form: UserForm) -> None:
+    user.full_name = (form.full_name.data or "").strip()
+    user.is_active = form.is_active.data
+    if form.password.data:
+        user.set_password(form.password.data)

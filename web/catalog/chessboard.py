@@ -1,0 +1,142 @@
+"""The chessboard (квартирограмма): sections as columns, floors as rows, top floor on top."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+
+from flask import abort, render_template, request
+from sqlalchemy import select
+
+from models.catalog import (
+    Building,
+    Floor,
+    Premise,
+    PremiseKind,
+    PremiseStatus,
+    Section,
+    price_per_m2,
+)
+from web.catalog import bp
+from web.catalog.filters import ROOM_CHOICES, PremiseFilter
+from web.extensions import db
+from web.security import ALL_ROLES, requires
+
+PPM_BUCKETS = 5
+
+
+@dataclass(slots=True)
+class Cell:
+    id: int
+    number: str
+    kind: PremiseKind
+    status: PremiseStatus
+    rooms: int
+    is_studio: bool
+    area: Decimal
+    price: Decimal
+    ppm: Decimal
+    matches: bool = True
+    ppm_bucket: int = 0
+
+    @property
+    def rooms_label(self) -> str:
+        if self.kind == PremiseKind.parking:
+            return "М/м"
+        if self.kind == PremiseKind.storage:
+            return "Кл"
+        if self.kind == PremiseKind.commercial:
+            return "Комм"
+        if self.is_studio:
+            return "Ст"
+        return f"{self.rooms}к"
+
+
+@dataclass
+class Grid:
+    sections: list[Section]
+    floors: list[int]  # top floor first
+    cells: dict[tuple[int, int], list[Cell]]  # (section id, floor number) → cells
+    total: int
+    matched: int
+    ppm_edges: list[Decimal]
+
+
+def build_grid(building: Building, premise_filter: PremiseFilter) -> Grid:
+    rows = db.session.execute(
+        select(
+            Premise.id,
+            Premise.number,
+            Premise.kind,
+            Premise.status,
+            Premise.rooms,
+            Premise.is_studio,
+            Premise.total_area,
+            Premise.price,
+            Floor.number,
+            Floor.section_id,
+        )
+        .join(Floor, Floor.id == Premise.floor_id)
+        .where(Premise.building_id == building.id)
+    ).all()
+    cells: dict[tuple[int, int], list[Cell]] = defaultdict(list)
+    floors: set[int] = set()
+    matched = 0
+    all_cells: list[Cell] = []
+    for pid, number, kind, status, rooms, studio, area, price, floor, section_id in rows:
+        cell = Cell(
+            pid, number, kind, status, rooms, studio, area, price, price_per_m2(price, area)
+        )
+        cell.matches = premise_filter.matches(status, kind, rooms, studio, price, area)
+        matched += cell.matches
+        cells[(section_id, floor)].append(cell)
+        floors.add(floor)
+        all_cells.append(cell)
+    for group in cells.values():
+        group.sort(key=lambda c: _natural_key(c.number))
+    edges = _ppm_edges([c.ppm for c in all_cells if c.kind != PremiseKind.parking])
+    for cell in all_cells:
+        cell.ppm_bucket = sum(cell.ppm > edge for edge in edges)
+    floor_range = set(range(1, building.floors_above + 1)) | floors
+    floor_range |= set(range(-building.floors_below, 0))
+    return Grid(
+        sections=list(building.sections),
+        floors=sorted(floor_range, reverse=True),
+        cells=cells,
+        total=len(all_cells),
+        matched=matched,
+        ppm_edges=edges,
+    )
+
+
+def _ppm_edges(values: list[Decimal]) -> list[Decimal]:
+    """Quantile edges splitting prices per m² into PPM_BUCKETS colour bands."""
+    if not values:
+        return []
+    ordered = sorted(values)
+    return [ordered[len(ordered) * i // PPM_BUCKETS] for i in range(1, PPM_BUCKETS)]
+
+
+def _natural_key(number: str) -> tuple:
+    digits = "".join(ch for ch in number if ch.isdigit())
+    return (int(digits) if digits else 0, number)
+
+
+@bp.route("/buildings/<int:building_id>/chessboard")
+@requires(ALL_ROLES)
+def chessboard(building_id: int):
+    building = db.session.get(Building, building_id) or abort(404)
+    premise_filter = PremiseFilter.from_args(request.args)
+    colour = "ppm" if request.args.get("colour") == "ppm" else "status"
+    grid = build_grid(building, premise_filter)
+    return render_template(
+        "catalog/chessboard.html",
+        building=building,
+        grid=grid,
+        f=premise_filter,
+        colour=colour,
+        room_choices=ROOM_CHOICES,
+        statuses=list(PremiseStatus),
+        kinds=list(PremiseKind),
+    )

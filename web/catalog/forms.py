@@ -1,0 +1,117 @@
+"""Forms of the construction objects."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField
+from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from models.catalog import (
+    FINISHING_LABELS,
+    KIND_LABELS,
+    MANUAL_STATUSES,
+    STAGE_LABELS,
+    STATUS_LABELS,
+)
+from web.fields import RuDecimalField, RuIntegerField
+
+TIME_ZONES = [
+    "Europe/Kaliningrad",
+    "Europe/Moscow",
+    "Europe/Samara",
+    "Asia/Yekaterinburg",
+    "Asia/Omsk",
+    "Asia/Novosibirsk",
+    "Asia/Krasnoyarsk",
+    "Asia/Irkutsk",
+    "Asia/Yakutsk",
+    "Asia/Vladivostok",
+    "Asia/Magadan",
+    "Asia/Kamchatka",
+]
+
+REQUIRED = "Обязательное поле"
+
+
+class ProjectForm(FlaskForm):
+    name = StringField("Название ЖК", validators=[DataRequired(REQUIRED), Length(max=200)])
+    city = StringField("Город", validators=[Optional(), Length(max=100)])
+    developer_name = StringField("Застройщик", validators=[Optional(), Length(max=200)])
+    description = TextAreaField("Описание", validators=[Optional(), Length(max=5000)])
+
+
+class BuildingForm(FlaskForm):
+    name = StringField("Корпус", validators=[DataRequired(REQUIRED), Length(max=100)])
+    address = StringField("Адрес", validators=[DataRequired(REQUIRED), Length(max=300)])
+    stage = SelectField("Стадия строительства", choices=list(STAGE_LABELS.items()))
+    commissioning_date = DateField(
+        "Плановый ввод в эксплуатацию",
+        validators=[Optional()],
+        format="%Y-%m-%d",
+        render_kw={"type": "date"},
+    )
+    escrow_bank = StringField("Банк эскроу", validators=[Optional(), Length(max=200)])
+    time_zone = SelectField("Часовой пояс", choices=[(z, z) for z in TIME_ZONES])
+    floors_above = RuIntegerField(
+        "Этажей над землёй",
+        validators=[
+            InputRequired(REQUIRED),
+            NumberRange(1, 150, "От 1 до 150 этажей"),
+        ],
+    )
+    floors_below = RuIntegerField(
+        "Подземных этажей",
+        default=0,
+        validators=[Optional(), NumberRange(0, 10, "От 0 до 10 этажей")],
+    )
+    sections_count = RuIntegerField(
+        "Секций",
+        default=1,
+        validators=[Optional(), NumberRange(1, 50, "От 1 до 50 секций")],
+    )
+
+
+class PremiseForm(FlaskForm):
+    number = StringField("Номер", validators=[DataRequired(REQUIRED), Length(max=20)])
+    kind = SelectField("Тип", choices=list(KIND_LABELS.items()))
+    section = RuIntegerField(
+        "Секция", validators=[InputRequired(REQUIRED), NumberRange(1, 50, "От 1 до 50")]
+    )
+    floor = RuIntegerField("Этаж", validators=[InputRequired(REQUIRED)])
+    rooms = RuIntegerField(
+        "Комнат", default=0, validators=[Optional(), NumberRange(0, 20, "От 0 до 20")]
+    )
+    total_area = RuDecimalField(
+        "Общая площадь, м²",
+        validators=[
+            InputRequired(REQUIRED),
+            NumberRange(min=0.01, max=100000, message="Площадь должна быть больше нуля"),
+        ],
+    )
+    living_area = RuDecimalField(
+        "Жилая площадь, м²",
+        validators=[Optional(), NumberRange(min=0, message="Площадь не может быть отрицательной")],
+    )
+    kitchen_area = RuDecimalField(
+        "Площадь кухни, м²",
+        validators=[Optional(), NumberRange(min=0, message="Площадь не может быть отрицательной")],
+    )
+    price = RuDecimalField(
+        "Цена, ₽",
+        validators=[
+            InputRequired(REQUIRED),
+            NumberRange(min=0, max=10**11, message="Цена не может быть отрицательной"),
+        ],
+    )
+    finishing = SelectField("Отделка", choices=list(FINISHING_LABELS.items()))
+    status = SelectField(
+        "Статус", choices=[(s.value, STATUS_LABELS[s]) for s in sorted(MANUAL_STATUSES)]
+    )
+    is_studio = BooleanField("Студия")
+    is_euro_layout = BooleanField("Европланировка")
+    has_terrace = BooleanField("Терраса")
+    layout_image = FileField(
+        "Планировка (PNG, JPG, SVG)",
+        validators=[FileAllowed(["png", "jpg", "jpeg", "svg"], "Только PNG, JPG или SVG")],
+    )

@@ -1,0 +1,178 @@
+"""Premises: the filtered list, the card with its history, the edit page, the layout plan."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+from flask import (
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_from_directory,
+    url_for,
+)
+from flask_login import current_user
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
+
+from models.catalog import (
+    MANUAL_STATUSES,
+    STATUS_LABELS,
+    Building,
+    Finishing,
+    Premise,
+    PremiseKind,
+    PremiseStatus,
+    Project,
+)
+from models.errors import DomainError
+from web.catalog import bp
+from web.catalog.filters import ROOM_CHOICES, PremiseFilter
+from web.catalog.forms import PremiseForm
+from web.extensions import db
+from web.security import ALL_ROLES, EDITORS, requires
+
+
+@bp.route("/premises")
+@requires(ALL_ROLES)
+def premises():
+    premise_filter = PremiseFilter.from_args(request.args)
+    query = select(Premise).join(Building).options(joinedload(Premise.building))
+    project_id = request.args.get("project_id", type=int)
+    building_id = request.args.get("building_id", type=int)
+    if project_id:
+        query = query.where(Building.project_id == project_id)
+    if building_id:
+        query = query.where(Premise.building_id == building_id)
+    query = query.where(*premise_filter.where()).order_by(Building.name, Premise.number)
+    page = db.paginate(query, per_page=current_app.config["PER_PAGE"], error_out=False)
+    return render_template(
+        "catalog/premises.html",
+        page=page,
+        f=premise_filter,
+        projects=db.session.scalars(select(Project).order_by(Project.name)).all(),
+        project_id=project_id,
+        building_id=building_id,
+        room_choices=ROOM_CHOICES,
+        statuses=list(PremiseStatus),
+        kinds=list(PremiseKind),
+    )
+
+
+@bp.route("/premises/<int:premise_id>")
+@requires(ALL_ROLES)
+def premise(premise_id: int):
+    premise = db.session.get(Premise, premise_id) or abort(404)
+    return render_template("catalog/premise.html", premise=premise)
+
+
+@bp.route("/buildings/<int:building_id>/premises/new", methods=["GET", "POST"])
+@requires(EDITORS)
+def premise_new(building_id: int):
+    building = db.session.get(Building, building_id) or abort(404)
+    form = PremiseForm()
+    if form.validate_on_submit() and _save(form, Premise(building=building), building):
+        flash("Помещение создано", "success")
+        premise_id = db.session.scalar(
+            select(Premise.id).where(
+                Premise.building_id == building.id, Premise.number == form.number.data.strip()
+            )
+        )
+        return redirect(url_for("catalog.premise", premise_id=premise_id))
+    return render_template("catalog/premise_form.html", form=form, building=building, premise=None)
+
+
+@bp.route("/premises/<int:premise_id>/edit", methods=["GET", "POST"])
+@requires(EDITORS)
+def premise_edit(premise_id: int):
+    premise = db.session.get(Premise, premise_id) or abort(404)
+    form = PremiseForm(obj=premise)
+    if request.method == "GET":
+        form.section.data = premise.section.number
+        form.floor.data = premise.floor.number
+        form.kind.data = premise.kind.value
+        form.finishing.data = premise.finishing.value
+        form.status.data = premise.status.value
+    if premise.status not in MANUAL_STATUSES:
+        form.status.render_kw = {"disabled": True}
+        form.status.choices = [(premise.status.value, STATUS_LABELS[premise.status])]
+    if form.validate_on_submit() and _save(form, premise, premise.building):
+        flash("Изменения сохранены", "success")
+        return redirect(url_for("catalog.premise", premise_id=premise.id))
+    return render_template(
+        "catalog/premise_form.html", form=form, building=premise.building, premise=premise
+    )
+
+
+def _save(form: PremiseForm, premise: Premise, building: Building) -> bool:
+    """Apply the form; on a rule violation put the message next to its field, write nothing."""
+    number = form.number.data.strip()
+    duplicate = db.session.scalar(
+        select(func.count()).where(
+            Premise.building_id == building.id,
+            Premise.number == number,
+            Premise.id != (premise.id or 0),
+        )
+    )
+    if duplicate:
+        form.number.errors.append(f"В корпусе уже есть помещение № {number}")
+        return False
+    try:
+        with db.session.no_autoflush:
+            _apply(form, premise, building, number)
+            premise.validate()
+    except DomainError as error:
+        db.session.rollback()
+        target = getattr(form, error.field or "", None) or form.number
+        target.errors.append(error.message)
+        return False
+    upload = form.layout_image.data
+    if upload and getattr(upload, "filename", ""):
+        premise.layout_image = _store_layout(upload)
+    db.session.add(premise)
+    db.session.commit()
+    return True
+
+
+def _apply(form: PremiseForm, premise: Premise, building: Building, number: str) -> None:
+    user_id = current_user.id
+    section = building.ensure_section(form.section.data)
+    premise.floor = section.ensure_floor(form.floor.data)
+    premise.number = number
+    premise.kind = PremiseKind(form.kind.data)
+    premise.rooms = form.rooms.data or 0
+    premise.total_area = form.total_area.data
+    premise.living_area = form.living_area.data
+    premise.kitchen_area = form.kitchen_area.data
+    premise.finishing = Finishing(form.finishing.data)
+    premise.is_studio = form.is_studio.data
+    premise.is_euro_layout = form.is_euro_layout.data
+    premise.has_terrace = form.has_terrace.data
+    premise.change_price(form.price.data, by_user_id=user_id, source="manual")
+    if premise.status is None:
+        premise.status = PremiseStatus(form.status.data)
+    elif premise.status in MANUAL_STATUSES:
+        premise.change_status(PremiseStatus(form.status.data), by_user_id=user_id, source="manual")
+
+
+def _store_layout(upload) -> str:
+    suffix = Path(upload.filename).suffix.lower()
+    name = f"{uuid.uuid4().hex}{suffix}"
+    folder = Path(current_app.config["UPLOAD_FOLDER"]) / "layouts"
+    folder.mkdir(parents=True, exist_ok=True)
+    upload.save(folder / name)
+    return name
+
+
+@bp.route("/premises/<int:premise_id>/layout")
+@requires(ALL_ROLES)
+def premise_layout(premise_id: int):
+    premise = db.session.get(Premise, premise_id) or abort(404)
+    if not premise.layout_image:
+        abort(404)
+    folder = Path(current_app.config["UPLOAD_FOLDER"]) / "layouts"
+    return send_from_directory(folder, premise.layout_image)

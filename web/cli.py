@@ -1,0 +1,60 @@
+"""Command-line verbs: `flask --app web users create`, `flask --app web demo load`."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask
+from sqlalchemy import func, select
+
+from models.user import MIN_PASSWORD_LENGTH, Role, User
+from web.extensions import db
+
+users_cli = click.Group("users", help="Сотрудники")
+demo_cli = click.Group("demo", help="Демонстрационные данные")
+
+
+@users_cli.command("create")
+@click.option("--email", required=True, help="Эл. почта (логин)")
+@click.option("--role", required=True, type=click.Choice([r.value for r in Role]))
+@click.option("--name", default="", help="ФИО")
+@click.password_option(prompt="Пароль", confirmation_prompt="Повторите пароль")
+def create_user(email: str, role: str, name: str, password: str) -> None:
+    """Создать сотрудника; пароль спрашивается в терминале."""
+    email = email.strip().lower()
+    if "@" not in email:
+        raise click.BadParameter("адрес эл. почты указан неверно", param_hint="--email")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise click.BadParameter(f"пароль не короче {MIN_PASSWORD_LENGTH} символов")
+    if db.session.scalar(select(User).where(func.lower(User.email) == email)):
+        raise click.ClickException(f"сотрудник {email} уже есть")
+    user = User(email=email, role=Role(role), full_name=name)
+    user.set_password(password)
+    db.session.add(user)
+    db.session.commit()
+    click.echo(f"Создан сотрудник {email} с ролью {role}")
+
+
+@users_cli.command("list")
+def list_users() -> None:
+    for user in db.session.scalars(select(User).order_by(User.email)):
+        click.echo(f"{user.email}\t{user.role.value}\t{'активен' if user.is_active else 'нет'}")
+
+
+@demo_cli.command("load")
+@click.option("--if-empty", is_flag=True, help="Только если в базе ещё нет ни одного ЖК")
+@click.option("--seed", default=2026, help="Зерно генератора")
+def load_demo(if_empty: bool, seed: int) -> None:
+    """Загрузить демонстрационный ЖК и по одному сотруднику на роль."""
+    from web.demo import database_is_empty, load
+
+    if if_empty and not database_is_empty(db.session):
+        click.echo("Демо-данные не нужны: в базе уже есть данные")
+        return
+    summary = load(db.session, seed=seed)
+    db.session.commit()
+    click.echo(summary)
+
+
+def register(app: Flask) -> None:
+    app.cli.add_command(users_cli)
+    app.cli.add_command(demo_cli)

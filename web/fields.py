@@ -1,0 +1,54 @@
+"""Form fields that accept numbers the way Russian users type them: `12 345,50`."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from wtforms import DecimalField, IntegerField
+
+
+def parse_decimal(text: str | None) -> Decimal | None:
+    """`12 345,50` → Decimal('12345.50'); '' → None; raises ValueError on garbage."""
+    if text is None:
+        return None
+    cleaned = str(text).strip().replace("\u00a0", "").replace(" ", "").replace(",", ".")
+    cleaned = cleaned.removesuffix("₽").removesuffix("м²")
+    if cleaned == "":
+        return None
+    try:
+        value = Decimal(cleaned)
+    except InvalidOperation as error:
+        raise ValueError(text) from error
+    if not value.is_finite():
+        raise ValueError(text)
+    return value
+
+
+class RuDecimalField(DecimalField):
+    def process_formdata(self, valuelist):
+        if not valuelist:
+            return
+        try:
+            self.data = parse_decimal(valuelist[0])
+        except ValueError:
+            self.data = None
+            raise ValueError("Введите число, например 12 345,50") from None
+
+    def _value(self):
+        if self.raw_data:
+            return self.raw_data[0]
+        if self.data is None:
+            return ""
+        return str(self.data).replace(".", ",")
+
+
+class RuIntegerField(IntegerField):
+    def process_formdata(self, valuelist):
+        if not valuelist or valuelist[0].strip() == "":
+            self.data = None
+            return
+        try:
+            self.data = int(valuelist[0].strip())
+        except ValueError:
+            self.data = None
+            raise ValueError("Введите целое число") from None
