@@ -29,6 +29,8 @@ translations: $(VENV)/.installed
 
 db: setup
 	$(FLASK) db upgrade
+	$(FLASK) processes check
+	$(FLASK) processes load
 	$(FLASK) demo load --if-empty
 
 run: db

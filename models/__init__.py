@@ -12,6 +12,14 @@ from models.catalog import (
     Section,
 )
 from models.errors import DomainError
+from models.notification import Notification
+from models.process import (
+    HumanTask,
+    ProcessBusinessKey,
+    ProcessEvent,
+    ProcessInstance,
+    ProcessModel,
+)
 from models.user import Role, User
 
 __all__ = [
@@ -19,10 +27,16 @@ __all__ = [
     "Building",
     "DomainError",
     "Floor",
+    "HumanTask",
+    "Notification",
     "Premise",
     "PremiseChange",
     "PremiseKind",
     "PremiseStatus",
+    "ProcessBusinessKey",
+    "ProcessEvent",
+    "ProcessInstance",
+    "ProcessModel",
     "Project",
     "Role",
     "Section",

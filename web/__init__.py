@@ -6,6 +6,7 @@ import logging
 
 from flask import Flask, render_template, request, session
 from flask_login import current_user
+from sqlalchemy import event
 
 from models.errors import DomainError
 from models.user import User
@@ -34,6 +35,8 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     INSTANCE.mkdir(exist_ok=True)
 
     db.init_app(app)
+    with app.app_context():
+        _configure_sqlite(db.engine)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     babel.init_app(
@@ -61,6 +64,26 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
 
     register_cli(app)
     return app
+
+
+def _configure_sqlite(engine) -> None:
+    """SQLite: enforce foreign keys, wait for locks, and let SQLAlchemy own transactions so
+    SAVEPOINTs work (pysqlite's own transaction handling breaks them)."""
+    if engine.dialect.name != "sqlite":
+        return
+
+    @event.listens_for(engine, "connect")
+    def on_connect(dbapi_connection, _record):
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def on_begin(connection):
+        connection.exec_driver_sql("BEGIN")
 
 
 def _select_locale() -> str:

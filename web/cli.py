@@ -56,5 +56,8 @@ def load_demo(if_empty: bool, seed: int) -> None:
 
 
 def register(app: Flask) -> None:
+    from web import cli_engine
+
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
+    cli_engine.register(app)

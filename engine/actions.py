@@ -1,0 +1,119 @@
+"""Service-task actions: Python work called by name from a BPMN service task.
+
+An action takes ids and values from the task's parameters, loads entities through the given
+session, changes them and only flushes. It returns a small JSON-able dict that lands in the
+task data under the task's result variable. A rule it cannot keep is an `ActionError` with a
+code: a boundary error event with that code in the BPMN catches it; otherwise the instance goes
+to `error`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from models.errors import DomainError
+
+
+class ActionError(DomainError):
+    """A business rule an action could not keep; `code` matches a BPMN errorCode."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code
+
+
+@dataclass(frozen=True)
+class ActionParam:
+    name: str
+    type: str
+    description: str
+    required: bool = True
+
+
+@dataclass(frozen=True)
+class Action:
+    name: str
+    description: str
+    params: tuple[ActionParam, ...]
+    func: Callable[..., dict[str, Any] | None]
+    error_codes: tuple[str, ...] = field(default_factory=tuple)
+
+
+@dataclass
+class ActionContext:
+    """What an action may use besides its parameters."""
+
+    session: Session
+    instance_id: int | None
+    user_id: int | None
+
+
+_REGISTRY: dict[str, Action] = {}
+
+
+def action(
+    name: str,
+    description: str,
+    params: dict[str, tuple[str, str]] | None = None,
+    error_codes: tuple[str, ...] = (),
+):
+    """Register `func(ctx, **params)` as the service-task action `name`.
+
+    `params` maps a parameter name to (type, description), for the validator and the modeler.
+    """
+
+    def decorator(func):
+        if name in _REGISTRY:
+            raise ValueError(f"action {name} registered twice")
+        _REGISTRY[name] = Action(
+            name=name,
+            description=description,
+            params=tuple(
+                ActionParam(pname, ptype, pdesc) for pname, (ptype, pdesc) in (params or {}).items()
+            ),
+            func=func,
+            error_codes=error_codes,
+        )
+        return func
+
+    return decorator
+
+
+def registered() -> dict[str, Action]:
+    _load_builtin_actions()
+    return dict(_REGISTRY)
+
+
+def get(name: str) -> Action | None:
+    _load_builtin_actions()
+    return _REGISTRY.get(name)
+
+
+def call(name: str, ctx: ActionContext, params: dict[str, Any]) -> dict[str, Any]:
+    found = get(name)
+    if found is None:
+        raise ActionError("unknown_action", f"Действие «{name}» не зарегистрировано")
+    expected = {p.name for p in found.params}
+    unknown = set(params) - expected
+    if unknown:
+        raise ActionError(
+            "bad_parameters",
+            f"Действие «{name}» не принимает параметры: {', '.join(sorted(unknown))}",
+        )
+    missing = {p.name for p in found.params if p.required} - set(params)
+    if missing:
+        raise ActionError(
+            "bad_parameters",
+            f"Действию «{name}» не переданы параметры: {', '.join(sorted(missing))}",
+        )
+    result = found.func(ctx, **params)
+    return result or {}
+
+
+def _load_builtin_actions() -> None:
+    # Importing the module registers its actions; later issues add modules here.
+    import engine.builtin_actions  # noqa: F401

@@ -1,0 +1,78 @@
+"""Process models as versioned data: the shipped `processes/*.bpmn` become version 1."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from engine import bpmn
+from engine.errors import ProcessNotFound
+from models.process import ProcessModel
+
+PROCESSES_DIR = Path(__file__).resolve().parent.parent / "processes"
+
+
+def shipped_files() -> list[Path]:
+    return sorted(PROCESSES_DIR.glob("*.bpmn"))
+
+
+def latest(session: Session, process_id: str) -> ProcessModel:
+    model = session.scalars(
+        select(ProcessModel)
+        .where(ProcessModel.process_id == process_id)
+        .order_by(ProcessModel.version.desc())
+        .limit(1)
+    ).first()
+    if model is None:
+        model = _load_shipped(session, process_id)
+    if model is None:
+        raise ProcessNotFound(f"Процесс «{process_id}» не найден")
+    return model
+
+
+def publish(
+    session: Session, xml: str, *, user_id: int | None = None, note: str = ""
+) -> ProcessModel:
+    """Validate and store `xml` as the next immutable version of its process."""
+    from engine.validation import check_xml
+
+    problems = check_xml(xml)
+    if problems:
+        raise bpmn.BpmnRejected("Процесс с ошибками нельзя опубликовать", problems)
+    definition = bpmn.load(xml)
+    current = session.scalar(
+        select(func.max(ProcessModel.version)).where(
+            ProcessModel.process_id == definition.process_id
+        )
+    )
+    model = ProcessModel(
+        process_id=definition.process_id,
+        version=(current or 0) + 1,
+        name=definition.name,
+        bpmn_xml=xml,
+        sha256=bpmn.sha256(xml),
+        published_by_id=user_id,
+        note=note,
+    )
+    session.add(model)
+    session.flush()
+    return model
+
+
+def load_shipped(session: Session) -> list[ProcessModel]:
+    """Publish every shipped process that has no version yet; returns what was published."""
+    published = []
+    for path in shipped_files():
+        exists = session.scalar(select(ProcessModel.id).where(ProcessModel.process_id == path.stem))
+        if not exists:
+            published.append(publish(session, path.read_text("utf-8"), note="поставка"))
+    return published
+
+
+def _load_shipped(session: Session, process_id: str) -> ProcessModel | None:
+    path = PROCESSES_DIR / f"{process_id}.bpmn"
+    if not path.is_file():
+        return None
+    return publish(session, path.read_text("utf-8"), note="поставка")

@@ -1,0 +1,202 @@
+"""Running a workflow until it waits: service actions, BPMN error events, state and history."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from SpiffWorkflow.bpmn.util import BpmnEvent
+from SpiffWorkflow.util.task import TaskState
+from sqlalchemy.orm import Session
+
+from engine import actions, human_tasks
+from engine.actions import ActionContext, ActionError
+from engine.sandbox import SandboxScriptEngine
+from engine.workflow_io import next_timer, serialize
+from models.process import ProcessEvent, ProcessEventKind, ProcessInstance, ProcessStatus
+from models.user import User
+
+log = logging.getLogger(__name__)
+MAX_CAUGHT_ERRORS = 20
+
+
+def script_engine(session: Session, instance: ProcessInstance, user: User | None):
+    """The sandboxed script engine, with service tasks bound to this instance's session."""
+
+    def call_action(operation_name: str, operation_params: dict, task_data: dict) -> str:
+        params = {name: spec.get("value") for name, spec in operation_params.items()}
+        ctx = ActionContext(session, instance.id, user.id if user else None)
+        with session.begin_nested():  # a failing action leaves nothing behind
+            result = actions.call(operation_name, ctx, params)
+        return json.dumps(result, default=str)
+
+    return SandboxScriptEngine(service_handler=call_action)
+
+
+def advance(
+    session: Session,
+    instance: ProcessInstance,
+    workflow,
+    *,
+    user: User | None,
+    now: datetime,
+    first: Callable[[], Any] | None = None,
+) -> None:
+    """Run until the workflow waits, then store its state, inbox rows and next timer."""
+    workflow.script_engine = script_engine(session, instance, user)
+    run_steps(session, instance, workflow, user, now, first=first)
+    human_tasks.sync(session, instance, workflow, _evaluator(workflow), now)
+    if instance.status != ProcessStatus.error:
+        if workflow.is_completed():
+            instance.status = ProcessStatus.completed
+            instance.finished_at = now
+            record(session, instance, ProcessEventKind.completed, now=now)
+        else:
+            instance.status = ProcessStatus.waiting
+    instance.next_timer_at = next_timer(workflow) if instance.is_active else None
+    instance.serialized = serialize(workflow)
+    instance.updated_at = now
+    session.flush()
+
+
+def run_steps(session, instance, workflow, user, now, first=None) -> bool:
+    """Run engine steps; an ActionError caught by a boundary error event continues the flow.
+
+    Returns False when the instance went to `error` (its reason is stored and recorded).
+    """
+    step = first
+    for _ in range(MAX_CAUGHT_ERRORS):
+        try:
+            if step is not None:
+                step()
+            workflow.do_engine_steps()
+            return True
+        except Exception as error:  # noqa: BLE001 - every failure is recorded, none escapes
+            step = None
+            failed = _failed_task(workflow)
+            action_error = _action_error(error)
+            catcher = _catcher(workflow, failed, action_error)
+            if catcher is None:
+                _mark_error(session, instance, failed, error, user, now)
+                return False
+            _throw(workflow, failed, catcher, action_error)
+            record(
+                session,
+                instance,
+                ProcessEventKind.bpmn_error,
+                user=user,
+                task_name=failed.task_spec.bpmn_id,
+                task_label=failed.task_spec.bpmn_name,
+                data={"code": action_error.code},
+                message=action_error.message,
+                now=now,
+            )
+    _mark_error(session, instance, None, RuntimeError("слишком много ошибок подряд"), user, now)
+    return False
+
+
+def record(
+    session: Session,
+    instance: ProcessInstance,
+    kind: ProcessEventKind,
+    *,
+    user: User | None = None,
+    data: dict | None = None,
+    message: str = "",
+    task_name: str | None = None,
+    task_label: str | None = None,
+    now: datetime,
+) -> None:
+    session.add(
+        ProcessEvent(
+            instance_id=instance.id,
+            kind=kind,
+            user_id=user.id if user else None,
+            data=json.loads(json.dumps(data or {}, default=str)),
+            message=message,
+            task_name=task_name,
+            task_label=task_label,
+            at=now,
+        )
+    )
+
+
+def _failed_task(workflow):
+    errored = workflow.get_tasks(state=TaskState.ERROR)
+    if not errored:
+        return None
+    return max(errored, key=lambda t: t.last_state_change)
+
+
+def _action_error(error: BaseException) -> ActionError | None:
+    seen = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, ActionError):
+            return current
+        current = getattr(current, "exception", None) or current.__cause__ or current.__context__
+    return None
+
+
+def _catcher(workflow, failed, action_error: ActionError | None):
+    """A waiting boundary error event attached to the failed task that catches this code."""
+    if failed is None or action_error is None:
+        return None
+    for task in workflow.top_workflow.event_manager.tasks.values():
+        definition = task.task_spec.event_definition
+        if (
+            type(definition).__name__ == "ErrorEventDefinition"
+            and definition.code in (None, action_error.code)
+            and task.parent is failed.parent
+        ):
+            return task
+    return None
+
+
+def _throw(workflow, failed, catcher, action_error: ActionError) -> None:
+    payload = {"error_code": action_error.code, "error_message": action_error.message}
+    catcher.data.update(payload)
+    event = BpmnEvent(catcher.task_spec.event_definition, payload=payload, target=failed.workflow)
+    workflow.top_workflow.catch(event)
+
+
+def _mark_error(session, instance, failed, error, user, now) -> None:
+    task_name = failed.task_spec.bpmn_id if failed is not None else None
+    label = (failed.task_spec.bpmn_name or task_name) if failed is not None else None
+    message = describe(error)
+    log.error("instance %s failed at %s: %s", instance.id, task_name, message, exc_info=error)
+    instance.status = ProcessStatus.error
+    instance.error_task = task_name
+    instance.error_message = message
+    record(
+        session,
+        instance,
+        ProcessEventKind.error,
+        user=user,
+        task_name=task_name,
+        task_label=label,
+        message=message,
+        now=now,
+    )
+
+
+def describe(error: BaseException) -> str:
+    """A readable reason: the innermost meaningful message, without a traceback."""
+    inner = getattr(error, "exception", None) or error.__cause__
+    text = getattr(error, "message", None) or str(error)
+    if inner is not None and inner is not error:
+        inner_text = getattr(inner, "message", None) or str(inner)
+        if inner_text and inner_text not in text:
+            text = f"{text}: {inner_text}"
+    return text[:2000] or type(error).__name__
+
+
+def _evaluator(workflow):
+    def evaluate(task, expression: str):
+        return workflow.script_engine.evaluate(task, expression)
+
+    return evaluate

@@ -1,0 +1,182 @@
+"""engine.tick: fire due timers, remind before task deadlines, escalate overdue tasks.
+
+Idempotent: every step looks at rows that are due and not yet handled, so running it twice, or
+in two workers at once, does the work once. On PostgreSQL due rows are taken with
+`FOR UPDATE SKIP LOCKED`; each instance runs in its own savepoint, so one broken instance does
+not stop the others.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine.run import advance, describe, record
+from engine.workflow_io import deserialize
+from models.base import utcnow
+from models.notification import Notification
+from models.process import (
+    HumanTask,
+    HumanTaskStatus,
+    ProcessEventKind,
+    ProcessInstance,
+    ProcessStatus,
+)
+from models.user import User
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class TickResult:
+    timers: int = 0
+    reminders: int = 0
+    escalations: int = 0
+    errors: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.timers + self.reminders + self.escalations
+
+    def add(self, other: TickResult) -> None:
+        self.timers += other.timers
+        self.reminders += other.reminders
+        self.escalations += other.escalations
+        self.errors += other.errors
+
+
+def tick(session: Session, *, now: datetime | None = None, batch_size: int = 200) -> TickResult:
+    """One batch of due work; the caller commits and calls again while `total` is non-zero."""
+    now = now or utcnow()
+    result = TickResult()
+    _fire_timers(session, now, batch_size, result)
+    _remind(session, now, batch_size, result)
+    _escalate(session, now, batch_size, result)
+    return result
+
+
+def run_until_idle(
+    session: Session, *, now: datetime | None = None, batch_size: int = 200, max_rounds: int = 1000
+) -> TickResult:
+    """Tick in batches, committing after each, until a batch finds less than a full load."""
+    total = TickResult()
+    for _ in range(max_rounds):
+        result = tick(session, now=now, batch_size=batch_size)
+        session.commit()
+        total.add(result)
+        if max(result.timers + result.errors, result.reminders, result.escalations) < batch_size:
+            break
+    return total
+
+
+def _due(session: Session, query, batch_size: int):
+    query = query.limit(batch_size)
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    return session.scalars(query).all()
+
+
+def _fire_timers(session: Session, now: datetime, batch_size: int, result: TickResult) -> None:
+    instances = _due(
+        session,
+        select(ProcessInstance)
+        .where(ProcessInstance.status == ProcessStatus.waiting)
+        .where(ProcessInstance.next_timer_at <= now)
+        .order_by(ProcessInstance.next_timer_at),
+        batch_size,
+    )
+    for instance in instances:
+        try:
+            with session.begin_nested():
+                workflow = deserialize(instance.serialized)
+                record(session, instance, ProcessEventKind.timer_fired, now=now)
+                advance(session, instance, workflow, user=None, now=now)
+            result.timers += 1
+        except Exception as error:  # noqa: BLE001 - one broken instance must not stop the tick
+            log.exception("tick: instance %s", instance.id)
+            session.refresh(instance)
+            instance.status = ProcessStatus.error
+            instance.error_message = describe(error)
+            instance.next_timer_at = None
+            record(session, instance, ProcessEventKind.error, message=describe(error), now=now)
+            result.errors += 1
+
+
+def _remind(session: Session, now: datetime, batch_size: int, result: TickResult) -> None:
+    tasks = _due(
+        session,
+        select(HumanTask)
+        .where(HumanTask.status == HumanTaskStatus.open)
+        .where(HumanTask.remind_at <= now, HumanTask.reminded_at.is_(None))
+        .order_by(HumanTask.remind_at),
+        batch_size,
+    )
+    for task in tasks:
+        task.reminded_at = now
+        due = task.due_at.strftime("%d.%m.%Y %H:%M UTC") if task.due_at else ""
+        _notify(session, task, [task.role], f"Срок задачи «{task.title}» истекает {due}", now)
+        record(
+            session,
+            task.instance,
+            ProcessEventKind.reminded,
+            task_name=task.task_name,
+            task_label=task.task_label,
+            now=now,
+        )
+        result.reminders += 1
+
+
+def _escalate(session: Session, now: datetime, batch_size: int, result: TickResult) -> None:
+    tasks = _due(
+        session,
+        select(HumanTask)
+        .where(HumanTask.status == HumanTaskStatus.open)
+        .where(HumanTask.due_at <= now, HumanTask.escalated_at.is_(None))
+        .order_by(HumanTask.due_at),
+        batch_size,
+    )
+    for task in tasks:
+        task.escalated_at = now
+        task.reminded_at = task.reminded_at or now
+        roles = [task.escalation_role] if task.escalation_role else []
+        _notify(session, task, roles, f"Просрочена задача «{task.title}»", now, everyone=True)
+        record(
+            session,
+            task.instance,
+            ProcessEventKind.escalated,
+            task_name=task.task_name,
+            task_label=task.task_label,
+            data={"to_role": str(task.escalation_role)},
+            now=now,
+        )
+        result.escalations += 1
+
+
+def _notify(session, task: HumanTask, roles, text: str, now: datetime, everyone=False) -> None:
+    """The assignee if there is one (and, for escalations, every user of `roles`)."""
+    recipients: set[int] = set()
+    if task.assignee_id is not None:
+        recipients.add(task.assignee_id)
+    if everyone or task.assignee_id is None:
+        recipients.update(
+            session.scalars(
+                select(User.id).where(User.role.in_(roles), User.is_active.is_(True))
+            ).all()
+        )
+    for user_id in recipients:
+        session.add(
+            Notification(
+                user_id=user_id,
+                text=text,
+                link=f"/inbox/tasks/{task.id}",
+                kind="deadline",
+                created_at=now,
+            )
+        )
+
+
+__all__ = ["TickResult", "run_until_idle", "tick"]
