@@ -22,6 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine import bpmn, forms, repository
+from engine.assignment import claim, reassign, release
 from engine.errors import (
     FormInvalid,
     InstanceNotFound,
@@ -270,3 +271,17 @@ def _title(name: str, keys: Mapping[str, Any]) -> str:
     if not keys:
         return name
     return f"{name}: " + ", ".join(f"{k}={v}" for k, v in keys.items())
+
+
+__all__ = [
+    "can_act",
+    "cancel",
+    "claim",
+    "complete",
+    "lock",
+    "reassign",
+    "release",
+    "retry",
+    "send_message",
+    "start",
+]

@@ -15,7 +15,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.run import advance, describe, record
+from engine.run import advance, describe, record, script_engine
 from engine.workflow_io import deserialize
 from models.base import utcnow
 from models.notification import Notification
@@ -93,6 +93,8 @@ def _fire_timers(session: Session, now: datetime, batch_size: int, result: TickR
         try:
             with session.begin_nested():
                 workflow = deserialize(instance.serialized)
+                workflow.script_engine = script_engine(session, instance, None)
+                workflow.refresh_timers()  # due timers become ready; advance then runs them
                 record(session, instance, ProcessEventKind.timer_fired, now=now)
                 advance(session, instance, workflow, user=None, now=now)
             result.timers += 1

@@ -79,7 +79,7 @@ class ProcessInstance(Base):
     model_id: Mapped[int] = mapped_column(ForeignKey("process_model.id"))
     process_id: Mapped[str] = mapped_column(String(100))
     status: Mapped[ProcessStatus] = mapped_column(_enum(ProcessStatus))
-    serialized: Mapped[str] = mapped_column(Text)
+    serialized: Mapped[str] = mapped_column(Text, deferred=True)
     title: Mapped[str] = mapped_column(String(300), default="")
     business_keys: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     next_timer_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)

@@ -9,7 +9,7 @@ from flask_login import current_user
 from sqlalchemy import event
 
 from models.errors import DomainError
-from models.user import User
+from models.user import ROLE_LABELS, User
 from web import formatting, navigation
 from web.config import INSTANCE, ROOT, Config
 from web.extensions import babel, csrf, db, login_manager, migrate
@@ -97,9 +97,13 @@ def _register_blueprints(app: Flask) -> None:
     from web.admin import bp as admin_bp
     from web.auth import bp as auth_bp
     from web.catalog import bp as catalog_bp
+    from web.inbox import bp as inbox_bp
+    from web.processes import bp as processes_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(catalog_bp)
+    app.register_blueprint(inbox_bp)
+    app.register_blueprint(processes_bp)
     app.register_blueprint(admin_bp)
 
 
@@ -153,4 +157,4 @@ def _register_errors(app: Flask) -> None:
 
     @app.context_processor
     def inject_user():
-        return {"current_user": current_user}
+        return {"current_user": current_user, "role_labels": ROLE_LABELS}

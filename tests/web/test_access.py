@@ -4,7 +4,10 @@ and sends anonymous visitors to the login page."""
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import select
 
+from engine import runtime
+from models.process import HumanTask
 from models.user import Role
 
 EVERYONE = set(Role)
@@ -28,6 +31,13 @@ MATRIX: list[tuple[str, set[Role]]] = [
     ("/premises", EVERYONE),
     ("/premises/{premise}", EVERYONE),
     ("/premises/{premise}/edit", EDITORS),
+    ("/inbox/", EVERYONE),
+    ("/inbox/requests", EVERYONE),
+    ("/inbox/notifications", EVERYONE),
+    ("/inbox/tasks/{task}", {Role.admin, Role.head_of_sales, Role.sales_manager}),
+    ("/processes/instances", {Role.admin, Role.analyst}),
+    ("/processes/instances/{instance}", {Role.admin, Role.analyst}),
+    ("/processes/instances/{instance}/diagram.bpmn", {Role.admin, Role.analyst}),
     ("/admin/users", ADMIN),
     ("/admin/users/new", ADMIN),
     ("/admin/users/{user}", ADMIN),
@@ -35,15 +45,27 @@ MATRIX: list[tuple[str, set[Role]]] = [
 
 
 @pytest.fixture
-def objects(make_building, make_premise, make_user):
+def objects(make_building, make_premise, make_user, db_session):
     building = make_building()
     premise = make_premise(building)
     user = make_user(Role.lawyer, email="someone@test.local")
+    manager = make_user(Role.sales_manager)
+    instance = runtime.start(
+        db_session,
+        "price_change",
+        data={"premise_number": premise.number, "current_price": str(premise.price)},
+        business_keys={"premise_id": premise.id},
+        user=manager,
+    )
+    db_session.commit()
+    task = db_session.scalars(select(HumanTask).where(HumanTask.instance_id == instance.id)).one()
     return {
         "project": building.project_id,
         "building": building.id,
         "premise": premise.id,
         "user": user.id,
+        "task": task.id,
+        "instance": instance.id,
     }
 
 
@@ -86,6 +108,7 @@ def test_every_guarded_get_route_is_in_the_matrix(app):
         for converter in ("<int:project_id>", "<int:building_id>", "<int:premise_id>"):
             path = path.replace(converter, "{" + converter[5:-4] + "}")
         path = path.replace("<int:user_id>", "{user}")
+        path = path.replace("<int:task_id>", "{task}").replace("<int:instance_id>", "{instance}")
         if path not in matrix_paths and path not in public and not _exempt(rule.endpoint):
             missing.append(rule.rule)
     assert missing == []

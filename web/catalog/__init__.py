@@ -21,4 +21,4 @@ def catalog_labels():
     }
 
 
-from web.catalog import chessboard, objects, premises  # noqa: E402, F401
+from web.catalog import chessboard, objects, premises, price_requests, transfer  # noqa: E402, F401

@@ -1,0 +1,56 @@
+"""In-app notifications: the counter in the header, the list, mark as read."""
+
+from __future__ import annotations
+
+from flask import redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import func, select, update
+
+from models.base import utcnow
+from models.notification import Notification
+from web.extensions import db
+from web.inbox import bp
+from web.security import ALL_ROLES, requires
+
+
+@bp.app_context_processor
+def unread_notifications():
+    if not current_user.is_authenticated:
+        return {"unread_count": 0}
+    count = db.session.scalar(
+        select(func.count()).where(
+            Notification.user_id == current_user.id, Notification.read_at.is_(None)
+        )
+    )
+    return {"unread_count": count}
+
+
+@bp.route("/notifications")
+@requires(ALL_ROLES)
+def notifications():
+    page = db.paginate(
+        select(Notification)
+        .where(Notification.user_id == current_user.id)
+        .order_by(Notification.id.desc()),
+        page=request.args.get("page", 1, type=int),
+        per_page=50,
+        error_out=False,
+    )
+    return render_template("inbox/notifications.html", page=page)
+
+
+@bp.route("/notifications/read", methods=["POST"])
+@requires(ALL_ROLES)
+def mark_read():
+    query = update(Notification).where(
+        Notification.user_id == current_user.id, Notification.read_at.is_(None)
+    )
+    note_id = request.form.get("id", type=int)
+    if note_id:
+        query = query.where(Notification.id == note_id)
+    db.session.execute(query.values(read_at=utcnow()))
+    db.session.commit()
+    target = request.form.get("next") or ""
+    if not target.startswith("/") or target.startswith("//"):
+        target = url_for("inbox.notifications")
+    return redirect(target)

@@ -1,0 +1,123 @@
+"""One task: its page with the form, and the verbs claim, release, reassign, complete."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from engine import runtime
+from engine.errors import FormInvalid, TaskNotAvailable
+from engine.forms import FormField
+from models.base import utcnow
+from models.process import HumanTask, HumanTaskStatus, ProcessEvent
+from models.user import Role, User
+from web.extensions import db
+from web.inbox import bp
+from web.security import ALL_ROLES, EDITORS, requires
+
+MANAGERS = EDITORS
+
+
+def _task_or_404(task_id: int) -> HumanTask:
+    return db.session.get(HumanTask, task_id) or abort(404)
+
+
+def _may_view(task: HumanTask) -> bool:
+    return (
+        current_user.role in MANAGERS
+        or task.assignee_id == current_user.id
+        or current_user.role in task.roles()
+        or task.completed_by_id == current_user.id
+    )
+
+
+def render_task(task: HumanTask, values=None, errors=None, status: int = 200):
+    history = db.session.scalars(
+        select(ProcessEvent)
+        .where(ProcessEvent.instance_id == task.instance_id)
+        .order_by(ProcessEvent.id.desc())
+    ).all()
+    users = []
+    if current_user.role in MANAGERS and task.status == HumanTaskStatus.open:
+        users = db.session.scalars(
+            select(User)
+            .where(User.is_active.is_(True), User.role.in_(task.roles()))
+            .order_by(User.full_name)
+        ).all()
+    return render_template(
+        task.template or "inbox/task.html",
+        task=task,
+        fields=[FormField.from_json(f) for f in task.form],
+        values=values or {},
+        errors=errors or {},
+        history=history,
+        can_act=task.status == HumanTaskStatus.open and runtime.can_act(current_user, task),
+        users=users,
+        now=utcnow(),
+    ), status
+
+
+@bp.route("/tasks/<int:task_id>")
+@requires(ALL_ROLES)
+def task(task_id: int):
+    found = _task_or_404(task_id)
+    if not _may_view(found):
+        abort(403)
+    return render_task(found)
+
+
+@bp.route("/tasks/<int:task_id>/complete", methods=["POST"])
+@requires(ALL_ROLES)
+def complete(task_id: int):
+    found = _task_or_404(task_id)
+    submitted = request.form.to_dict()
+    try:
+        runtime.complete(db.session, found.id, current_user, submitted)
+    except FormInvalid as error:
+        db.session.rollback()
+        return render_task(_task_or_404(task_id), submitted, error.errors, status=422)
+    except TaskNotAvailable as error:
+        db.session.rollback()
+        return render_template(
+            "errors.html", code=409, title="Задача недоступна", message=error.message
+        ), 409
+    db.session.commit()
+    flash(f"Задача «{found.title}» выполнена", "success")
+    return redirect(url_for("inbox.index"))
+
+
+@bp.route("/tasks/<int:task_id>/claim", methods=["POST"])
+@requires(ALL_ROLES)
+def claim(task_id: int):
+    return _verb(task_id, runtime.claim, "Задача взята в работу")
+
+
+@bp.route("/tasks/<int:task_id>/release", methods=["POST"])
+@requires(ALL_ROLES)
+def release(task_id: int):
+    return _verb(task_id, runtime.release, "Задача возвращена в общую очередь")
+
+
+@bp.route("/tasks/<int:task_id>/reassign", methods=["POST"])
+@requires(Role.head_of_sales, Role.admin)
+def reassign(task_id: int):
+    to_user = db.session.get(User, request.form.get("user_id", type=int) or 0)
+    if to_user is None:
+        flash("Выберите сотрудника", "danger")
+        return redirect(url_for("inbox.task", task_id=task_id))
+    return _verb(task_id, lambda s, t, u: runtime.reassign(s, t, u, to_user), "Задача передана")
+
+
+def _verb(task_id: int, verb, success: str):
+    _task_or_404(task_id)
+    try:
+        verb(db.session, task_id, current_user)
+    except TaskNotAvailable as error:
+        db.session.rollback()
+        return render_template(
+            "errors.html", code=409, title="Задача недоступна", message=error.message
+        ), 409
+    db.session.commit()
+    flash(success, "success")
+    return redirect(url_for("inbox.task", task_id=task_id))

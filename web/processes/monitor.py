@@ -1,0 +1,147 @@
+"""The process monitor: instances by process, status and business key; one instance on its
+diagram with the path taken, its data and history; retry and cancel."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from engine import runtime
+from engine.workflow_io import deserialize, task_data_json
+from models.errors import DomainError
+from models.process import (
+    PROCESS_STATUS_LABELS,
+    ProcessBusinessKey,
+    ProcessEvent,
+    ProcessInstance,
+    ProcessModel,
+    ProcessStatus,
+)
+from models.user import Role
+from web.extensions import db
+from web.processes import bp
+from web.security import requires
+
+VIEWERS = (Role.admin, Role.analyst)
+
+
+@bp.route("/instances")
+@requires(*VIEWERS)
+def instances():
+    query = select(ProcessInstance).order_by(ProcessInstance.id.desc())
+    process_id = request.args.get("process") or None
+    status = request.args.get("status") or None
+    key = (request.args.get("key") or "").strip()
+    if process_id:
+        query = query.where(ProcessInstance.process_id == process_id)
+    if status in ProcessStatus.__members__:
+        query = query.where(ProcessInstance.status == ProcessStatus(status))
+    if "=" in key:
+        name, value = (part.strip() for part in key.split("=", 1))
+        query = query.join(ProcessBusinessKey).where(
+            ProcessBusinessKey.name == name, ProcessBusinessKey.value == value
+        )
+    page = db.paginate(
+        query, page=request.args.get("page", 1, type=int), per_page=50, error_out=False
+    )
+    processes = db.session.scalars(select(ProcessModel.process_id).distinct()).all()
+    counts = dict(
+        db.session.execute(
+            select(ProcessInstance.status, func.count()).group_by(ProcessInstance.status)
+        ).all()
+    )
+    return render_template(
+        "processes/instances.html",
+        page=page,
+        processes=sorted(processes),
+        statuses=PROCESS_STATUS_LABELS,
+        counts=counts,
+        process_id=process_id,
+        status=status,
+        key=key,
+    )
+
+
+@bp.route("/instances/<int:instance_id>")
+@requires(*VIEWERS)
+def instance(instance_id: int):
+    found = db.session.get(ProcessInstance, instance_id) or abort(404)
+    workflow = deserialize(found.serialized)
+    completed, current, data = _path(workflow)
+    history = db.session.scalars(
+        select(ProcessEvent)
+        .where(ProcessEvent.instance_id == found.id)
+        .order_by(ProcessEvent.id.desc())
+    ).all()
+    return render_template(
+        "processes/instance.html",
+        instance=found,
+        completed=sorted(completed),
+        current=sorted(current),
+        data=data,
+        history=history,
+    )
+
+
+@bp.route("/instances/<int:instance_id>/diagram.bpmn")
+@requires(*VIEWERS)
+def instance_diagram(instance_id: int):
+    found = db.session.get(ProcessInstance, instance_id) or abort(404)
+    return found.model.bpmn_xml, 200, {"Content-Type": "application/xml; charset=utf-8"}
+
+
+@bp.route("/instances/<int:instance_id>/retry", methods=["POST"])
+@requires(Role.admin)
+def retry(instance_id: int):
+    return _verb(
+        instance_id,
+        lambda: runtime.retry(db.session, instance_id, current_user),
+        "Процесс запущен повторно",
+    )
+
+
+@bp.route("/instances/<int:instance_id>/cancel", methods=["POST"])
+@requires(Role.admin)
+def cancel(instance_id: int):
+    reason = (request.form.get("reason") or "").strip()[:500]
+    return _verb(
+        instance_id,
+        lambda: runtime.cancel(db.session, instance_id, current_user, reason),
+        "Процесс отменён",
+    )
+
+
+def _verb(instance_id: int, call, success: str):
+    try:
+        call()
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "danger")
+    else:
+        db.session.commit()
+        flash(success, "success")
+    return redirect(url_for("processes.instance", instance_id=instance_id))
+
+
+def _path(workflow) -> tuple[set[str], set[str], dict]:
+    """BPMN ids of completed and current elements, and the latest task data."""
+    from SpiffWorkflow.util.task import TaskState
+
+    completed, current = set(), set()
+    latest = None
+    for task in workflow.get_tasks():
+        bpmn_id = getattr(task.task_spec, "bpmn_id", None)
+        if not bpmn_id:
+            continue
+        if task.state == TaskState.COMPLETED:
+            completed.add(bpmn_id)
+            latest = (
+                task
+                if latest is None or task.last_state_change > latest.last_state_change
+                else latest
+            )
+        elif task.state in (TaskState.READY, TaskState.WAITING, TaskState.STARTED, TaskState.ERROR):
+            current.add(bpmn_id)
+    data = task_data_json(latest) if latest is not None else {}
+    return completed - current, current, data
