@@ -235,14 +235,12 @@ class Premise(Base):
         """Rules a premise's own figures must keep; raises InvalidPremiseData."""
         if self.total_area is None or self.total_area <= 0:
             raise InvalidPremiseData("Общая площадь должна быть больше нуля", field="total_area")
-        for field, label in (("living_area", "Жилая"), ("kitchen_area", "Площадь кухни")):
+        for field, label in (("living_area", "Жилая площадь"), ("kitchen_area", "Площадь кухни")):
             value = getattr(self, field)
             if value is not None and value < 0:
-                raise InvalidPremiseData(
-                    f"{label} площадь не может быть отрицательной", field=field
-                )
+                raise InvalidPremiseData(f"{label} не может быть отрицательной", field=field)
             if value is not None and value > self.total_area:
-                raise InvalidPremiseData(f"{label} площадь не может быть больше общей", field=field)
+                raise InvalidPremiseData(f"{label} не может быть больше общей", field=field)
         if self.price is None or self.price < 0:
             raise InvalidPremiseData("Цена не может быть отрицательной", field="price")
         if self.rooms is None or self.rooms < 0:

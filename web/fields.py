@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 
 from wtforms import DecimalField, IntegerField
+from wtforms.validators import StopValidation
 
 
 def parse_decimal(text: str | None) -> Decimal | None:
@@ -24,7 +25,15 @@ def parse_decimal(text: str | None) -> Decimal | None:
     return value
 
 
-class RuDecimalField(DecimalField):
+class _StopWhenUnreadable:
+    """Text that is not a number gets one message, not a range message on top of it."""
+
+    def pre_validate(self, form):
+        if self.process_errors:
+            raise StopValidation()
+
+
+class RuDecimalField(_StopWhenUnreadable, DecimalField):
     def process_formdata(self, valuelist):
         if not valuelist:
             return
@@ -42,7 +51,7 @@ class RuDecimalField(DecimalField):
         return str(self.data).replace(".", ",")
 
 
-class RuIntegerField(IntegerField):
+class RuIntegerField(_StopWhenUnreadable, IntegerField):
     def process_formdata(self, valuelist):
         if not valuelist or valuelist[0].strip() == "":
             self.data = None

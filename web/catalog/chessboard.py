@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
-from flask import abort, render_template, request
+from flask import abort, render_template, request, url_for
 from sqlalchemy import select
 
 from models.catalog import (
+    KIND_LABELS,
+    STATUS_LABELS,
     Building,
     Floor,
     Premise,
@@ -18,6 +21,7 @@ from models.catalog import (
     Section,
     price_per_m2,
 )
+from web import formatting
 from web.catalog import bp
 from web.catalog.filters import ROOM_CHOICES, PremiseFilter
 from web.extensions import db
@@ -51,6 +55,20 @@ class Cell:
         if self.is_studio:
             return "Ст"
         return f"{self.rooms}к"
+
+    @property
+    def title(self) -> str:
+        """The tooltip: everything a manager asks about the premise, in one line."""
+        return (
+            f"№ {self.number}, {KIND_LABELS[self.kind]}, {STATUS_LABELS[self.status]}, "
+            f"{formatting.area(self.area)}, {formatting.money(self.price)}, "
+            f"{formatting.money(self.ppm)}/м²"
+        )
+
+    @property
+    def css(self) -> str:
+        dim = "" if self.matches else " dim"
+        return f"cell st-{self.status.value} ppm-{self.ppm_bucket}{dim}"
 
 
 @dataclass
@@ -97,7 +115,7 @@ def build_grid(building: Building, premise_filter: PremiseFilter) -> Grid:
         group.sort(key=lambda c: _natural_key(c.number))
     edges = _ppm_edges([c.ppm for c in all_cells if c.kind != PremiseKind.parking])
     for cell in all_cells:
-        cell.ppm_bucket = sum(cell.ppm > edge for edge in edges)
+        cell.ppm_bucket = bisect_left(edges, cell.ppm)  # how many edges the cell is above
     floor_range = set(range(1, building.floors_above + 1)) | floors
     floor_range |= set(range(-building.floors_below, 0))
     return Grid(
@@ -134,6 +152,8 @@ def chessboard(building_id: int):
         "catalog/chessboard.html",
         building=building,
         grid=grid,
+        # One url_for, not one per cell: a premise card is this prefix plus its id.
+        card_url=url_for("catalog.premise", premise_id=0).removesuffix("0"),
         f=premise_filter,
         colour=colour,
         room_choices=ROOM_CHOICES,

@@ -34,6 +34,8 @@ class PremiseFilter:
         result.statuses = _enum_set(args.getlist("status"), PremiseStatus, result, "status")
         result.kinds = _enum_set(args.getlist("kind"), PremiseKind, result, "kind")
         for value in args.getlist("rooms"):
+            if value == "":
+                continue
             if value in {"0", "1", "2", "3", "4"}:
                 result.rooms.add(int(value))
             else:
@@ -116,6 +118,8 @@ def _rooms_clause(bucket: int) -> ColumnElement[bool]:
 def _enum_set(values, enum_cls, result: PremiseFilter, name: str) -> set:
     chosen = set()
     for value in values:
+        if value == "":  # the «Все» (all) choice of a select
+            continue
         try:
             chosen.add(enum_cls(value))
         except ValueError:

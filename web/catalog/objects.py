@@ -165,10 +165,12 @@ def _building_edit_problem(building: Building, form: BuildingForm) -> tuple[str,
 
 
 def _project_name_taken(name: str, except_id: int | None = None) -> bool:
-    query = select(Project.id).where(func.lower(Project.name) == name.lower())
-    if except_id is not None:
-        query = query.where(Project.id != except_id)
-    return db.session.scalar(query) is not None
+    # Compared in Python: SQLite's lower() folds only ASCII, so «Парк» ≠ «парк» there.
+    folded = name.casefold()
+    return any(
+        other.casefold() == folded and project_id != except_id
+        for project_id, other in db.session.execute(select(Project.id, Project.name))
+    )
 
 
 def _building_name_taken(project: Project, name: str, except_id: int | None = None) -> bool:

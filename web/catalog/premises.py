@@ -90,13 +90,7 @@ def premise_new(building_id: int):
 @requires(EDITORS)
 def premise_edit(premise_id: int):
     premise = db.session.get(Premise, premise_id) or abort(404)
-    form = PremiseForm(obj=premise)
-    if request.method == "GET":
-        form.section.data = premise.section.number
-        form.floor.data = premise.floor.number
-        form.kind.data = premise.kind.value
-        form.finishing.data = premise.finishing.value
-        form.status.data = premise.status.value
+    form = PremiseForm(data=_form_values(premise))
     if premise.status not in MANUAL_STATUSES:
         form.status.render_kw = {"disabled": True}
         form.status.choices = [(premise.status.value, STATUS_LABELS[premise.status])]
@@ -106,6 +100,22 @@ def premise_edit(premise_id: int):
     return render_template(
         "catalog/premise_form.html", form=form, building=premise.building, premise=premise
     )
+
+
+def _form_values(premise: Premise) -> dict:
+    """The edit form's starting values. Not `obj=premise`: its `section` and `floor` are
+    objects, which an integer field reports as an error on every submit."""
+    plain = ("number", "rooms", "total_area", "living_area", "kitchen_area", "price")
+    flags = ("is_studio", "is_euro_layout", "has_terrace")
+    values = {name: getattr(premise, name) for name in plain + flags}
+    values.update(
+        section=premise.section.number,
+        floor=premise.floor.number,
+        kind=premise.kind.value,
+        finishing=premise.finishing.value,
+        status=premise.status.value,
+    )
+    return values
 
 
 def _save(form: PremiseForm, premise: Premise, building: Building) -> bool:
