@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from celery import shared_task
+
 from engine.tick import run_until_idle
-from web.celery_app import celery
 from web.extensions import db
 
 
-@celery.task(name="engine.tick")
+@shared_task(name="engine.tick")
 def engine_tick() -> dict:
     try:
         result = run_until_idle(db.session)
@@ -17,4 +18,5 @@ def engine_tick() -> dict:
         "timers": result.timers,
         "reminders": result.reminders,
         "escalations": result.escalations,
+        "errors": result.errors,
     }
