@@ -25,7 +25,7 @@ $(VENDOR)/.copied: node_modules/.installed scripts/vendor.sh
 	touch $@
 
 translations: $(VENV)/.installed
-	$(BIN)/pybabel compile -q -d web/translations
+	$(BIN)/pybabel compile --statistics -d web/translations
 
 db: setup
 	$(FLASK) db upgrade

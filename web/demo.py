@@ -18,9 +18,18 @@ from models.catalog import (
     PremiseStatus,
     Project,
 )
-from models.user import ROLE_LABELS, Role, User
+from models.user import Role, User
 
 DEMO_PASSWORD = "demo"
+DEMO_NAMES = {
+    Role.admin: "Сергей Орлов",
+    Role.head_of_sales: "Анна Соколова",
+    Role.sales_manager: "Дмитрий Волков",
+    Role.mortgage_broker: "Елена Морозова",
+    Role.lawyer: "Павел Лебедев",
+    Role.analyst: "Мария Козлова",
+    Role.marketer: "Ольга Новикова",
+}
 
 # (kind of layout, rooms, area range, studio, euro) by position on a floor
 APARTMENT_LAYOUTS = [
@@ -95,7 +104,7 @@ def _users(session: Session) -> int:
     for email, role in demo_users():
         if session.scalar(select(User.id).where(User.email == email)):
             continue
-        user = User(email=email, role=role, full_name=f"{ROLE_LABELS[role]} (демо)")
+        user = User(email=email, role=role, full_name=DEMO_NAMES[role])
         user.set_password(DEMO_PASSWORD)
         session.add(user)
         created += 1

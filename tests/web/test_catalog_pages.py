@@ -572,9 +572,40 @@ def test_exe_upload_is_refused_with_a_message(app, client, head, building, make_
     )
 
     assert response.status_code == 200
-    assert field_errors(response.data, "layout_image") == ["Только PNG, JPG или SVG"]
+    assert field_errors(response.data, "layout_image") == ["Только PNG или JPG"]
     assert premise_row(premise.id)[-1] is None
     assert premise_row(premise.id)[6] == Decimal("12345678.00")
     files_after = set(uploads.glob("*")) if uploads.exists() else set()
     assert files_after == files_before
     assert client.get(f"/premises/{premise.id}/layout").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("content", "name", "message"),
+    [
+        (
+            b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>',
+            "plan.svg",
+            "Только PNG или JPG",
+        ),
+        (
+            b"<html><script>alert(1)</script></html>",
+            "plan.png",
+            "Файл не является изображением PNG или JPG",
+        ),
+    ],
+    ids=["svg", "html-renamed-png"],
+)
+def test_a_plan_that_could_carry_a_script_is_refused(
+    app, client, head, building, make_premise, content, name, message
+):
+    premise = make_premise(building, number="101", floor=5, price="12345678")
+    response = client.post(
+        f"/premises/{premise.id}/edit",
+        data=premise_data(price="1", layout_image=(io.BytesIO(content), name)),
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 200
+    assert field_errors(response.data, "layout_image") == [message]
+    assert premise_row(premise.id)[-1] is None
+    assert premise_row(premise.id)[6] == Decimal("12345678.00")

@@ -112,6 +112,6 @@ class PremiseForm(FlaskForm):
     is_euro_layout = BooleanField("Европланировка")
     has_terrace = BooleanField("Терраса")
     layout_image = FileField(
-        "Планировка (PNG, JPG, SVG)",
-        validators=[FileAllowed(["png", "jpg", "jpeg", "svg"], "Только PNG, JPG или SVG")],
+        "Планировка (PNG или JPG)",
+        validators=[FileAllowed(["png", "jpg", "jpeg"], "Только PNG или JPG")],
     )

@@ -131,6 +131,13 @@ def _save(form: PremiseForm, premise: Premise, building: Building) -> bool:
     if duplicate:
         form.number.errors.append(f"В корпусе уже есть помещение № {number}")
         return False
+    upload = form.layout_image.data
+    suffix = None
+    if upload and getattr(upload, "filename", ""):
+        suffix = layout_suffix(upload)
+        if suffix is None:
+            form.layout_image.errors.append("Файл не является изображением PNG или JPG")
+            return False
     try:
         with db.session.no_autoflush:
             _apply(form, premise, building, number)
@@ -140,9 +147,8 @@ def _save(form: PremiseForm, premise: Premise, building: Building) -> bool:
         target = getattr(form, error.field or "", None) or form.number
         target.errors.append(error.message)
         return False
-    upload = form.layout_image.data
-    if upload and getattr(upload, "filename", ""):
-        premise.layout_image = _store_layout(upload)
+    if suffix is not None:
+        premise.layout_image = _store_layout(upload, suffix)
     db.session.add(premise)
     db.session.commit()
     return True
@@ -169,8 +175,18 @@ def _apply(form: PremiseForm, premise: Premise, building: Building, number: str)
         premise.change_status(PremiseStatus(form.status.data), by_user_id=user_id, source="manual")
 
 
-def _store_layout(upload) -> str:
-    suffix = Path(upload.filename).suffix.lower()
+# Plans are served from our own origin, so only raster images whose bytes say so are kept
+# (an SVG or an HTML file renamed .png could carry a script).
+IMAGE_SIGNATURES = {b"\x89PNG\r\n\x1a\n": ".png", b"\xff\xd8\xff": ".jpg"}
+
+
+def layout_suffix(upload) -> str | None:
+    head = upload.stream.read(8)
+    upload.stream.seek(0)
+    return next((sfx for sig, sfx in IMAGE_SIGNATURES.items() if head.startswith(sig)), None)
+
+
+def _store_layout(upload, suffix: str) -> str:
     name = f"{uuid.uuid4().hex}{suffix}"
     folder = Path(current_app.config["UPLOAD_FOLDER"]) / "layouts"
     folder.mkdir(parents=True, exist_ok=True)
