@@ -72,6 +72,22 @@ def page(browser):
 
 
 @pytest.fixture
+def new_page(browser):
+    """Opens a page in a fresh browser context (one login each); all are closed afterwards."""
+    contexts = []
+
+    def open_page():
+        context = browser.new_context(viewport=LAPTOP, locale="ru-RU")
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        return context.new_page()
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
 def screenshot_dir(tmp_path_factory) -> Path:
     """Screenshots go to a temp dir (never committed); E2E_SCREENSHOTS names a fixed one."""
     fixed = os.environ.get("E2E_SCREENSHOTS")

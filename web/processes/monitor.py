@@ -69,6 +69,7 @@ def instance(instance_id: int):
     found = db.session.get(ProcessInstance, instance_id) or abort(404)
     workflow = deserialize(found.serialized)
     completed, current, data = _path(workflow)
+    taken = _taken_flows(workflow)
     history = db.session.scalars(
         select(ProcessEvent)
         .where(ProcessEvent.instance_id == found.id)
@@ -79,6 +80,7 @@ def instance(instance_id: int):
         instance=found,
         completed=sorted(completed),
         current=sorted(current),
+        taken=taken,
         data=data,
         history=history,
     )
@@ -145,3 +147,28 @@ def _path(workflow) -> tuple[set[str], set[str], dict]:
             current.add(bpmn_id)
     data = task_data_json(latest) if latest is not None else {}
     return completed - current, current, data
+
+
+def _taken_flows(workflow) -> list[list[str]]:
+    """[source, target] BPMN ids of the sequence flows actually taken, from the task tree.
+
+    A gateway's branches not taken are not in the tree; each other thread's copy of a join is
+    cancelled when the join fires, but its flow was taken all the same.
+    """
+    from SpiffWorkflow.specs.Join import Join
+    from SpiffWorkflow.util.task import TaskState
+
+    passed = TaskState.COMPLETED | TaskState.READY | TaskState.WAITING | TaskState.STARTED
+    passed |= TaskState.ERROR
+    taken = set()
+    for task in workflow.get_tasks():
+        target = getattr(task.task_spec, "bpmn_id", None)
+        joined = task.state == TaskState.CANCELLED and isinstance(task.task_spec, Join)
+        if not target or not (task.state & passed or joined):
+            continue
+        parent = task.parent
+        while parent is not None and not getattr(parent.task_spec, "bpmn_id", None):
+            parent = parent.parent
+        if parent is not None and parent.state == TaskState.COMPLETED:
+            taken.add((parent.task_spec.bpmn_id, target))
+    return sorted([source, target] for source, target in taken)

@@ -6,6 +6,7 @@
   const completed = JSON.parse(container.dataset.completed || '[]');
   const current = JSON.parse(container.dataset.current || '[]');
   const failed = container.dataset.error;
+  const taken = new Set(JSON.parse(container.dataset.taken || '[]').map((pair) => pair.join(' ')));
   fetch(container.dataset.url, { credentials: 'same-origin' })
     .then((response) => response.text())
     .then((xml) => viewer.importXML(xml))
@@ -20,8 +21,7 @@
       registry.filter((e) => e.type === 'bpmn:SequenceFlow').forEach((flow) => {
         const source = flow.businessObject.sourceRef.id;
         const target = flow.businessObject.targetRef.id;
-        const reached = (id) => completed.includes(id) || current.includes(id);
-        if (completed.includes(source) && reached(target)) { canvas.addMarker(flow.id, 'path-done'); }
+        if (taken.has(source + ' ' + target)) { canvas.addMarker(flow.id, 'path-done'); }
       });
       container.dataset.ready = 'true';
     })
