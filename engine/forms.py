@@ -131,10 +131,13 @@ def validate(
             values[form_field.name] = value
             continue
         if form_field.type == "file":
-            if text:
-                values[form_field.name] = text
+            # The web layer stores the upload and passes {"name": original, "file": stored}.
+            if isinstance(text, dict) and {"name", "file"} <= set(text):
+                values[form_field.name] = {"name": str(text["name"]), "file": str(text["file"])}
             elif form_field.required:
                 errors[form_field.name] = "Приложите файл"
+            else:
+                values[form_field.name] = None
             continue
         text = "" if text is None else str(text).strip()
         if not text:

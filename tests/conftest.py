@@ -11,6 +11,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from flask import g
 from sqlalchemy import create_engine, text
 
 from models.catalog import Building, Premise, PremiseKind, PremiseStatus, Project
@@ -153,6 +154,8 @@ def login_as(client, make_user):
         with client.session_transaction() as session:
             session["_user_id"] = str(user.id)
             session["_fresh"] = True
+        # Requests share the test's app context, and Flask-Login caches the user in `g`.
+        g.pop("_login_user", None)
         return user
 
     return login

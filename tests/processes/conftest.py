@@ -2,38 +2,16 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
 from engine import repository
-from engine.actions import ActionContext, action
-from models.catalog import Premise
 from models.process import HumanTask, HumanTaskStatus
+from tests.process_support import ExplodeSwitch
 
 DATA = Path(__file__).parent / "data"
-
-
-class ExplodeSwitch:
-    """Makes the `test_explode` action fail until a test mends it."""
-
-    broken = True
-
-
-@action(
-    "test_explode",
-    "Тестовое действие: меняет цену помещения, затем падает, пока не починят",
-    params={"premise_id": ("int", "Помещение")},
-)
-def test_explode(ctx: ActionContext, premise_id: int):
-    premise = ctx.session.get(Premise, premise_id)
-    premise.price = Decimal("1.00")  # a write that must be rolled back when the action fails
-    ctx.session.flush()
-    if ExplodeSwitch.broken:
-        raise RuntimeError("сервис банка недоступен")
-    return {"ok": True}
 
 
 @pytest.fixture

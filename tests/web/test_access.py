@@ -115,5 +115,6 @@ def test_every_guarded_get_route_is_in_the_matrix(app):
 
 
 def _exempt(endpoint: str) -> bool:
-    # Binary downloads of an uploaded plan; covered by the premise card tests.
-    return endpoint in {"catalog.premise_layout"}
+    # Binary downloads of uploads: covered by tests/web/test_catalog_pages.py and
+    # tests/web/test_inbox_pages.py.
+    return endpoint in {"catalog.premise_layout", "inbox.attachment"}

@@ -9,4 +9,4 @@ bp = Blueprint("inbox", __name__, url_prefix="/inbox")
 
 navigation.add("Входящие", "inbox.index", ALL_ROLES)
 
-from web.inbox import notifications, tasks, views  # noqa: E402, F401
+from web.inbox import files, notifications, tasks, views  # noqa: E402, F401

@@ -10,10 +10,11 @@ from engine import runtime
 from engine.errors import FormInvalid, TaskNotAvailable
 from engine.forms import FormField
 from models.base import utcnow
+from models.catalog import Premise
 from models.process import HumanTask, HumanTaskStatus, ProcessEvent
 from models.user import Role, User
 from web.extensions import db
-from web.inbox import bp
+from web.inbox import bp, files
 from web.security import ALL_ROLES, EDITORS, requires
 
 MANAGERS = EDITORS
@@ -45,9 +46,11 @@ def render_task(task: HumanTask, values=None, errors=None, status: int = 200):
             .where(User.is_active.is_(True), User.role.in_(task.roles()))
             .order_by(User.full_name)
         ).all()
+    premise_id = (task.links or {}).get("premise_id")
     return render_template(
         task.template or "inbox/task.html",
         task=task,
+        premise=db.session.get(Premise, premise_id) if premise_id else None,
         fields=[FormField.from_json(f) for f in task.form],
         values=values or {},
         errors=errors or {},
@@ -72,13 +75,20 @@ def task(task_id: int):
 def complete(task_id: int):
     found = _task_or_404(task_id)
     submitted = request.form.to_dict()
+    uploaded, upload_errors, stored = files.store(
+        [FormField.from_json(f) for f in found.form], request.files
+    )
     try:
-        runtime.complete(db.session, found.id, current_user, submitted)
+        if upload_errors:
+            raise FormInvalid(upload_errors)
+        runtime.complete(db.session, found.id, current_user, {**submitted, **uploaded})
     except FormInvalid as error:
         db.session.rollback()
+        files.discard(stored)
         return render_task(_task_or_404(task_id), submitted, error.errors, status=422)
     except TaskNotAvailable as error:
         db.session.rollback()
+        files.discard(stored)
         return render_template(
             "errors.html", code=409, title="Задача недоступна", message=error.message
         ), 409
