@@ -200,3 +200,29 @@ def _check_approval(values: dict[str, Any], errors: dict[str, str]) -> None:
     if decision in (REJECT, RETURN) and not values.get("decision_comment"):
         errors["decision_comment"] = "Объясните решение: комментарий обязателен"
     values["approved"] = decision == APPROVE
+
+
+def summary(fields: list[FormField], values: dict[str, Any]) -> str:
+    """What was entered, in words, for the history: «Новая цена, ₽: 9 434 000,00; …»."""
+    parts = []
+    for form_field in fields:
+        value = values.get(form_field.name)
+        if value is None or value == "":
+            continue
+        parts.append(f"{form_field.label}: {_shown(form_field, value)}")
+    return "; ".join(parts)[:2000]
+
+
+def _shown(form_field: FormField, value: Any) -> str:
+    if form_field.type == "boolean":
+        return "да" if value else "нет"
+    if form_field.type == "choice":
+        return dict(form_field.choices).get(value, str(value))
+    if form_field.type == "money":
+        amount = Decimal(value)
+        return f"{amount:,.2f}".replace(",", "\u00a0").replace(".", ",") + "\u00a0₽"
+    if form_field.type == "date":
+        return date.fromisoformat(value).strftime("%d.%m.%Y")
+    if form_field.type == "file":
+        return value.get("name", "")
+    return str(value)

@@ -53,6 +53,7 @@ def start(
     business_keys: Mapping[str, Any] | None = None,
     user: User | None = None,
     *,
+    title: str | None = None,
     now: datetime | None = None,
 ) -> ProcessInstance:
     """Start the latest version of `process_id` and run it until it waits."""
@@ -70,7 +71,7 @@ def start(
         process_id=model.process_id,
         status=ProcessStatus.running,
         serialized="",
-        title=_title(model.name, keys),
+        title=(f"{model.name}: {title}" if title else _title(model.name, keys))[:300],
         business_keys=keys,
         started_by=user,
         started_at=now,

@@ -36,13 +36,15 @@ def test_a_parameter_the_action_does_not_take_is_refused():
 
 
 def test_a_lane_must_name_a_role():
-    xml = PRICE_CHANGE.replace('name="head_of_sales">', 'name="Бухгалтерия">')
+    xml = PRICE_CHANGE.replace('name="Руководитель отдела продаж">', 'name="Бухгалтерия">')
     found = problems_of(xml)
     assert any(p.startswith("lane_head_of_sales") and "ролью" in p for p in found)
 
 
-def test_a_lane_may_name_the_role_in_russian():
-    xml = PRICE_CHANGE.replace('name="head_of_sales">', 'name="Руководитель отдела продаж">')
+def test_a_lane_may_name_the_role_by_its_code_or_in_russian():
+    assert 'name="Руководитель отдела продаж">' in PRICE_CHANGE
+    assert problems_of(PRICE_CHANGE) == []
+    xml = PRICE_CHANGE.replace('name="Руководитель отдела продаж">', 'name="head_of_sales">')
     assert problems_of(xml) == []
 
 

@@ -43,6 +43,7 @@ def request_price_change(premise_id: int):
         data={"premise_number": premise.number, "current_price": str(premise.price)},
         business_keys={"premise_id": premise.id},
         user=current_user,
+        title=f"№ {premise.number}, {premise.building.title}",
     )
     db.session.commit()
     task_id = db.session.scalar(

@@ -36,21 +36,26 @@ def notifications():
         per_page=50,
         error_out=False,
     )
-    return render_template("inbox/notifications.html", page=page)
+    html = render_template("inbox/notifications.html", page=page)
+    _mark_read(note_id=None)  # shown once as new, then read
+    return html
 
 
 @bp.route("/notifications/read", methods=["POST"])
 @requires(ALL_ROLES)
 def mark_read():
-    query = update(Notification).where(
-        Notification.user_id == current_user.id, Notification.read_at.is_(None)
-    )
-    note_id = request.form.get("id", type=int)
-    if note_id:
-        query = query.where(Notification.id == note_id)
-    db.session.execute(query.values(read_at=utcnow()))
-    db.session.commit()
+    _mark_read(request.form.get("id", type=int))
     target = request.form.get("next") or ""
     if not target.startswith("/") or target.startswith("//"):
         target = url_for("inbox.notifications")
     return redirect(target)
+
+
+def _mark_read(note_id: int | None) -> None:
+    query = update(Notification).where(
+        Notification.user_id == current_user.id, Notification.read_at.is_(None)
+    )
+    if note_id:
+        query = query.where(Notification.id == note_id)
+    db.session.execute(query.values(read_at=utcnow()))
+    db.session.commit()
