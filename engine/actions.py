@@ -45,11 +45,37 @@ class Action:
 
 @dataclass
 class ActionContext:
-    """What an action may use besides its parameters."""
+    """What an action may use besides its parameters.
+
+    Work on *other* instances (starting a process, delivering a message) is queued in
+    `followups` and done by the engine once the current instance is stored, in the same
+    transaction: an instance is never advanced from inside its own run.
+    """
 
     session: Session
     instance_id: int | None
     user_id: int | None
+    business_keys: dict[str, Any] = field(default_factory=dict)
+    followups: list[Followup] = field(default_factory=list)
+
+    def add_business_key(self, name: str, value: Any) -> None:
+        """Let the instance be found by this key from now on (e.g. the reservation it made)."""
+        self.business_keys[name] = value
+
+    def start_process(self, process_id: str, data: dict, business_keys: dict, **kwargs) -> None:
+        self.followups.append(Followup("start", process_id, data, business_keys, kwargs))
+
+    def send_message(self, name: str, key: str, value: Any, payload: dict) -> None:
+        self.followups.append(Followup("message", name, payload, {key: value}, {}))
+
+
+@dataclass(frozen=True)
+class Followup:
+    kind: str  # "start" or "message"
+    name: str  # process id or message name
+    data: dict
+    keys: dict
+    options: dict
 
 
 _REGISTRY: dict[str, Action] = {}
@@ -117,3 +143,4 @@ def call(name: str, ctx: ActionContext, params: dict[str, Any]) -> dict[str, Any
 def _load_builtin_actions() -> None:
     # Importing the module registers its actions; later issues add modules here.
     import engine.builtin_actions  # noqa: F401
+    import engine.reservation_actions  # noqa: F401

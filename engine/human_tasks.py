@@ -60,7 +60,7 @@ def _new_row(instance: ProcessInstance, task, evaluate, now: datetime) -> HumanT
         title=render_title(properties.get("title"), task.data) or label,
         role=role,
         escalation_role=role_of_lane(properties.get("escalate_to")) or MANAGER_OF[role],
-        assignee_id=_assignee(instance, role),
+        assignee_id=_assignee(instance, role, properties.get("assignee"), task, evaluate),
         form=spec.extensions.get("form", []),
         template=properties.get("template") or None,
         is_approval=properties.get("approval", "").lower() == "true",
@@ -76,8 +76,12 @@ def _new_row(instance: ProcessInstance, task, evaluate, now: datetime) -> HumanT
     return row
 
 
-def _assignee(instance: ProcessInstance, role: Role) -> int | None:
-    """A task in the starter's own lane goes back to the starter; others wait to be claimed."""
+def _assignee(instance: ProcessInstance, role: Role, expression, task, evaluate) -> int | None:
+    """The `assignee` property (an expression giving a user id) decides; otherwise a task in
+    the starter's own lane goes back to the starter; others wait to be claimed."""
+    if expression:
+        value = evaluate(task, expression)
+        return int(value) if value not in (None, "") else None
     starter = instance.started_by
     if starter is not None and starter.role == role and starter.is_active:
         return starter.id

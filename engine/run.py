@@ -13,17 +13,28 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy.orm import Session
 
 from engine import actions, human_tasks
-from engine.actions import ActionContext, ActionError
+from engine.actions import ActionContext, ActionError, Followup
 from engine.sandbox import SandboxScriptEngine
 from engine.workflow_io import next_timer, serialize
-from models.process import ProcessEvent, ProcessEventKind, ProcessInstance, ProcessStatus
+from models.process import (
+    ProcessBusinessKey,
+    ProcessEvent,
+    ProcessEventKind,
+    ProcessInstance,
+    ProcessStatus,
+)
 from models.user import User
 
 log = logging.getLogger(__name__)
 MAX_CAUGHT_ERRORS = 20
 
 
-def script_engine(session: Session, instance: ProcessInstance, user: User | None):
+def script_engine(
+    session: Session,
+    instance: ProcessInstance,
+    user: User | None,
+    followups: list[Followup] | None = None,
+):
     """The sandboxed script engine, with service tasks bound to this instance's session."""
 
     def call_action(operation_name: str, operation_params: dict, task_data: dict) -> str:
@@ -31,9 +42,23 @@ def script_engine(session: Session, instance: ProcessInstance, user: User | None
         ctx = ActionContext(session, instance.id, user.id if user else None)
         with session.begin_nested():  # a failing action leaves nothing behind
             result = actions.call(operation_name, ctx, params)
+        _add_keys(session, instance, ctx.business_keys)
+        if followups is not None:
+            followups.extend(ctx.followups)
         return json.dumps(result, default=str)
 
     return SandboxScriptEngine(service_handler=call_action)
+
+
+def _add_keys(session: Session, instance: ProcessInstance, keys: dict) -> None:
+    if not keys:
+        return
+    merged = dict(instance.business_keys or {})
+    for name, value in keys.items():
+        if name not in merged:
+            instance.keys.append(ProcessBusinessKey(name=name, value=str(value)))
+        merged[name] = value
+    instance.business_keys = merged
 
 
 def advance(
@@ -45,8 +70,12 @@ def advance(
     now: datetime,
     first: Callable[[], Any] | None = None,
 ) -> None:
-    """Run until the workflow waits, then store its state, inbox rows and next timer."""
-    workflow.script_engine = script_engine(session, instance, user)
+    """Run until the workflow waits, then store its state, inbox rows and next timer.
+
+    Work the actions queued on other instances runs afterwards, in the same transaction.
+    """
+    followups: list[Followup] = []
+    workflow.script_engine = script_engine(session, instance, user, followups)
     run_steps(session, instance, workflow, user, now, first=first)
     human_tasks.sync(session, instance, workflow, _evaluator(workflow), now)
     if instance.status != ProcessStatus.error:
@@ -60,6 +89,26 @@ def advance(
     instance.serialized = serialize(workflow)
     instance.updated_at = now
     session.flush()
+    for followup in followups:
+        _run_followup(session, followup, user, now)
+
+
+def _run_followup(session: Session, followup: Followup, user: User | None, now) -> None:
+    from engine import runtime  # the facade sits above this module
+
+    if followup.kind == "start":
+        runtime.start(
+            session,
+            followup.name,
+            followup.data,
+            followup.keys,
+            user,
+            now=now,
+            **followup.options,
+        )
+    else:
+        [(key, value)] = followup.keys.items()
+        runtime.send_message(session, followup.name, key, value, followup.data, user=user, now=now)
 
 
 def run_steps(session, instance, workflow, user, now, first=None) -> bool:

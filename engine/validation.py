@@ -32,7 +32,7 @@ EXPRESSION_TAGS = [
 def check_xml(xml: str | bytes) -> list[Problem]:
     try:
         tree = bpmn.parse_xml(xml)
-        problems = _check_expressions(tree)
+        problems = _duplicate_ids(tree) + _check_expressions(tree)
         if problems:  # never hand a hostile script to the parser's own evaluation
             return problems
         definition = bpmn.build(tree)
@@ -58,6 +58,33 @@ def _owner(element):
     return current if current is not None else element
 
 
+def _duplicate_ids(tree: etree._ElementTree) -> list[Problem]:
+    """BPMN ids are unique, and no action is named like an element: SpiffWorkflow's parser
+    looks elements up by id anywhere in the document."""
+    root = tree.getroot()
+    seen: dict[str, int] = {}
+    for element in root.iter(f"{{{BPMN_NS}}}*"):
+        if element.get("id"):
+            seen[element.get("id")] = seen.get(element.get("id"), 0) + 1
+    problems = [
+        Problem(element_id, "", f"Идентификатор «{element_id}» повторяется {count} раза")
+        for element_id, count in seen.items()
+        if count > 1
+    ]
+    for operator in root.iter(f"{{{SPIFF_NS}}}serviceTaskOperator"):
+        if operator.get("id") in seen:
+            owner = _owner(operator.getparent())
+            problems.append(
+                Problem(
+                    owner.get("id"),
+                    _name(owner),
+                    f"Действие «{operator.get('id')}» называется как элемент схемы: "
+                    "переименуйте элемент",
+                )
+            )
+    return problems
+
+
 def _check_expressions(tree: etree._ElementTree) -> list[Problem]:
     problems: list[Problem] = []
     for tag, namespace, mode in EXPRESSION_TAGS:
@@ -66,7 +93,8 @@ def _check_expressions(tree: etree._ElementTree) -> list[Problem]:
     for parameter in tree.getroot().iter(f"{{{SPIFF_NS}}}parameter"):
         problems += _sandbox_problems(parameter, parameter.get("value") or "", "eval")
     for prop in tree.getroot().iter(f"{{{SPIFF_NS}}}property"):
-        if prop.get("name") == "deadline" and not _is_duration(prop.get("value")):
+        deadline = prop.get("name") == "deadline" and not _is_duration(prop.get("value"))
+        if deadline or prop.get("name") == "assignee":
             problems += _sandbox_problems(prop, prop.get("value") or "", "eval")
     return problems
 

@@ -1,5 +1,6 @@
 """SQLAlchemy entities and the rules that belong to them. No Flask, no engine."""
 
+from models.api_key import ApiKey, IdempotencyRecord
 from models.base import Base
 from models.catalog import (
     Building,
@@ -11,6 +12,7 @@ from models.catalog import (
     Project,
     Section,
 )
+from models.client import Client, ClientPhone, Consent
 from models.errors import DomainError
 from models.notification import Notification
 from models.process import (
@@ -20,9 +22,18 @@ from models.process import (
     ProcessInstance,
     ProcessModel,
 )
+from models.reservation import QueueEntry, Reservation, ReservationEvent
 from models.user import Role, User
 
 __all__ = [
+    "ApiKey",
+    "Client",
+    "ClientPhone",
+    "Consent",
+    "IdempotencyRecord",
+    "QueueEntry",
+    "Reservation",
+    "ReservationEvent",
     "Base",
     "Building",
     "DomainError",

@@ -124,3 +124,14 @@ def test_an_element_the_xsd_does_not_allow_is_refused():
     xml = PRICE_CHANGE.replace("<bpmn:incoming>flow_start</bpmn:incoming>", "<bpmn:bogus/>", 1)
     [problem] = problems_of(xml)
     assert "XSD" in problem or "схем" in problem
+
+
+def test_a_repeated_element_id_is_refused():
+    xml = PRICE_CHANGE.replace('id="change_premise_price"', 'id="change_price"')
+    found = problems_of(xml)
+    assert any("«change_price» называется как элемент" in p for p in found)
+
+
+def test_a_repeated_bpmn_id_is_refused():
+    xml = PRICE_CHANGE.replace('id="end_rejected"', 'id="end_failed"')
+    assert any("«end_failed» повторяется 2 раза" in p for p in problems_of(xml))
