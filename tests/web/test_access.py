@@ -41,6 +41,8 @@ MATRIX: list[tuple[str, set[Role]]] = [
     ("/admin/users", ADMIN),
     ("/admin/users/new", ADMIN),
     ("/admin/users/{user}", ADMIN),
+    ("/admin/settings", EDITORS),
+    ("/admin/settings?project={project}", EDITORS),
 ]
 
 

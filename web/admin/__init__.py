@@ -102,3 +102,6 @@ def _fill(user: User, form: UserForm) -> None:
     user.is_active = form.is_active.data
     if form.password.data:
         user.set_password(form.password.data)
+
+
+from web.admin import settings  # noqa: E402, F401
