@@ -6,6 +6,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from models.client import format_phone
+
 NBSP = "\u00a0"
 DEFAULT_TZ = "Europe/Moscow"
 
@@ -73,5 +75,6 @@ def register(app) -> None:
         ru_datetime=ru_datetime,
         digits=lambda v, p=0: group_digits(v, p),
         decimal_money=decimal_money,
+        phone=lambda v: format_phone(v) if v else "—",
         status_label=status_label,
     )

@@ -7,12 +7,17 @@ import pytest
 from sqlalchemy import select
 
 from engine import runtime
+from engine.clients import find_or_create
+from engine.reservations import reserve
+from models.reservation import Channel
 from models.process import HumanTask
 from models.user import Role
 
 EVERYONE = set(Role)
 EDITORS = {Role.admin, Role.head_of_sales}
 ADMIN = {Role.admin}
+RESERVERS = {Role.admin, Role.head_of_sales, Role.sales_manager}
+READERS = RESERVERS | {Role.mortgage_broker, Role.analyst}
 
 # (url template, roles allowed). Placeholders are filled from the `objects` fixture.
 MATRIX: list[tuple[str, set[Role]]] = [
@@ -41,6 +46,12 @@ MATRIX: list[tuple[str, set[Role]]] = [
     ("/admin/users", ADMIN),
     ("/admin/users/new", ADMIN),
     ("/admin/users/{user}", ADMIN),
+    ("/reservations", READERS),
+    ("/reservations/{reservation}", READERS),
+    ("/premises/{premise}/reserve", RESERVERS),
+    ("/premises/{reserved}/queue", RESERVERS),
+    ("/clients", READERS),
+    ("/clients/{client}", READERS),
     ("/admin/settings", EDITORS),
     ("/admin/settings?project={project}", EDITORS),
 ]
@@ -61,7 +72,22 @@ def objects(make_building, make_premise, make_user, db_session):
     )
     db_session.commit()
     task = db_session.scalars(select(HumanTask).where(HumanTask.instance_id == instance.id)).one()
+    reserved = make_premise(building, number="2")
+    client = find_or_create(
+        db_session,
+        full_name="Клиент Тестов",
+        phone="+79990001122",
+        email=None,
+        consent=True,
+        channel="office",
+        taken_by_id=manager.id,
+    )
+    reservation = reserve(db_session, reserved.id, client, channel=Channel.offline, user=manager)
+    db_session.commit()
     return {
+        "reserved": reserved.id,
+        "client": client.id,
+        "reservation": reservation.id,
         "project": building.project_id,
         "building": building.id,
         "premise": premise.id,
@@ -111,6 +137,10 @@ def test_every_guarded_get_route_is_in_the_matrix(app):
             path = path.replace(converter, "{" + converter[5:-4] + "}")
         path = path.replace("<int:user_id>", "{user}")
         path = path.replace("<int:task_id>", "{task}").replace("<int:instance_id>", "{instance}")
+        path = path.replace("<int:reservation_id>", "{reservation}")
+        path = path.replace("<int:client_id>", "{client}")
+        if path == "/premises/{premise}/queue":
+            path = "/premises/{reserved}/queue"
         if path not in matrix_paths and path not in public and not _exempt(rule.endpoint):
             missing.append(rule.rule)
     assert missing == []

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from flask import abort, render_template, request, url_for
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from models.catalog import (
     KIND_LABELS,
@@ -21,6 +21,7 @@ from models.catalog import (
     Section,
     price_per_m2,
 )
+from models.reservation import QueueEntry, QueueStatus
 from web import formatting
 from web.catalog import bp
 from web.catalog.filters import ROOM_CHOICES, PremiseFilter
@@ -43,6 +44,7 @@ class Cell:
     ppm: Decimal
     matches: bool = True
     ppm_bucket: int = 0
+    queue: int = 0
 
     @property
     def rooms_label(self) -> str:
@@ -98,6 +100,14 @@ def build_grid(building: Building, premise_filter: PremiseFilter) -> Grid:
         .join(Floor, Floor.id == Premise.floor_id)
         .where(Premise.building_id == building.id)
     ).all()
+    queued = dict(
+        db.session.execute(
+            select(QueueEntry.premise_id, func.count())
+            .join(Premise, Premise.id == QueueEntry.premise_id)
+            .where(Premise.building_id == building.id, QueueEntry.status == QueueStatus.waiting)
+            .group_by(QueueEntry.premise_id)
+        ).all()
+    )
     cells: dict[tuple[int, int], list[Cell]] = defaultdict(list)
     floors: set[int] = set()
     matched = 0
@@ -108,6 +118,7 @@ def build_grid(building: Building, premise_filter: PremiseFilter) -> Grid:
         )
         cell.matches = premise_filter.matches(status, kind, rooms, studio, price, area)
         matched += cell.matches
+        cell.queue = queued.get(pid, 0)
         cells[(section_id, floor)].append(cell)
         floors.add(floor)
         all_cells.append(cell)

@@ -19,6 +19,7 @@ from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
+from engine.reservations import waiting_entries
 from models.catalog import (
     MANUAL_STATUSES,
     STATUS_LABELS,
@@ -30,6 +31,7 @@ from models.catalog import (
     Project,
 )
 from models.errors import DomainError
+from models.reservation import Reservation, ReservationStatus
 from web.catalog import bp
 from web.catalog.filters import ROOM_CHOICES, PremiseFilter
 from web.catalog.forms import PremiseForm
@@ -67,7 +69,17 @@ def premises():
 @requires(ALL_ROLES)
 def premise(premise_id: int):
     premise = db.session.get(Premise, premise_id) or abort(404)
-    return render_template("catalog/premise.html", premise=premise)
+    active = db.session.scalar(
+        select(Reservation).where(
+            Reservation.premise_id == premise.id, Reservation.status == ReservationStatus.active
+        )
+    )
+    return render_template(
+        "catalog/premise.html",
+        premise=premise,
+        reservation=active,
+        queue=waiting_entries(db.session, premise.id),
+    )
 
 
 @bp.route("/buildings/<int:building_id>/premises/new", methods=["GET", "POST"])

@@ -1,0 +1,199 @@
+"""The reservations page and a reservation's card with its verbs."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from engine import reservations as desk
+from models.base import utcnow
+from models.catalog import Building, Premise, Project
+from models.errors import DomainError
+from models.process import ProcessBusinessKey, ProcessInstance
+from models.reservation import (
+    CHANNEL_LABELS,
+    EVENT_LABELS,
+    RESERVATION_STATUS_LABELS,
+    Channel,
+    Reservation,
+    ReservationStatus,
+)
+from models.settings import get_setting
+from models.user import User
+from web.extensions import db
+from web.sales import READERS, RESERVERS, bp
+from web.sales.forms import CancelForm, ExtendForm, PayForm
+from web.security import requires
+
+TABS = {
+    "active": "Действующие",
+    "expiring": "Истекают в течение суток",
+    "expired": "Истекли",
+    "cancelled": "Сняты",
+    "converted": "Сделки",
+}
+
+
+@bp.route("/reservations")
+@requires(READERS)
+def reservations():
+    tab = request.args.get("tab", "active")
+    tab = tab if tab in TABS else "active"
+    query = (
+        select(Reservation)
+        .join(Premise)
+        .join(Building)
+        .options(joinedload(Reservation.premise), joinedload(Reservation.client))
+    )
+    now = utcnow()
+    if tab == "expiring":
+        query = query.where(
+            Reservation.status == ReservationStatus.active,
+            Reservation.expires_at <= now + timedelta(hours=24),
+        )
+    else:
+        query = query.where(Reservation.status == ReservationStatus(tab))
+    filters = {k: request.args.get(k, type=int) for k in ("project_id", "manager_id")}
+    if filters["project_id"]:
+        query = query.where(Building.project_id == filters["project_id"])
+    if filters["manager_id"]:
+        query = query.where(Reservation.manager_id == filters["manager_id"])
+    channel = request.args.get("channel")
+    if channel in Channel.__members__:
+        query = query.where(Reservation.channel == Channel(channel))
+    order = Reservation.expires_at if tab in ("active", "expiring") else Reservation.id.desc()
+    page = db.paginate(query.order_by(order), per_page=50, error_out=False)
+    return render_template(
+        "sales/reservations.html",
+        page=page,
+        tab=tab,
+        tabs=TABS,
+        now=now,
+        channel=channel,
+        filters=filters,
+        channel_labels=CHANNEL_LABELS,
+        projects=db.session.scalars(select(Project).order_by(Project.name)).all(),
+        managers=db.session.scalars(select(User).order_by(User.full_name)).all(),
+    )
+
+
+@bp.route("/reservations/<int:reservation_id>")
+@requires(READERS)
+def reservation(reservation_id: int):
+    found = db.session.get(Reservation, reservation_id) or abort(404)
+    return _card(found)
+
+
+def _card(found: Reservation, forms: dict | None = None, status: int = 200):
+    project_id = found.premise.building.project_id
+    forms = forms or {}
+    instance_ids = db.session.scalars(
+        select(ProcessInstance.id)
+        .join(ProcessBusinessKey)
+        .where(
+            ProcessBusinessKey.name == "reservation_id",
+            ProcessBusinessKey.value == str(found.id),
+        )
+    ).all()
+    return render_template(
+        "sales/reservation.html",
+        reservation=found,
+        extend_form=forms.get("extend") or ExtendForm(),
+        pay_form=forms.get("pay")
+        or PayForm(fee=get_setting(db.session, "reservation.paid_fee", project_id)),
+        cancel_form=forms.get("cancel") or CancelForm(),
+        can_change=current_user.role in RESERVERS and found.is_active,
+        max_until=found.starts_at + get_setting(db.session, "reservation.max_term", project_id),
+        event_labels=EVENT_LABELS,
+        status_labels_r=RESERVATION_STATUS_LABELS,
+        channel_labels=CHANNEL_LABELS,
+        instance_ids=instance_ids,
+    ), status
+
+
+@bp.route("/reservations/<int:reservation_id>/extend", methods=["POST"])
+@requires(RESERVERS)
+def extend(reservation_id: int):
+    found = db.session.get(Reservation, reservation_id) or abort(404)
+    form = ExtendForm()
+    if not form.validate_on_submit():
+        return _card(found, {"extend": form}, 422)
+    try:
+        until = _parse_local(form.until.data, found.premise.building.time_zone)
+    except ValueError:
+        form.until.errors.append("Введите дату и время: дд.мм.гггг чч:мм")
+        return _card(found, {"extend": form}, 422)
+    return _verb(
+        found,
+        lambda: desk.extend(db.session, found, until, current_user),
+        "Бронь продлена",
+        "Продление сверх максимального срока отправлено руководителю",
+        {"extend": form},
+    )
+
+
+@bp.route("/reservations/<int:reservation_id>/pay", methods=["POST"])
+@requires(RESERVERS)
+def pay(reservation_id: int):
+    found = db.session.get(Reservation, reservation_id) or abort(404)
+    form = PayForm()
+    if not form.validate_on_submit():
+        return _card(found, {"pay": form}, 422)
+    return _verb(
+        found,
+        lambda: desk.pay(db.session, found, form.fee.data, current_user),
+        "Оплата зарегистрирована: бронь платная",
+        "",
+        {"pay": form},
+    )
+
+
+@bp.route("/reservations/<int:reservation_id>/cancel", methods=["POST"])
+@requires(RESERVERS)
+def cancel(reservation_id: int):
+    found = db.session.get(Reservation, reservation_id) or abort(404)
+    form = CancelForm()
+    form.validate_on_submit()
+    reason = (form.reason.data or "").strip()
+    return _verb(
+        found,
+        lambda: desk.cancel(db.session, found, reason, current_user),
+        "Бронь снята",
+        "Снятие оплаченной брони отправлено на согласование руководителю",
+        {"cancel": form},
+    )
+
+
+@bp.route("/reservations/<int:reservation_id>/convert", methods=["POST"])
+@requires(RESERVERS)
+def convert(reservation_id: int):
+    found = db.session.get(Reservation, reservation_id) or abort(404)
+    return _verb(
+        found,
+        lambda: desk.convert(db.session, found, current_user),
+        "Бронь переведена в сделку",
+        "",
+        {},
+    )
+
+
+def _verb(found: Reservation, call, done: str, requested: str, forms: dict):
+    try:
+        result = call()
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "danger")
+        return _card(db.session.get(Reservation, found.id), forms, 422)
+    db.session.commit()
+    flash(done if isinstance(result, Reservation) else requested, "success")
+    return redirect(url_for("sales.reservation", reservation_id=found.id))
+
+
+def _parse_local(text: str, tz: str) -> datetime:
+    moment = datetime.strptime(text.strip(), "%d.%m.%Y %H:%M")
+    return moment.replace(tzinfo=ZoneInfo(tz))

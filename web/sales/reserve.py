@@ -1,0 +1,63 @@
+"""Putting a reservation on a premise (offline): from the chessboard cell or premise card."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_login import current_user
+
+from engine import clients, reservations
+from models.catalog import Premise
+from models.errors import DomainError
+from models.reservation import Channel, Reservation
+from web.extensions import db
+from web.sales import RESERVERS, bp
+from web.sales.forms import ReserveForm
+from web.security import requires
+
+
+def client_from(form) -> object:
+    return clients.find_or_create(
+        db.session,
+        full_name=form.full_name.data,
+        phone=form.phone.data,
+        email=form.email.data,
+        consent=form.consent.data,
+        channel="office",
+        taken_by_id=current_user.id,
+    )
+
+
+def put_error(form, error: DomainError) -> None:
+    field = getattr(form, error.field or "", None)
+    if field is None:
+        form.form_errors.append(error.message)
+    else:
+        field.errors.append(error.message)
+
+
+@bp.route("/premises/<int:premise_id>/reserve", methods=["GET", "POST"])
+@requires(RESERVERS)
+def reserve(premise_id: int):
+    premise = db.session.get(Premise, premise_id) or abort(404)
+    form = ReserveForm()
+    if form.validate_on_submit():
+        try:
+            result = reservations.reserve(
+                db.session,
+                premise.id,
+                client_from(form),
+                channel=Channel.offline,
+                user=current_user,
+                request_approval=form.request_approval.data,
+            )
+        except DomainError as error:
+            db.session.rollback()
+            put_error(form, error)
+        else:
+            db.session.commit()
+            if isinstance(result, Reservation):
+                flash(f"Бронь поставлена до {result.expires_at:%d.%m.%Y %H:%M} UTC", "success")
+                return redirect(url_for("sales.reservation", reservation_id=result.id))
+            flash("Лимит броней клиента исчерпан: запрошено согласование руководителя", "info")
+            return redirect(url_for("catalog.premise", premise_id=premise.id))
+    return render_template("sales/reserve.html", form=form, premise=premise, mode="reserve")
