@@ -3,14 +3,16 @@ and sends anonymous visitors to the login page."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import select
 
 from engine import runtime
 from engine.clients import find_or_create
 from engine.reservations import reserve
-from models.reservation import Channel
 from models.process import HumanTask
+from models.reservation import Channel
 from models.user import Role
 
 EVERYONE = set(Role)
@@ -148,5 +150,20 @@ def test_every_guarded_get_route_is_in_the_matrix(app):
 
 def _exempt(endpoint: str) -> bool:
     # Binary downloads of uploads: covered by tests/web/test_catalog_pages.py and
-    # tests/web/test_inbox_pages.py.
-    return endpoint in {"catalog.premise_layout", "inbox.attachment"}
+    # tests/web/test_inbox_pages.py. The REST API (/api/v1) is guarded by API keys, not roles:
+    # test_api_routes_need_a_key_not_a_login below and tests/web/test_api*.py.
+    return endpoint.startswith("api.") or endpoint in {"catalog.premise_layout", "inbox.attachment"}
+
+
+def test_api_routes_need_a_key_not_a_login(app, client, login_as):
+    """Even an administrator's session opens no API route: 401 without a key, in JSON."""
+    login_as(Role.admin)
+    for rule in app.url_map.iter_rules():
+        if not rule.endpoint.startswith("api.") or rule.endpoint == "api.openapi_document":
+            continue
+        url = re.sub(r"<[^>]+>", "1", rule.rule)
+        for method in rule.methods - {"HEAD", "OPTIONS"}:
+            response = client.open(url, method=method)
+            assert response.status_code == 401, f"{method} {url}"
+            assert response.json["error"] == "unauthorized", f"{method} {url}"
+    assert client.get("/api/v1/openapi.json").status_code == 200

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from flask import abort, render_template, request, url_for
+from markupsafe import Markup, escape
 from sqlalchemy import func, select
 
 from models.catalog import (
@@ -139,6 +140,27 @@ def build_grid(building: Building, premise_filter: PremiseFilter) -> Grid:
     )
 
 
+def render_cells(cells: list[Cell], card_url: str) -> Markup:
+    """The cells of one floor of one section. Written here rather than in the template: for a
+    1,000-cell board Jinja's per-attribute lookups cost more than the query itself
+    (tests/benchmarks/bench_chessboard.py). Every text is escaped."""
+    parts = []
+    for c in cells:
+        queue = (
+            f' <span class="q" title="В очереди: {c.queue}" data-testid="queue-count">'
+            f"+{c.queue}</span>"
+            if c.queue
+            else ""
+        )
+        parts.append(
+            f'<a class="{c.css}" href="{card_url}{c.id}" data-status="{c.status.value}" '
+            f'title="{escape(c.title)}">\n<div class="n">{escape(c.number)} · {c.rooms_label}</div>'
+            f"\n<div>{formatting.group_digits(c.area, 1)} м²</div>"
+            f'\n<div class="p">{formatting.money_short(c.price)}{queue}</div>\n</a>'
+        )
+    return Markup("\n".join(parts))
+
+
 def _ppm_edges(values: list[Decimal]) -> list[Decimal]:
     """Quantile edges splitting prices per m² into PPM_BUCKETS colour bands."""
     if not values:
@@ -159,12 +181,13 @@ def chessboard(building_id: int):
     premise_filter = PremiseFilter.from_args(request.args)
     colour = "ppm" if request.args.get("colour") == "ppm" else "status"
     grid = build_grid(building, premise_filter)
+    # One url_for, not one per cell: a premise card is this prefix plus its id.
+    card_url = url_for("catalog.premise", premise_id=0).removesuffix("0")
     return render_template(
         "catalog/chessboard.html",
         building=building,
         grid=grid,
-        # One url_for, not one per cell: a premise card is this prefix plus its id.
-        card_url=url_for("catalog.premise", premise_id=0).removesuffix("0"),
+        cells_html={key: render_cells(cells, card_url) for key, cells in grid.cells.items()},
         f=premise_filter,
         colour=colour,
         room_choices=ROOM_CHOICES,
