@@ -95,6 +95,7 @@ def _select_locale() -> str:
 
 def _register_blueprints(app: Flask) -> None:
     from web.admin import bp as admin_bp
+    from web.api import bp as api_bp
     from web.auth import bp as auth_bp
     from web.catalog import bp as catalog_bp
     from web.inbox import bp as inbox_bp
@@ -105,6 +106,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(inbox_bp)
     app.register_blueprint(processes_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(api_bp)
 
 
 def _deny_unguarded_views():

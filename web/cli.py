@@ -56,9 +56,10 @@ def load_demo(if_empty: bool, seed: int) -> None:
 
 
 def register(app: Flask) -> None:
-    from web import cli_engine, cli_settings
+    from web import cli_api_keys, cli_engine, cli_settings
 
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
     cli_engine.register(app)
     cli_settings.register(app)
+    cli_api_keys.register(app)
