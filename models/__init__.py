@@ -12,9 +12,18 @@ from models.catalog import (
     Project,
     Section,
 )
-from models.client import Client, ClientPhone, Consent
+from models.client import (
+    Client,
+    ClientChange,
+    ClientConflict,
+    ClientEmail,
+    ClientPhone,
+    Consent,
+)
+from models.crm import CrmTask, Interaction
 from models.errors import DomainError
 from models.notification import Notification
+from models.outbox import NotificationTemplate, OutboundMessage
 from models.process import (
     HumanTask,
     ProcessBusinessKey,
@@ -28,6 +37,13 @@ from models.user import Role, User
 __all__ = [
     "ApiKey",
     "Client",
+    "ClientChange",
+    "ClientConflict",
+    "ClientEmail",
+    "CrmTask",
+    "Interaction",
+    "NotificationTemplate",
+    "OutboundMessage",
     "ClientPhone",
     "Consent",
     "IdempotencyRecord",
