@@ -100,11 +100,13 @@ def _register_blueprints(app: Flask) -> None:
     from web.catalog import bp as catalog_bp
     from web.inbox import bp as inbox_bp
     from web.processes import bp as processes_bp
+    from web.sales import bp as sales_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(catalog_bp)
     app.register_blueprint(inbox_bp)
     app.register_blueprint(processes_bp)
+    app.register_blueprint(sales_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(api_bp)
 
