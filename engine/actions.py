@@ -144,3 +144,4 @@ def _load_builtin_actions() -> None:
     # Importing the module registers its actions; later issues add modules here.
     import engine.builtin_actions  # noqa: F401
     import engine.reservation_actions  # noqa: F401
+    import engine.reservation_changes  # noqa: F401

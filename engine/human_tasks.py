@@ -10,9 +10,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.bpmn import role_of_lane
+from engine.events import emit
 from engine.workflow_io import parse_duration, ready_user_tasks
 from models.process import HumanTask, HumanTaskStatus, ProcessInstance
-from models.user import Role
+from models.user import Role, User
 
 # On expiry a task is escalated to the manager of its lane's role (unless `escalate_to` is set).
 MANAGER_OF: dict[Role, Role] = {
@@ -42,7 +43,29 @@ def sync(session: Session, instance: ProcessInstance, workflow, evaluate, now: d
     known = {row.task_guid for row in open_rows}
     for guid, task in ready.items():
         if guid not in known:
-            session.add(_new_row(instance, task, evaluate, now))
+            row = _new_row(instance, task, evaluate, now)
+            session.add(row)
+            if row.is_approval:
+                _ask_for_decision(session, instance, row, now)
+
+
+def _ask_for_decision(session: Session, instance: ProcessInstance, row: HumanTask, now) -> None:
+    """Everyone who may decide hears of it (the assignee alone, when there is one)."""
+    session.flush()
+    if row.assignee_id is not None:
+        deciders = [row.assignee_id]
+    else:
+        deciders = session.scalars(
+            select(User.id).where(User.role == row.role, User.is_active.is_(True))
+        ).all()
+    emit(
+        session,
+        "approval_requested",
+        user_ids=deciders,
+        context={"title": row.title, "process": instance.model.name},
+        link=f"/inbox/tasks/{row.id}",
+        now=now,
+    )
 
 
 def _new_row(instance: ProcessInstance, task, evaluate, now: datetime) -> HumanTask:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-from decimal import Decimal, InvalidOperation
+from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from engine.actions import ActionContext, ActionError, action
+from engine.events import emit
 from models.base import utcnow
 from models.catalog import Premise
 from models.client import Client
@@ -54,7 +55,7 @@ def terms(session, reservation: Reservation) -> dict:
     }
 
 
-def _reservation(ctx: ActionContext, reservation_id) -> Reservation:
+def find_reservation(ctx: ActionContext, reservation_id) -> Reservation:
     found = ctx.session.get(Reservation, int(reservation_id))
     if found is None:
         raise ActionError("reservation_missing", f"Бронь {reservation_id} не найдена")
@@ -119,6 +120,7 @@ def reserve_premise(
     except IntegrityError as error:  # the partial unique index: someone was faster
         raise ActionError("premise_unavailable", "Помещение только что забронировали") from error
     ctx.add_business_key("reservation_id", reservation.id)
+    _emit(ctx, "reservation_made", reservation)
     return terms(session, reservation)
 
 
@@ -128,7 +130,7 @@ def reserve_premise(
     params={"reservation_id": ("int", "Бронь"), "user_id": ("int", "Кто подтвердил")},
 )
 def confirm_reservation(ctx: ActionContext, reservation_id, user_id):
-    reservation = _reservation(ctx, reservation_id)
+    reservation = find_reservation(ctx, reservation_id)
     reservation.confirm(by_user_id=user_id, now=utcnow())
     ctx.session.flush()
     return terms(ctx.session, reservation)
@@ -145,7 +147,7 @@ def confirm_reservation(ctx: ActionContext, reservation_id, user_id):
     },
 )
 def end_reservation(ctx: ActionContext, reservation_id, status, reason, user_id):
-    reservation = _reservation(ctx, reservation_id)
+    reservation = find_reservation(ctx, reservation_id)
     ctx.session.get(Premise, reservation.premise_id, with_for_update=True)
     if not reservation.is_active:  # already ended elsewhere: nothing to do, twice is safe
         return {"status": reservation.status.value}
@@ -158,16 +160,9 @@ def end_reservation(ctx: ActionContext, reservation_id, status, reason, user_id)
         )
     except (ValueError, ReservationError) as error:
         raise ActionError("bad_status", str(error)) from error
-    _notify(ctx, reservation, _END_TEXT.get(status, "Бронь снята"))
+    _emit(ctx, f"reservation_{reservation.status.value}", reservation)
     ctx.session.flush()
     return {"status": reservation.status.value, "premise_id": reservation.premise_id}
-
-
-_END_TEXT = {
-    "expired": "Истёк срок брони",
-    "cancelled": "Бронь снята",
-    "converted": "Бронь перешла в сделку",
-}
 
 
 @action(
@@ -188,6 +183,14 @@ def promote_queue(ctx: ActionContext, premise_id):
         return {"promoted": None}
     entry.status = QueueStatus.promoted
     entry.ended_at = utcnow()
+    emit(
+        session,
+        "queue_promoted",
+        client_id=entry.client_id,
+        user_ids=[entry.manager_id],
+        context={"premise_number": entry.premise.number, "client_name": entry.client.full_name},
+        link=f"/premises/{entry.premise_id}",
+    )
     session.flush()
     ctx.start_process(
         RESERVATION_PROCESS,
@@ -208,76 +211,14 @@ def promote_queue(ctx: ActionContext, premise_id):
 
 
 @action(
-    "register_payment",
-    "Зарегистрировать оплату брони: помещение — «платная бронь», срок — платный",
-    params={
-        "reservation_id": ("int", "Бронь"),
-        "fee": ("money", "Сумма оплаты, ₽"),
-        "user_id": ("int", "Кто зарегистрировал"),
-    },
-)
-def register_payment(ctx: ActionContext, reservation_id, fee, user_id):
-    reservation = _reservation(ctx, reservation_id)
-    project_id = reservation.premise.building.project_id
-    try:
-        amount = Decimal(str(fee)) if fee not in (None, "") else None
-    except InvalidOperation as error:
-        raise ActionError("bad_fee", f"Сумма «{fee}» — не число") from error
-    amount = amount or get_setting(ctx.session, "reservation.paid_fee", project_id)
-    try:
-        reservation.register_payment(
-            amount,
-            term=get_setting(ctx.session, "reservation.term.paid", project_id),
-            by_user_id=int(user_id) if user_id else None,
-            now=utcnow(),
-        )
-    except ReservationError as error:
-        raise ActionError(error.code, error.message) from error
-    ctx.session.flush()
-    return terms(ctx.session, reservation)
-
-
-@action(
-    "extend_reservation",
-    "Продлить бронь до новой даты",
-    params={
-        "reservation_id": ("int", "Бронь"),
-        "until": ("datetime", "Новый срок (ISO 8601 со смещением)"),
-        "user_id": ("int", "Кто продлил"),
-    },
-)
-def extend_reservation(ctx: ActionContext, reservation_id, until, user_id):
-    reservation = _reservation(ctx, reservation_id)
-    try:
-        moment = datetime.fromisoformat(str(until))
-        reservation.extend(moment, by_user_id=int(user_id) if user_id else None, now=utcnow())
-    except ValueError as error:
-        raise ActionError("bad_term", f"Срок «{until}» не распознан") from error
-    except ReservationError as error:
-        raise ActionError(error.code, error.message) from error
-    ctx.session.flush()
-    return terms(ctx.session, reservation)
-
-
-@action(
-    "load_terms",
-    "Прочитать действующие сроки брони (для таймеров процесса)",
-    params={"reservation_id": ("int", "Бронь")},
-)
-def load_terms(ctx: ActionContext, reservation_id):
-    return terms(ctx.session, _reservation(ctx, reservation_id))
-
-
-@action(
     "remind_manager",
     "Напомнить менеджеру, что срок брони скоро истечёт",
     params={"reservation_id": ("int", "Бронь")},
 )
 def remind_manager(ctx: ActionContext, reservation_id):
-    reservation = _reservation(ctx, reservation_id)
+    reservation = find_reservation(ctx, reservation_id)
     if reservation.is_active:
-        when = reservation.expires_at.strftime("%d.%m.%Y %H:%M UTC")
-        _notify(ctx, reservation, f"Срок брони истекает {when}")
+        _emit(ctx, "reservation_expiring", reservation)
         reservation.record("reminded", None, {}, utcnow())
         ctx.session.flush()
     return {}
@@ -308,39 +249,28 @@ def notify_refused(ctx: ActionContext, manager_id, premise_id, reason):
     return {}
 
 
-def _notify(ctx: ActionContext, reservation: Reservation, text: str) -> None:
-    if reservation.manager_id is None:
-        return
-    ctx.session.add(
-        Notification(
-            user_id=reservation.manager_id,
-            text=f"{text}: № {reservation.premise.number}, {reservation.client.full_name}",
-            link=f"/reservations/{reservation.id}",
-            kind="reservation",
-        )
+def context_of(reservation: Reservation) -> dict:
+    """What templates of reservation events may say."""
+    tz = ZoneInfo(reservation.premise.building.time_zone)
+    return {
+        "reservation_id": reservation.id,
+        "premise_number": reservation.premise.number,
+        "building": reservation.premise.building.title,
+        "client_name": reservation.client.full_name,
+        "manager_name": reservation.manager.display_name if reservation.manager else "",
+        "channel": reservation.channel.value,
+        "expires_at": reservation.expires_at.isoformat(),
+        "expires_at_text": reservation.expires_at.astimezone(tz).strftime("%d.%m.%Y %H:%M"),
+        "fixed_price": str(reservation.fixed_price),
+    }
+
+
+def _emit(ctx: ActionContext, event: str, reservation: Reservation) -> None:
+    emit(
+        ctx.session,
+        event,
+        client_id=reservation.client_id,
+        user_ids=[reservation.manager_id],
+        context=context_of(reservation),
+        link=f"/reservations/{reservation.id}",
     )
-
-
-@action(
-    "apply_reservation_change",
-    "Применить согласованное изменение брони: продление или снятие",
-    params={
-        "reservation_id": ("int", "Бронь"),
-        "change": ("str", "extend или cancel"),
-        "until": ("datetime", "Новый срок (для продления)"),
-        "reason": ("str", "Причина (для снятия)"),
-        "user_id": ("int", "Кто согласовал"),
-    },
-)
-def apply_reservation_change(ctx: ActionContext, reservation_id, change, until, reason, user_id):
-    reservation = _reservation(ctx, reservation_id)
-    if not reservation.is_active:
-        return {"applied": False, "status": reservation.status.value}
-    if change == "extend":
-        payload = {"outcome": "extended", "until": until, "user_id": user_id}
-    elif change == "cancel":
-        payload = {"outcome": "cancelled", "reason": reason or "", "user_id": user_id}
-    else:
-        raise ActionError("bad_change", f"Неизвестное изменение «{change}»")
-    ctx.send_message("reservation_event", "reservation_id", reservation.id, payload)
-    return {"applied": True}

@@ -30,6 +30,7 @@ from engine.errors import (
     MessageNotExpected,
     TaskNotAvailable,
 )
+from engine.events import emit
 from engine.run import advance, record, script_engine
 from engine.workflow_io import deserialize, find_task, serialize
 from models.base import utcnow
@@ -122,7 +123,31 @@ def complete(
         now=now,
     )
     advance(session, instance, workflow, user=user, now=now, first=task.run)
+    if row.is_approval:
+        _tell_requester(session, instance, row, values, now)
     return row
+
+
+DECISION_TEXT = {
+    "approve": "согласовано",
+    "reject": "отказано",
+    "return": "возвращено на доработку",
+}
+
+
+def _tell_requester(session, instance: ProcessInstance, row: HumanTask, values, now) -> None:
+    text = DECISION_TEXT.get(values.get("decision"), "решение принято")
+    if values.get("decision_comment"):
+        text += f" — «{values['decision_comment']}»"
+    emit(
+        session,
+        "approval_decided",
+        client_id=(instance.business_keys or {}).get("client_id"),
+        user_ids=[instance.started_by_id],
+        context={"title": row.title, "decision_text": text},
+        link=f"/inbox/tasks/{row.id}",
+        now=now,
+    )
 
 
 def send_message(

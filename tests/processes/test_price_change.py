@@ -192,6 +192,7 @@ def test_an_overdue_approval_is_reminded_then_escalated_once(
     db_session.commit()
     [approval] = open_tasks(instance.id)
     assert approval.due_at - approval.created_at == timedelta(hours=4)
+    assert _notes(db_session, head.id, "approval_requested") == 1
 
     later = utcnow() + timedelta(hours=3, minutes=30)
     assert tick(db_session, now=later).reminders == 1
@@ -215,7 +216,9 @@ def test_an_overdue_approval_is_reminded_then_escalated_once(
     assert instance.status == ProcessStatus.completed
 
 
-def _notes(db_session, user_id: int) -> int:
+def _notes(db_session, user_id: int, kind: str = "deadline") -> int:
     return len(
-        db_session.scalars(select(Notification).where(Notification.user_id == user_id)).all()
+        db_session.scalars(
+            select(Notification).where(Notification.user_id == user_id, Notification.kind == kind)
+        ).all()
     )
