@@ -66,6 +66,16 @@ def status_label(value: str | None) -> str:
         return value
 
 
+def when_or_value(value, tz: str = DEFAULT_TZ) -> str:
+    """An ISO timestamp from a history record shown as a local date and time; else as is."""
+    if isinstance(value, str) and len(value) >= 19 and value[4] == "-" and "T" in value:
+        try:
+            return ru_datetime(datetime.fromisoformat(value), tz)
+        except ValueError:
+            return value
+    return str(value)
+
+
 def register(app) -> None:
     app.jinja_env.filters.update(
         money=money,
@@ -75,6 +85,7 @@ def register(app) -> None:
         ru_datetime=ru_datetime,
         digits=lambda v, p=0: group_digits(v, p),
         decimal_money=decimal_money,
+        when_or_value=when_or_value,
         phone=lambda v: format_phone(v) if v else "—",
         status_label=status_label,
     )

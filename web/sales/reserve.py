@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
@@ -56,7 +58,8 @@ def reserve(premise_id: int):
         else:
             db.session.commit()
             if isinstance(result, Reservation):
-                flash(f"Бронь поставлена до {result.expires_at:%d.%m.%Y %H:%M} UTC", "success")
+                local = result.expires_at.astimezone(ZoneInfo(premise.building.time_zone))
+                flash(f"Бронь поставлена до {local:%d.%m.%Y %H:%M}", "success")
                 return redirect(url_for("sales.reservation", reservation_id=result.id))
             flash("Лимит броней клиента исчерпан: запрошено согласование руководителя", "info")
             return redirect(url_for("catalog.premise", premise_id=premise.id))
