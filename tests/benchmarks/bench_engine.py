@@ -139,10 +139,11 @@ def main(argv: list[str] | None = None) -> None:
     report = Report()
     bench_raw(report)
     with tempfile.TemporaryDirectory(prefix="bench-engine-") as folder:
-        bench_database(report, "SQLite", f"sqlite:///{Path(folder) / 'bench.sqlite'}", sizes)
+        sqlite_url = f"sqlite:///{Path(folder) / 'bench.sqlite'}"
+        bench_database(report, "SQLite", sqlite_url, sizes, Path(folder) / "uploads-sqlite")
         with postgres_database() as url:
             if url is not None:
-                bench_database(report, "PostgreSQL", url, sizes)
+                bench_database(report, "PostgreSQL", url, sizes, Path(folder) / "uploads-pg")
     print_summary(report)
     print(f"\ntotal benchmark time: {time.perf_counter() - started:.0f} s")
 
@@ -261,12 +262,11 @@ def postgres_database() -> Iterator[str | None]:
         admin.dispose()
 
 
-def make_app(url: str) -> Flask:
+def make_app(url: str, uploads: Path) -> Flask:
     from flask_migrate import upgrade
 
     settings = {k: getattr(TestConfig, k) for k in dir(TestConfig) if k.isupper()}
-    folder = tempfile.mkdtemp(prefix="bench-engine-uploads-")
-    app = create_app({**settings, "SQLALCHEMY_DATABASE_URI": url, "UPLOAD_FOLDER": folder})
+    app = create_app({**settings, "SQLALCHEMY_DATABASE_URI": url, "UPLOAD_FOLDER": str(uploads)})
     with app.app_context():
         upgrade(directory=str(ROOT / "migrations"))
     return app
@@ -279,9 +279,9 @@ def _load() -> str:
         return "unknown"
 
 
-def bench_database(report: Report, label: str, url: str, sizes: Sizes) -> None:
+def bench_database(report: Report, label: str, url: str, sizes: Sizes, uploads: Path) -> None:
     print(f"\n=== {label} === (load average {_load()})")
-    app = make_app(url)
+    app = make_app(url, uploads)
     counter = StatementCounter(app)
     with app.app_context():
         people = seed_users()
