@@ -19,7 +19,7 @@ from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, undefer
 
 from engine import bpmn, forms, repository
 from engine.assignment import claim, reassign, release
@@ -95,14 +95,13 @@ def complete(
 ) -> HumanTask:
     """Complete a ready user task with the submitted form; FormInvalid carries field errors."""
     now = now or utcnow()
-    row = _open_task(session, task_id, user)
+    row, instance = _open_task(session, task_id, user)
     fields = [forms.FormField.from_json(f) for f in row.form]
     values, errors = forms.validate(fields, dict(form_data), approval=row.is_approval)
     if errors:
         raise FormInvalid(errors)
     if row.is_approval:
         values["decided_by"] = user.id
-    instance = row.instance
     workflow = deserialize(instance.serialized)
     task = find_task(workflow, row.task_guid)
     if task is None or task.state != TaskState.READY:
@@ -257,12 +256,18 @@ def retry(
 
 
 def lock(session: Session, instance_id: int) -> ProcessInstance:
+    """The instance row, locked, re-read (another writer may have just committed) with its
+    serialized workflow in the same statement."""
     instance = session.scalars(
-        _lockable(session, select(ProcessInstance).where(ProcessInstance.id == instance_id))
+        _lockable(
+            session,
+            select(ProcessInstance)
+            .where(ProcessInstance.id == instance_id)
+            .options(undefer(ProcessInstance.serialized)),
+        ).execution_options(populate_existing=True)
     ).first()
     if instance is None:
         raise InstanceNotFound("Процесс не найден")
-    session.refresh(instance)
     return instance
 
 
@@ -274,17 +279,17 @@ def can_act(user: User, row: HumanTask) -> bool:
     return row.assignee_id in (None, user.id) or user.role == Role.head_of_sales
 
 
-def _open_task(session: Session, task_id: int, user: User) -> HumanTask:
+def _open_task(session: Session, task_id: int, user: User) -> tuple[HumanTask, ProcessInstance]:
     row = session.get(HumanTask, task_id)
     if row is None:
         raise TaskNotAvailable("Задача не найдена")
-    lock(session, row.instance_id)
+    instance = lock(session, row.instance_id)
     session.refresh(row)
     if row.status != HumanTaskStatus.open:
         raise TaskNotAvailable("Задача уже выполнена или отменена")
     if not can_act(user, row):
         raise TaskNotAvailable("Это не ваша задача: её выполняет другой сотрудник или роль")
-    return row
+    return row, instance
 
 
 def _lockable(session: Session, query):
