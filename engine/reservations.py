@@ -107,7 +107,11 @@ def _refusal(session: Session, instance: ProcessInstance) -> ReservationError:
     message = event.message if event else "Бронь поставить не удалось"
     if code == "client_limit_reached":
         return ClientLimitReached(message)
-    return PremiseUnavailable(message)
+    if code == "premise_unavailable":
+        return PremiseUnavailable(message)
+    return ReservationError(
+        "reservation_failed", "Бронь поставить не удалось из-за сбоя; попробуйте ещё раз"
+    )
 
 
 def _deliver(session: Session, reservation: Reservation, user: User | None, **payload) -> None:

@@ -357,14 +357,6 @@ def test_one_new_buyer_on_three_premises_at_once_stays_within_the_limit(
     assert count(db_session, Client) == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="deadlock: the consent insert takes FOR KEY SHARE on the client row (foreign key), "
-    "then engine/reservation_actions.py reserve_premise asks FOR UPDATE on it; two such "
-    "transactions deadlock, and engine/reservations.py _refusal reports the loser as "
-    "premise_unavailable. Fix: lock the client FOR NO KEY UPDATE (with_for_update="
-    "{'key_share': True})",
-)
 def test_a_known_buyer_giving_consent_on_two_premises_at_once_gets_both(
     app, db_session, engine, processes, make_building, make_premise
 ):
