@@ -90,7 +90,12 @@ def reserve_premise(
 ):
     session = ctx.session
     premise = session.get(Premise, int(premise_id), with_for_update=True)
-    client = session.get(Client, int(client_id), with_for_update=True)
+    # FOR NO KEY UPDATE: serialises the limit check, yet does not deadlock with a consent row
+    # inserted for this client in the same transaction (its foreign key takes KEY SHARE).
+    client_lock = {"key_share": True}
+    client = session.get(Client, int(client_id), with_for_update=client_lock)
+    if client is not None and client.merged_into_id:  # merged while the process waited
+        client = session.get(Client, client.merged_into_id, with_for_update=client_lock)
     if premise is None or client is None:
         raise ActionError("premise_unavailable", "Помещение или клиент не найдены")
     limit = get_setting(session, "reservation.max_per_client", premise.building.project_id)
