@@ -122,6 +122,13 @@ DEFINITIONS: dict[str, SettingDefinition] = _define(
         description="Сколько времени у следующего в очереди клиента, чтобы принять "
         "освободившееся помещение.",
     ),
+    SettingDefinition(
+        key="crm.task_reminder_before",
+        type=SettingType.duration,
+        default="PT1H",
+        label="Напоминание о задаче CRM",
+        description="За сколько до срока задачи с клиентом напомнить её исполнителю.",
+    ),
 )
 
 SOURCE_LABELS = {"default": "по умолчанию", "global": "общее", "project": "проект"}
@@ -154,9 +161,7 @@ class Setting(Base):
     updated_by = relationship("User")
 
 
-# ---------------------------------------------------------------- reading and writing
-
-
+# ------------------------------------------------------------ reading and writing
 @dataclass(frozen=True)
 class SettingState:
     """One key as the admin page and the CLI show it, for the global scope or a project."""

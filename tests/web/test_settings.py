@@ -8,7 +8,7 @@ import pytest
 from lxml import html
 from sqlalchemy import func, select
 
-from models.settings import Setting, get_setting, set_setting
+from models.settings import DEFINITIONS, Setting, get_setting, set_setting
 from models.user import Role
 from web.extensions import db
 
@@ -192,7 +192,7 @@ def test_list_prints_every_key_with_its_value_and_source(app, make_project):
     assert f"{ONLINE}\tP2D — 2 дня\tобщее" in lines
     assert f"reservation.term.paid\tP3W — 3 недели\tпроект {project.id}" in lines
     assert "reservation.reminder_before\tPT12H — 12 часов\tпо умолчанию" in lines
-    assert len(lines) == 8
+    assert len(lines) == len(DEFINITIONS)
 
 
 def test_set_prints_the_new_value(app):

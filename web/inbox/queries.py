@@ -1,11 +1,12 @@
-"""Inbox queries: plain SQL over `human_task`, never a workflow deserialized."""
+"""Inbox queries: plain SQL over `human_task` and `crm_task`, never a workflow deserialized."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Select, and_, or_, select
+from sqlalchemy import Select, String, and_, literal_column, or_, select, true, union_all
 
+from models.crm import SUPERVISORS, CrmTask
 from models.process import HumanTask, HumanTaskStatus
 from models.user import Role, User
 
@@ -15,6 +16,8 @@ TABS = {
     "overdue": "Просроченные",
     "all": "Все открытые",
 }
+# Which tasks a row may be: a process's user task or a CRM task (a planned contact).
+KINDS = {"process": "Процессы", "crm": "Задачи CRM"}
 
 
 def visible_to(user: User):
@@ -48,3 +51,37 @@ def tab_query(user: User, tab: str, now: datetime, process: str | None = None) -
 
 def can_see_all(user: User) -> bool:
     return user.role in (Role.admin, Role.head_of_sales)
+
+
+def crm_tab_query(user: User, tab: str, now: datetime) -> Select | None:
+    """Open CRM tasks of a tab: mine; overdue and all open also everyone's for a head of sales.
+    A CRM task always has an owner, so "available" has none."""
+    if tab == "available":
+        return None
+    query = select(CrmTask).where(CrmTask.done_at.is_(None))
+    if tab == "mine" or user.role not in SUPERVISORS:
+        query = query.where(CrmTask.owner_id == user.id)
+    if tab == "overdue":
+        query = query.where(CrmTask.due_at < now)
+    return query.order_by(CrmTask.due_at, CrmTask.id)
+
+
+def rows_query(user: User, tab: str, now: datetime, process: str | None, kind: str | None):
+    """Both kinds in one list: (source, id, due_at) rows, soonest due first, as a subquery."""
+    parts = []
+    if kind != "crm":
+        parts.append(_keyed(tab_query(user, tab, now, process), "process", HumanTask))
+    crm = crm_tab_query(user, tab, now) if kind != "process" and not process else None
+    if crm is not None:
+        parts.append(_keyed(crm, "crm", CrmTask))
+    if not parts:  # nothing can match: an empty process list keeps the shape
+        parts.append(_keyed(select(HumanTask).where(~true()), "process", HumanTask))
+    return union_all(*parts).subquery("inbox_rows")
+
+
+def _keyed(query: Select, source: str, model) -> Select:
+    return query.with_only_columns(
+        literal_column(f"'{source}'", String).label("source"),
+        model.id.label("id"),
+        model.due_at.label("due_at"),
+    ).order_by(None)

@@ -1,4 +1,4 @@
-"""The inbox list."""
+"""The inbox list: process tasks and CRM tasks (planned contacts) in one list, each marked."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ from models.base import utcnow
 from models.process import HumanTask, ProcessInstance
 from web.extensions import db
 from web.inbox import bp
-from web.inbox.queries import TABS, tab_query, visible_to
+from web.inbox.listing import Page, counts_of, load_rows
+from web.inbox.queries import KINDS, TABS, rows_query, visible_to
 from web.security import ALL_ROLES, requires
 
 PER_PAGE = 50
@@ -21,21 +22,16 @@ PER_PAGE = 50
 def index():
     now = utcnow()
     tab = request.args.get("tab", "mine")
-    if tab not in TABS:
-        tab = "mine"
+    tab = tab if tab in TABS else "mine"
     process = request.args.get("process") or None
-    page = db.paginate(
-        tab_query(current_user, tab, now, process),
-        page=request.args.get("page", 1, type=int),
+    kind = request.args.get("kind") if request.args.get("kind") in KINDS else None
+    rows = rows_query(current_user, tab, now, process, kind)
+    page = Page(
+        number=max(request.args.get("page", 1, type=int), 1),
         per_page=PER_PAGE,
-        error_out=False,
+        total=db.session.scalar(select(func.count()).select_from(rows)),
     )
-    counts = {
-        name: db.session.scalar(
-            tab_query(current_user, name, now).with_only_columns(func.count()).order_by(None)
-        )
-        for name in TABS
-    }
+    page.items = load_rows(db.session, rows, page)
     processes = db.session.scalars(
         select(distinct(HumanTask.process_name)).where(visible_to(current_user))
     ).all()
@@ -44,9 +40,11 @@ def index():
         page=page,
         tab=tab,
         tabs=TABS,
-        counts=counts,
+        counts=counts_of(db.session, current_user, TABS, now),
         process=process,
         processes=sorted(processes),
+        kind=kind,
+        kinds=KINDS,
         now=now,
     )
 

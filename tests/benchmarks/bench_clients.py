@@ -1,0 +1,209 @@
+"""Clients at scale: 100,000 cards and 1,000,000 timeline events.
+
+Measures (median of 20 after warm-ups):
+- search by a phone fragment and by a surname (target ≤ 50 ms each): the client search of
+  issue "Clients" (engine/client_search.py, what /clients?q= runs); the whole /clients?q= page
+  is printed too;
+- the card of a client whose timeline holds 2,000 entries (target ≤ 150 ms server time through
+  the Flask test client), and the timeline alone (the /crm page and the merge in Python).
+
+Runs on SQLite in a temp dir, and on PostgreSQL in a database `bench_clients` created next to
+BENCH_POSTGRES_URL / TEST_DATABASE_URL (default postgres@127.0.0.1/test) and dropped after;
+no other database is touched. BENCH_CLIENTS_SCALE=0.1 loads a tenth, for a quick look.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import statistics
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from tests.benchmarks import clients_support as data
+from web import create_app
+from web.config import ROOT, TestConfig
+from web.extensions import db
+
+WARM_UPS = 3
+RUNS = 20
+SEARCH_TARGET_MS = 50.0
+CARD_TARGET_MS = 150.0
+SURNAME = "Лебедева"
+DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+DATABASE = "bench_clients"
+
+
+def main() -> None:
+    scale = float(os.environ.get("BENCH_CLIENTS_SCALE", "1"))
+    data.CLIENTS = int(data.CLIENTS * scale)
+    data.EVENTS = int(data.EVENTS * scale)
+    with tempfile.TemporaryDirectory(prefix="bench-clients-") as folder:
+        measure("SQLite", f"sqlite:///{Path(folder) / 'bench.sqlite'}", Path(folder))
+        with postgres_database() as url:
+            if url:
+                measure("PostgreSQL", url, Path(folder))
+
+
+@contextmanager
+def postgres_database() -> Iterator[str | None]:
+    base = os.environ.get("BENCH_POSTGRES_URL") or os.environ.get("TEST_DATABASE_URL")
+    base = TestConfig.normalise_database_url(base or DEFAULT_POSTGRES)
+    if not base.startswith("postgresql"):
+        print("PostgreSQL: skipped (BENCH_POSTGRES_URL / TEST_DATABASE_URL is not PostgreSQL)")
+        yield None
+        return
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)'))
+            connection.execute(text(f'CREATE DATABASE "{DATABASE}"'))
+    except Exception as error:  # noqa: BLE001 - no server means no figures
+        print(f"PostgreSQL: skipped ({str(error).splitlines()[0]})")
+        admin.dispose()
+        yield None
+        return
+    try:
+        yield make_url(base).set(database=DATABASE).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def measure(label: str, url: str, folder: Path) -> None:
+    from flask_migrate import upgrade
+
+    settings = {k: getattr(TestConfig, k) for k in dir(TestConfig) if k.isupper()}
+    app = create_app(
+        {**settings, "SQLALCHEMY_DATABASE_URI": url, "UPLOAD_FOLDER": str(folder / "uploads")}
+    )
+    with app.app_context():
+        upgrade(directory=str(ROOT / "migrations"))
+        started = time.perf_counter()
+        ids = data.generate(random.Random(2026))
+        with db.engine.begin() as connection:
+            connection.execute(text("ANALYZE"))
+        loaded = time.perf_counter() - started
+        db.session.remove()
+        print(f"{label}: {data.CLIENTS:,} clients, {data.EVENTS:,} events loaded in {loaded:.0f} s")
+        client = app.test_client()
+        with client.session_transaction() as session:
+            session["_user_id"] = str(ids["user_id"])
+            session["_fresh"] = True
+        _searches(client, ids)
+        _card(client, ids)
+        db.session.remove()
+        db.engine.dispose()
+
+
+def _searches(client, ids: dict) -> None:
+    phone = ids["phone"]  # +79XXXXXXXXX; a manager types a piece of it as written on paper
+    fragment = f"{phone[-7:-4]}-{phone[-4:-2]}-{phone[-2:]}"
+    short = phone[-4:]
+    try:
+        from engine import client_search
+    except ImportError:
+        client_search = None
+    if client_search is None:
+        print("  engine/client_search.py is not there: measuring the SQL one would expect")
+        _expected_sql(fragment, short)
+        return
+    for what, query in (
+        (f"phone fragment «{fragment}»", fragment),
+        (f"phone fragment «{short}» (4 digits)", short),
+        (f"surname «{SURNAME}»", SURNAME),
+    ):
+        found = client_search.search(db.session, query)
+        ms = _median_ms(lambda q=query: (client_search.search(db.session, q), db.session.remove()))
+        page_ms = _median_ms(lambda q=query: client.get("/clients", query_string={"q": q}))
+        shown = f"{len(found.clients)}{'+' if found.has_next else ''} shown"
+        _report(f"search by {what}: {shown}", ms, SEARCH_TARGET_MS)
+        print(f"    the whole /clients?q= page: {page_ms:.1f} ms")
+
+
+def _expected_sql(fragment: str, short: str) -> None:
+    digits = fragment.replace("-", "")
+    queries = {
+        f"phone LIKE '%{digits}%'": (
+            "SELECT client_id FROM client_phone WHERE phone LIKE :p LIMIT 50",
+            {"p": f"%{digits}%"},
+        ),
+        f"full_name ILIKE '%{SURNAME}%'": (
+            "SELECT id FROM client WHERE lower(full_name) LIKE lower(:p) LIMIT 50",
+            {"p": f"%{SURNAME}%"},
+        ),
+    }
+    for what, (sql, params) in queries.items():
+        ms = _median_ms(lambda s=sql, p=params: db.session.execute(text(s), p).all())
+        _report(f"search {what}", ms, SEARCH_TARGET_MS)
+
+
+def _card(client, ids: dict) -> None:
+    from models.base import utcnow
+    from web.crm import timeline
+
+    target = ids["target"]
+    card_url = f"/clients/{target}"
+    for _ in range(WARM_UPS):
+        page = client.get(card_url)
+        assert page.status_code == 200, page.status_code
+    html = page.get_data(as_text=True)
+    if 'data-testid="timeline"' in html:
+        shown = html.count('data-source="')
+        card_ms = _median_ms(lambda: client.get(card_url))
+        _report(f"GET {card_url} (card, {shown} timeline entries shown)", card_ms, CARD_TARGET_MS)
+    else:
+        print(f"  GET {card_url}: the card does not include clients/_timeline.html yet")
+    page_url = f"/crm/clients/{target}/timeline"
+    assert client.get(page_url).status_code == 200
+    _report(f"GET {page_url}", _median_ms(lambda: client.get(page_url)), CARD_TARGET_MS)
+    built = timeline.build(db.session, target, [], 200, now=utcnow())
+    total = _timeline_size(target)
+    build_ms = _median_ms(
+        lambda: (timeline.build(db.session, target, [], 200, now=utcnow()), db.session.remove())
+    )
+    print(
+        f"    timeline of {total:,} entries: newest {len(built.entries)} read and merged in "
+        f"{build_ms:.1f} ms (the rest of the page is the template)"
+    )
+
+
+def _timeline_size(client_id: int) -> int:
+    counts = [
+        "SELECT count(*) FROM interaction WHERE client_id = :c",
+        "SELECT count(*) FROM crm_task WHERE client_id = :c",
+        "SELECT count(*) FROM reservation_event e JOIN reservation r ON r.id = e.reservation_id"
+        " WHERE r.client_id = :c",
+        "SELECT count(*) FROM process_event e JOIN process_business_key k"
+        " ON k.instance_id = e.instance_id AND k.name = 'client_id' AND k.value = :v",
+        "SELECT count(*) FROM outbound_message WHERE client_id = :c",
+    ]
+    params = {"c": client_id, "v": str(client_id)}
+    return sum(db.session.execute(text(sql), params).scalar() for sql in counts)
+
+
+def _report(what: str, ms: float, target: float) -> None:
+    verdict = "met" if ms <= target else "NOT met"
+    print(f"  {what}: {ms:.1f} ms (median of {RUNS}; target ≤ {target:.0f} ms: {verdict})")
+
+
+def _median_ms(action) -> float:
+    for _ in range(WARM_UPS):
+        action()
+    timings = []
+    for _ in range(RUNS):
+        started = time.perf_counter()
+        action()
+        timings.append((time.perf_counter() - started) * 1000)
+    return statistics.median(timings)
+
+
+if __name__ == "__main__":
+    main()
