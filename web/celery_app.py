@@ -10,6 +10,7 @@ from celery import Celery, Task
 from flask import Flask
 
 TICK_EVERY_SECONDS = 10.0
+OUTBOX_EVERY_SECONDS = 10.0
 
 
 def make_celery(flask_app: Flask, broker_url: str | None = None) -> Celery:
@@ -30,6 +31,12 @@ def make_celery(flask_app: Flask, broker_url: str | None = None) -> Celery:
         timezone="UTC",
         beat_schedule={
             "engine-tick": {"task": "engine.tick", "schedule": TICK_EVERY_SECONDS},
+            "outbox-send-due": {
+                "task": "outbox.send_due",
+                "schedule": OUTBOX_EVERY_SECONDS,
+                # A missed signal costs nothing (the rows wait), so stale ones are dropped.
+                "options": {"expires": OUTBOX_EVERY_SECONDS * 6},
+            },
         },
     )
     import web.jobs  # noqa: F401 - registers the shared tasks

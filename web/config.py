@@ -13,6 +13,13 @@ def _sqlite_url(name: str) -> str:
     return f"sqlite:///{INSTANCE / name}"
 
 
+def _flag(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None or not value.strip():
+        return default
+    return value.strip().lower() in ("1", "true", "yes", "on")
+
+
 class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-secret-change-me")
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL") or _sqlite_url("sales.sqlite")
@@ -27,6 +34,24 @@ class Config:
     PER_PAGE = 50
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
+    # Email over SMTP (engine/delivery.py). MAIL_USE_TLS = STARTTLS, MAIL_USE_SSL = SMTPS.
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")
+    MAIL_PORT = int(os.environ.get("MAIL_PORT") or 25)
+    MAIL_USE_TLS = _flag("MAIL_USE_TLS")
+    MAIL_USE_SSL = _flag("MAIL_USE_SSL")
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME") or None
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD") or None
+    MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "Отдел продаж <noreply@localhost>")
+    MAIL_TIMEOUT = float(os.environ.get("MAIL_TIMEOUT") or 10)
+    # SMS: "dev" only records (the outbox row is marked sent by sms-dev), "http" posts JSON
+    # to SMS_HTTP_URL (engine/sms_http.py documents the request).
+    SMS_GATEWAY = os.environ.get("SMS_GATEWAY", "dev")
+    SMS_HTTP_URL = os.environ.get("SMS_HTTP_URL", "")
+    SMS_HTTP_TOKEN = os.environ.get("SMS_HTTP_TOKEN", "")
+    SMS_HTTP_SENDER = os.environ.get("SMS_HTTP_SENDER", "")
+    SMS_HTTP_TIMEOUT = float(os.environ.get("SMS_HTTP_TIMEOUT") or 10)
+    # Attempts per outbox message before it is marked failed (back-off 1, 2, 4… min, ≤ 1 h).
+    OUTBOX_MAX_ATTEMPTS = int(os.environ.get("OUTBOX_MAX_ATTEMPTS") or 8)
 
     @staticmethod
     def normalise_database_url(url: str) -> str:
@@ -35,6 +60,29 @@ class Config:
             if url.startswith(prefix):
                 return "postgresql+psycopg://" + url[len(prefix) :]
         return url
+
+
+DELIVERY_KEYS = (
+    "MAIL_SERVER",
+    "MAIL_PORT",
+    "MAIL_USE_TLS",
+    "MAIL_USE_SSL",
+    "MAIL_USERNAME",
+    "MAIL_PASSWORD",
+    "MAIL_DEFAULT_SENDER",
+    "MAIL_TIMEOUT",
+    "SMS_GATEWAY",
+    "SMS_HTTP_URL",
+    "SMS_HTTP_TOKEN",
+    "SMS_HTTP_SENDER",
+    "SMS_HTTP_TIMEOUT",
+    "OUTBOX_MAX_ATTEMPTS",
+)
+
+
+def delivery_settings(config) -> dict:
+    """The plain settings the engine's send pass needs (it never reads Flask's config)."""
+    return {key: config.get(key) for key in DELIVERY_KEYS}
 
 
 class TestConfig(Config):

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from celery import shared_task
+from flask import current_app
 
+from engine.outbox import send_due
 from engine.tick import run_until_idle
+from web.config import delivery_settings
 from web.extensions import db
 
 
@@ -20,3 +23,13 @@ def engine_tick() -> dict:
         "escalations": result.escalations,
         "errors": result.errors,
     }
+
+
+@shared_task(name="outbox.send_due")
+def outbox_send_due() -> dict:
+    """Send due emails and SMS from the outbox (retries with back-off are the rows' state)."""
+    try:
+        result = send_due(db.session, delivery_settings(current_app.config))
+    finally:
+        db.session.remove()
+    return {"sent": result.sent, "retried": result.retried, "failed": result.failed}

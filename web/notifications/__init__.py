@@ -1,0 +1,13 @@
+"""Notifications administration: the texts per event (admin) and the outbox (admin, head of
+sales may look). `flask --app web outbox send` runs one send pass from the command line."""
+
+from flask import Blueprint
+
+from web import navigation
+from web.security import EDITORS
+
+bp = Blueprint("notifications", __name__, url_prefix="/admin/notifications", cli_group="outbox")
+
+navigation.add("Рассылка", "notifications.outbox", EDITORS)
+
+from web.notifications import cli, outbox, templates  # noqa: E402, F401
