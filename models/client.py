@@ -1,21 +1,20 @@
-"""Clients (buyers): the minimal card the sales processes need; issue "Clients" extends it."""
+"""Clients (buyers): the card, its contacts, consents, and the record of what changed on it."""
 
 from __future__ import annotations
 
 import enum
 from datetime import date, datetime
 
-import phonenumbers
-from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import JSON, Date, Enum, ForeignKey, Index, String, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from models.base import Base, UTCDateTime, utcnow
-from models.errors import DomainError
-
-
-class InvalidClientData(DomainError):
-    pass
+from models.contacts import (  # noqa: F401 - the card's contact rules, imported from here too
+    InvalidClientData,
+    format_phone,
+    normalise_email,
+    normalise_phone,
+)
 
 
 class ClientKind(enum.StrEnum):
@@ -28,39 +27,18 @@ class ConsentKind(enum.StrEnum):
     marketing = "marketing"
 
 
-def normalise_phone(text: str | None) -> str:
-    """Any way a Russian user types a phone → E.164 (`+79991234567`); InvalidClientData if not."""
-    raw = (text or "").strip()
-    if not raw:
-        raise InvalidClientData("Укажите телефон", field="phone")
-    if raw.startswith("8") and len("".join(ch for ch in raw if ch.isdigit())) == 11:
-        raw = "+7" + "".join(ch for ch in raw if ch.isdigit())[1:]
-    try:
-        number = phonenumbers.parse(raw, "RU")
-    except phonenumbers.NumberParseException:
-        raise InvalidClientData(f"Телефон «{text}» не распознан", field="phone") from None
-    if not phonenumbers.is_valid_number(number):
-        raise InvalidClientData(f"Телефон «{text}» не существует", field="phone")
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+def search_key(text: str | None) -> str:
+    """How names are compared in search: case-folded, ё as е, single spaces."""
+    return " ".join((text or "").casefold().replace("ё", "е").split())
 
 
-def normalise_email(text: str | None) -> str | None:
-    raw = (text or "").strip()
-    if not raw:
+def change_text(value) -> str | None:
+    """A field value as kept in the change log and conflicts (dates as ISO)."""
+    if isinstance(value, list | tuple):
+        value = ", ".join(str(item) for item in value)
+    if value is None or value == "":
         return None
-    try:
-        return validate_email(raw, check_deliverability=False).normalized.lower()
-    except EmailNotValidError:
-        raise InvalidClientData(f"Адрес эл. почты «{text}» указан неверно", field="email") from None
-
-
-def format_phone(e164: str) -> str:
-    """+79991234567 → +7 999 123-45-67."""
-    try:
-        number = phonenumbers.parse(e164, None)
-    except phonenumbers.NumberParseException:
-        return e164
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+    return value.isoformat() if isinstance(value, date) else str(value)
 
 
 class Client(Base):
@@ -71,6 +49,8 @@ class Client(Base):
         Enum(ClientKind, native_enum=False, length=16), default=ClientKind.person
     )
     full_name: Mapped[str] = mapped_column(String(300), index=True)
+    # search_key(full_name); on PostgreSQL with pg_trgm a trigram index serves `LIKE '%…%'`.
+    search_name: Mapped[str] = mapped_column(String(300), default="")
     email: Mapped[str | None] = mapped_column(String(254), index=True)
     manager_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -117,6 +97,60 @@ class Client(Base):
         back_populates="client", cascade="all, delete-orphan", order_by="ClientConflict.id"
     )
 
+    @validates("full_name")
+    def _keep_search_name(self, _key: str, value: str) -> str:
+        self.search_name = search_key(value)
+        return value
+
+    @property
+    def is_merged(self) -> bool:
+        return self.merged_into_id is not None
+
+    def can_edit(self, user) -> bool:
+        """The head of sales and admin edit any card; a sales manager edits their own clients
+        and clients nobody is responsible for yet."""
+        role = getattr(user, "role", None)
+        if self.is_merged or role is None:
+            return False
+        if role in ("admin", "head_of_sales"):
+            return True
+        return role == "sales_manager" and self.manager_id in (None, user.id)
+
+    def is_confirmed(self, field: str) -> bool:
+        return field in (self.confirmed_fields or [])
+
+    def set_field(self, field: str, value, *, source: str, user_id: int | None, at: datetime):
+        """Change one card field, leaving a ClientChange row; no row when nothing changes."""
+        old = getattr(self, field)
+        if change_text(old) == change_text(value):
+            return
+        setattr(self, field, value)
+        self.changes.append(
+            ClientChange(
+                field=field,
+                old_value=change_text(old),
+                new_value=change_text(value),
+                source=source,
+                user_id=user_id,
+                at=at,
+            )
+        )
+
+    def flag_conflict(self, field: str, proposed: str, *, source: str, current: str | None, at):
+        """New data contradicts a confirmed field: kept aside, once per proposed value."""
+        for open_one in self.open_conflicts:
+            if open_one.field == field and open_one.proposed_value == proposed:
+                return
+        self.conflicts.append(
+            ClientConflict(
+                field=field, current_value=current, proposed_value=proposed, source=source, at=at
+            )
+        )
+
+    @property
+    def open_conflicts(self) -> list[ClientConflict]:
+        return [c for c in self.conflicts if c.resolved_at is None]
+
     def touch(self, channel: str, campaign: str | None, at: datetime) -> None:
         """Record where the client came from: the first touch stays, the last moves."""
         if self.first_touch_at is None:
@@ -147,7 +181,7 @@ class Client(Base):
         return phone
 
     def has_consent(self, kind: ConsentKind = ConsentKind.personal_data) -> bool:
-        return any(c.kind == kind and c.revoked_at is None for c in self.consents)
+        return any(c.kind == kind and c.is_valid for c in self.consents)
 
     def give_consent(
         self, kind: ConsentKind, *, channel: str, text_version: str, taken_by_id: int | None
@@ -186,6 +220,16 @@ class Consent(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     client: Mapped[Client] = relationship(back_populates="consents")
+    taken_by = relationship("User")
+
+    @property
+    def is_valid(self) -> bool:
+        return self.revoked_at is None
+
+    def revoke(self, at: datetime) -> None:
+        if not self.is_valid:
+            raise InvalidClientData("Это согласие уже отозвано")
+        self.revoked_at = at
 
 
 class ClientEmail(Base):
@@ -234,3 +278,10 @@ class ClientConflict(Base):
     resolution: Mapped[str | None] = mapped_column(String(20))  # kept / replaced
 
     client: Mapped[Client] = relationship(back_populates="conflicts")
+    resolved_by = relationship("User")
+
+    def resolve(self, resolution: str, *, user_id: int | None, at: datetime) -> None:
+        """`kept` (the confirmed value stays) or `replaced` (the caller applied the new one)."""
+        if self.resolved_at is not None:
+            raise InvalidClientData("Это расхождение уже разобрано")
+        self.resolution, self.resolved_by_id, self.resolved_at = resolution, user_id, at

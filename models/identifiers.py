@@ -74,7 +74,9 @@ def normalise_kpp(text: str | None) -> str | None:
     if not value:
         return None
     if not re.fullmatch(r"\d{4}[\dA-Z]{2}\d{3}", value):
-        raise InvalidIdentifier("КПП — это 9 знаков: 4 цифры, 2 цифры или буквы, 3 цифры", "kpp")
+        raise InvalidIdentifier(
+            "КПП — это 9 знаков: 4 цифры, 2 цифры или буквы, 3 цифры", field="kpp"
+        )
     return value
 
 

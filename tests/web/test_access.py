@@ -20,6 +20,7 @@ EDITORS = {Role.admin, Role.head_of_sales}
 ADMIN = {Role.admin}
 RESERVERS = {Role.admin, Role.head_of_sales, Role.sales_manager}
 READERS = RESERVERS | {Role.mortgage_broker, Role.analyst}
+CLIENT_READERS = READERS | {Role.marketer}  # marketers: lead source and consents, no documents
 
 # (url template, roles allowed). Placeholders are filled from the `objects` fixture.
 MATRIX: list[tuple[str, set[Role]]] = [
@@ -56,8 +57,14 @@ MATRIX: list[tuple[str, set[Role]]] = [
     ("/reservations/{reservation}", READERS),
     ("/premises/{premise}/reserve", RESERVERS),
     ("/premises/{reserved}/queue", RESERVERS),
-    ("/clients", READERS),
-    ("/clients/{client}", READERS),
+    ("/clients", CLIENT_READERS),
+    ("/clients?q=8 (999) 000-11-22", CLIENT_READERS),
+    ("/clients?q=Клиент&page=2", CLIENT_READERS),
+    ("/clients/new", RESERVERS),
+    ("/clients/{client}", CLIENT_READERS),
+    ("/clients/{client}/edit", RESERVERS),  # the sales manager is this client's manager
+    ("/clients/{client}/merge", EDITORS),
+    ("/clients/{client}/merge?q=Клиент", EDITORS),
     ("/admin/settings", EDITORS),
     ("/admin/settings?project={project}", EDITORS),
 ]

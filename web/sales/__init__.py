@@ -1,4 +1,4 @@
-"""Sales desk: reservations, the offline queue and the minimal client card."""
+"""Sales desk: reservations and the offline queue (client cards: web/clients)."""
 
 from flask import Blueprint
 
@@ -12,6 +12,5 @@ RESERVERS = frozenset({Role.admin, Role.head_of_sales, Role.sales_manager})
 READERS = RESERVERS | {Role.mortgage_broker, Role.analyst}
 
 navigation.add("Брони", "sales.reservations", READERS)
-navigation.add("Клиенты", "sales.clients", READERS)
 
-from web.sales import clients, queue, reservation_views, reserve  # noqa: E402, F401
+from web.sales import queue, reservation_views, reserve  # noqa: E402, F401

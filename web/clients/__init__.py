@@ -1,0 +1,27 @@
+"""Client cards: list and search, the card, create and edit, consents, conflicts, merging."""
+
+from flask import Blueprint
+from flask_login import current_user
+
+from models.user import Role
+from web import navigation
+
+bp = Blueprint("clients", __name__)
+
+# Who creates and edits cards (a sales manager: their own clients and unassigned ones).
+EDITORS = frozenset({Role.admin, Role.head_of_sales, Role.sales_manager})
+# Who sees the passport, birth date, registration address, ИНН and СНИЛС.
+IDENTIFIER_READERS = EDITORS | {Role.mortgage_broker}
+# Who opens cards and searches: analysts and marketers see contacts, lead source and consents.
+READERS = IDENTIFIER_READERS | {Role.analyst, Role.marketer}
+MERGERS = frozenset({Role.admin, Role.head_of_sales})
+
+navigation.add("Клиенты", "clients.index", READERS)
+
+
+@bp.app_context_processor
+def client_search_box() -> dict:
+    return {"client_search": current_user.is_authenticated and current_user.role in READERS}
+
+
+from web.clients import actions, edit, merge, views  # noqa: E402, F401

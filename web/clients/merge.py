@@ -1,0 +1,56 @@
+"""Merging two cards of one person (head of sales, admin)."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from engine import client_search, clients
+from models.client import Client
+from models.errors import DomainError
+from web.clients import MERGERS, bp
+from web.clients.forms import MergeForm
+from web.clients.views import kept_card, live_client
+from web.extensions import db
+from web.security import requires
+
+
+@bp.route("/clients/<int:client_id>/merge", methods=["GET", "POST"])
+@requires(MERGERS)
+def merge(client_id: int):
+    this = live_client(client_id)
+    if this.is_merged:
+        return kept_card(this)
+    form = MergeForm()
+    if not form.is_submitted():
+        form.other_id.data = request.args.get("other", "")
+    other = _other(form.other_id.data)
+    status = 200
+    if form.validate_on_submit() and other is not None:
+        keep, drop = (this, other) if form.keep.data == "this" else (other, this)
+        try:
+            clients.merge(db.session, keep, drop, current_user)
+        except DomainError as error:
+            db.session.rollback()
+            form.form_errors.append(error.message)
+            status = 422
+        else:
+            db.session.commit()
+            flash(f"Карточки объединены: осталась № {keep.id}", "success")
+            return redirect(url_for("clients.card", client_id=keep.id))
+    elif form.is_submitted() and other is None:
+        form.form_errors.append("Вторая карточка не найдена")
+        status = 422
+    q = (request.args.get("q") or "").strip()[:100]
+    found = client_search.search(db.session, q).clients if q else []
+    page = render_template(
+        "clients/merge.html", form=form, client=this, other=other, q=q, found=found
+    )
+    return page, status
+
+
+def _other(value) -> Client | None:
+    try:
+        return db.session.get(Client, int(value)) if value else None
+    except (TypeError, ValueError):
+        return None
