@@ -1,4 +1,5 @@
-"""engine.tick: fire due timers, remind before task deadlines, escalate overdue tasks.
+"""engine.tick: fire due timers, remind before task deadlines, escalate overdue tasks, remind
+owners of CRM tasks (planned contacts with clients) before their due time.
 
 Idempotent: every step looks at rows that are due and not yet handled, so running it twice, or
 in two workers at once, does the work once. On PostgreSQL due rows are taken with
@@ -13,8 +14,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, undefer
 
+from engine import crm
 from engine.run import advance, describe, record, script_engine
 from engine.workflow_io import deserialize
 from models.base import utcnow
@@ -34,9 +36,10 @@ log = logging.getLogger(__name__)
 @dataclass
 class TickResult:
     timers: int = 0
-    reminders: int = 0
+    reminders: int = 0  # process tasks and CRM tasks together
     escalations: int = 0
     errors: int = 0
+    task_reminders: int = 0  # of which CRM tasks
 
     @property
     def total(self) -> int:
@@ -47,6 +50,7 @@ class TickResult:
         self.reminders += other.reminders
         self.escalations += other.escalations
         self.errors += other.errors
+        self.task_reminders += other.task_reminders
 
 
 def tick(session: Session, *, now: datetime | None = None, batch_size: int = 200) -> TickResult:
@@ -56,6 +60,7 @@ def tick(session: Session, *, now: datetime | None = None, batch_size: int = 200
     _fire_timers(session, now, batch_size, result)
     _remind(session, now, batch_size, result)
     _escalate(session, now, batch_size, result)
+    _remind_crm_tasks(session, now, batch_size, result)
     return result
 
 
@@ -84,6 +89,7 @@ def _fire_timers(session: Session, now: datetime, batch_size: int, result: TickR
     instances = _due(
         session,
         select(ProcessInstance)
+        .options(undefer(ProcessInstance.serialized))
         .where(ProcessInstance.status == ProcessStatus.waiting)
         .where(ProcessInstance.next_timer_at <= now)
         .order_by(ProcessInstance.next_timer_at),
@@ -156,6 +162,14 @@ def _escalate(session: Session, now: datetime, batch_size: int, result: TickResu
             now=now,
         )
         result.escalations += 1
+
+
+def _remind_crm_tasks(session: Session, now: datetime, batch_size: int, result) -> None:
+    """Open CRM tasks whose due time minus the lead has come: the owner hears of it once."""
+    for task in _due(session, crm.tasks_to_remind(now, crm.reminder_lead(session)), batch_size):
+        crm.remind(session, task, now)
+        result.reminders += 1
+        result.task_reminders += 1
 
 
 def _notify(session, task: HumanTask, roles, text: str, now: datetime, everyone=False) -> None:

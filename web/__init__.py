@@ -99,6 +99,7 @@ def _register_blueprints(app: Flask) -> None:
     from web.auth import bp as auth_bp
     from web.catalog import bp as catalog_bp
     from web.clients import bp as clients_bp
+    from web.crm import bp as crm_bp
     from web.inbox import bp as inbox_bp
     from web.notifications import bp as notifications_bp
     from web.processes import bp as processes_bp
@@ -110,6 +111,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(processes_bp)
     app.register_blueprint(sales_bp)
     app.register_blueprint(clients_bp)
+    app.register_blueprint(crm_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(notifications_bp)
     app.register_blueprint(api_bp)

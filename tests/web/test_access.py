@@ -10,7 +10,9 @@ from sqlalchemy import select
 
 from engine import runtime
 from engine.clients import find_or_create
+from engine.crm import plan_task
 from engine.reservations import reserve
+from models.base import utcnow
 from models.process import HumanTask
 from models.reservation import Channel
 from models.user import Role
@@ -67,6 +69,8 @@ MATRIX: list[tuple[str, set[Role]]] = [
     ("/clients/{client}/merge?q=Клиент", EDITORS),
     ("/admin/settings", EDITORS),
     ("/admin/settings?project={project}", EDITORS),
+    ("/crm/clients/{client}/timeline", READERS),
+    ("/crm/tasks/{crm_task}", READERS),
 ]
 
 
@@ -96,6 +100,9 @@ def objects(make_building, make_premise, make_user, db_session):
         taken_by_id=manager.id,
     )
     reservation = reserve(db_session, reserved.id, client, channel=Channel.offline, user=manager)
+    crm_task = plan_task(
+        db_session, client.id, manager, title="Перезвонить", kind="call", due_at=utcnow()
+    )
     db_session.commit()
     return {
         "reserved": reserved.id,
@@ -107,6 +114,7 @@ def objects(make_building, make_premise, make_user, db_session):
         "user": user.id,
         "task": task.id,
         "instance": instance.id,
+        "crm_task": crm_task.id,
     }
 
 
@@ -152,6 +160,7 @@ def test_every_guarded_get_route_is_in_the_matrix(app):
         path = path.replace("<int:task_id>", "{task}").replace("<int:instance_id>", "{instance}")
         path = path.replace("<int:reservation_id>", "{reservation}")
         path = path.replace("<int:client_id>", "{client}")
+        path = path.replace("<int:crm_task_id>", "{crm_task}")
         if path == "/premises/{premise}/queue":
             path = "/premises/{reserved}/queue"
         if path not in matrix_paths and path not in public and not _exempt(rule.endpoint):
