@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, text
 from sqlalchemy.orm import Session
 
 from engine.client_merge import MergeRefused, merge  # noqa: F401 - part of this service
@@ -78,6 +78,16 @@ def possible_duplicates(
     return list(session.scalars(query.order_by(Client.id)).all())
 
 
+def _serialise_on_phone(session: Session, phone: str) -> None:
+    """Two first requests of one new buyer at once must make one card, not two: on PostgreSQL
+    they queue on a transaction-scoped advisory lock keyed by the phone. (SQLite runs one
+    writer at a time anyway.)"""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(
+            text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": f"client-phone:{phone}"}
+        )
+
+
 def find_or_create(
     session: Session,
     *,
@@ -92,6 +102,7 @@ def find_or_create(
     one; consent to personal data is recorded. `channel` is the source: online / office."""
     normalised = normalise_phone(phone)
     email = normalise_email(email)
+    _serialise_on_phone(session, normalised)
     client = find_by_phone(session, normalised) or (email and find_by_email(session, email))
     if client:
         data = {"full_name": full_name, "phones": [normalised], "emails": [email]}

@@ -10,8 +10,9 @@ behind it (seen in `pg_stat_activity`), then lets them all go at once.
 Through the engine: 50 buyers on one premise; one buyer on ten premises (the limit per client);
 the index itself, without the lock. Through HTTP: the same 50-buyer race on gunicorn with several
 worker processes, on the very database of the test session; gunicorn is stopped before the test
-ends, so the tables can be emptied afterwards. Two known gaps are strict xfails: their reasons
-say what breaks and where.
+ends, so the tables can be emptied afterwards. Also: one new buyer on three premises at once
+(one card, the limit holds) and a known buyer giving consent on two premises at once (no
+deadlock).
 """
 
 from __future__ import annotations
@@ -321,12 +322,6 @@ def test_the_database_refuses_a_second_active_reservation_even_without_the_lock(
 # --------------------------------------------------------------------------- known gaps
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine/clients.py find_or_create (also behind POST /api/v1/reservations) looks the "
-    "phone up without a lock and client_phone.phone is not unique: simultaneous first requests "
-    "of one new buyer create one card each, and the limit per client counts per card",
-)
 def test_one_new_buyer_on_three_premises_at_once_stays_within_the_limit(
     app, db_session, engine, processes, make_building, make_premise
 ):
