@@ -18,6 +18,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -137,6 +138,10 @@ class HumanTask(Base):
         Index("ix_human_task_open_assignee", "status", "assignee_id", "due_at"),
         Index("ix_human_task_instance", "instance_id", "status"),
         Index("ix_human_task_open_remind", "status", "remind_at"),
+        # The inbox reads open tasks in this order and stops after a page: an index that
+        # matches it serves every tab without sorting 100,000 rows.
+        Index("ix_human_task_open_due", "status", text("(due_at IS NULL)"), "due_at", "id"),
+        Index("ix_human_task_open_escalated", "status", "escalation_role", "escalated_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import heapq
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from math import ceil
 
 from sqlalchemy import func, select
@@ -13,6 +14,9 @@ from models.crm import CrmTask
 from models.process import HumanTask
 from models.user import User
 from web.inbox.queries import crm_tab_query, tab_query
+
+COUNT_CAP = 1000
+MAX_DUE = datetime.max.replace(tzinfo=UTC)
 
 
 @dataclass
@@ -55,19 +59,21 @@ class Page:
         return self.number + 1
 
 
-def load_rows(session: Session, rows, page: Page) -> list[Row]:
-    keys = session.execute(
-        select(rows.c.source, rows.c.id)
-        .order_by(rows.c.due_at.is_(None), rows.c.due_at, rows.c.source, rows.c.id)
-        .limit(page.per_page)
-        .offset((page.number - 1) * page.per_page)
-    ).all()
-    wanted = {source: [k.id for k in keys if k.source == source] for source in ("process", "crm")}
+def load_rows(session: Session, parts: list[tuple[str, object]], page: Page) -> list[Row]:
+    """One page of the mixed list. Each kind is read in index order with a LIMIT and the two
+    are merged here, so a page costs the same with 100 or 100,000 open tasks."""
+    wanted = page.number * page.per_page
+    keys = []
+    for source, query in parts:
+        for task_id, due_at in session.execute(query.limit(wanted)):
+            keys.append((due_at is None, due_at or MAX_DUE, source, task_id))
+    keys = heapq.nsmallest(wanted, keys)[(page.number - 1) * page.per_page :]
+    ids = {source: [k[3] for k in keys if k[2] == source] for source in ("process", "crm")}
     found = {
         ("process", t.id): t
         for t in session.scalars(
             select(HumanTask)
-            .where(HumanTask.id.in_(wanted["process"]))
+            .where(HumanTask.id.in_(ids["process"]))
             .options(joinedload(HumanTask.assignee))
         )
     }
@@ -75,22 +81,27 @@ def load_rows(session: Session, rows, page: Page) -> list[Row]:
         ("crm", t.id): t
         for t in session.scalars(
             select(CrmTask)
-            .where(CrmTask.id.in_(wanted["crm"]))
+            .where(CrmTask.id.in_(ids["crm"]))
             .options(joinedload(CrmTask.owner), joinedload(CrmTask.client))
         )
     }
-    return [Row(k.source, found[(k.source, k.id)]) for k in keys if (k.source, k.id) in found]
+    return [Row(k[2], found[(k[2], k[3])]) for k in keys if (k[2], k[3]) in found]
 
 
 def counts_of(session: Session, user: User, tabs, now: datetime) -> dict[str, int]:
-    """Per tab: process tasks plus CRM tasks."""
+    """Per tab: process tasks plus CRM tasks, counted up to COUNT_CAP (shown as «999+»)."""
     counts = {}
     for name in tabs:
-        total = _count(session, tab_query(user, name, now))
+        total = capped_count(session, tab_query(user, name, now))
         crm = crm_tab_query(user, name, now)
-        counts[name] = total + (_count(session, crm) if crm is not None else 0)
+        counts[name] = min(
+            total + (capped_count(session, crm) if crm is not None else 0), COUNT_CAP
+        )
     return counts
 
 
-def _count(session: Session, query) -> int:
-    return session.scalar(query.with_only_columns(func.count()).order_by(None))
+def capped_count(session: Session, query) -> int:
+    """An exact count of 100,000 visible rows costs more than the page itself; past the cap
+    the number is not worth reading."""
+    limited = query.with_only_columns(query.selected_columns[0]).order_by(None).limit(COUNT_CAP)
+    return session.scalar(select(func.count()).select_from(limited.subquery()))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Select, String, and_, literal_column, or_, select, true, union_all
+from sqlalchemy import Select, and_, or_, select
 
 from models.crm import SUPERVISORS, CrmTask
 from models.process import HumanTask, HumanTaskStatus
@@ -63,25 +63,16 @@ def crm_tab_query(user: User, tab: str, now: datetime) -> Select | None:
         query = query.where(CrmTask.owner_id == user.id)
     if tab == "overdue":
         query = query.where(CrmTask.due_at < now)
-    return query.order_by(CrmTask.due_at, CrmTask.id)
+    return query.order_by(CrmTask.due_at.is_(None), CrmTask.due_at, CrmTask.id)
 
 
-def rows_query(user: User, tab: str, now: datetime, process: str | None, kind: str | None):
-    """Both kinds in one list: (source, id, due_at) rows, soonest due first, as a subquery."""
+def row_parts(user: User, tab: str, now: datetime, process: str | None, kind: str | None):
+    """The (source, query of (id, due_at)) parts of a tab, each ordered like its index."""
     parts = []
     if kind != "crm":
-        parts.append(_keyed(tab_query(user, tab, now, process), "process", HumanTask))
+        query = tab_query(user, tab, now, process)
+        parts.append(("process", query.with_only_columns(HumanTask.id, HumanTask.due_at)))
     crm = crm_tab_query(user, tab, now) if kind != "process" and not process else None
     if crm is not None:
-        parts.append(_keyed(crm, "crm", CrmTask))
-    if not parts:  # nothing can match: an empty process list keeps the shape
-        parts.append(_keyed(select(HumanTask).where(~true()), "process", HumanTask))
-    return union_all(*parts).subquery("inbox_rows")
-
-
-def _keyed(query: Select, source: str, model) -> Select:
-    return query.with_only_columns(
-        literal_column(f"'{source}'", String).label("source"),
-        model.id.label("id"),
-        model.due_at.label("due_at"),
-    ).order_by(None)
+        parts.append(("crm", crm.with_only_columns(CrmTask.id, CrmTask.due_at)))
+    return parts

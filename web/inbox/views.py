@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from flask import render_template, request
 from flask_login import current_user
-from sqlalchemy import distinct, func, select
+from sqlalchemy import distinct, select
 
 from models.base import utcnow
-from models.process import HumanTask, ProcessInstance
+from models.process import ProcessInstance, ProcessModel
 from web.extensions import db
 from web.inbox import bp
-from web.inbox.listing import Page, counts_of, load_rows
-from web.inbox.queries import KINDS, TABS, rows_query, visible_to
+from web.inbox.listing import COUNT_CAP, Page, capped_count, counts_of, load_rows
+from web.inbox.queries import KINDS, TABS, row_parts
 from web.security import ALL_ROLES, requires
 
 PER_PAGE = 50
@@ -25,22 +25,21 @@ def index():
     tab = tab if tab in TABS else "mine"
     process = request.args.get("process") or None
     kind = request.args.get("kind") if request.args.get("kind") in KINDS else None
-    rows = rows_query(current_user, tab, now, process, kind)
+    parts = row_parts(current_user, tab, now, process, kind)
     page = Page(
         number=max(request.args.get("page", 1, type=int), 1),
         per_page=PER_PAGE,
-        total=db.session.scalar(select(func.count()).select_from(rows)),
+        total=min(sum(capped_count(db.session, query) for _, query in parts), COUNT_CAP),
     )
-    page.items = load_rows(db.session, rows, page)
-    processes = db.session.scalars(
-        select(distinct(HumanTask.process_name)).where(visible_to(current_user))
-    ).all()
+    page.items = load_rows(db.session, parts, page)
+    processes = db.session.scalars(select(distinct(ProcessModel.name))).all()
     return render_template(
         "inbox/index.html",
         page=page,
         tab=tab,
         tabs=TABS,
         counts=counts_of(db.session, current_user, TABS, now),
+        count_cap=COUNT_CAP,
         process=process,
         processes=sorted(processes),
         kind=kind,
