@@ -64,6 +64,12 @@ APPROVAL = {
     "process": _p("Процесс", "Изменение цены"),
 }
 
+PROCESS_TASK = {
+    "title": _p("Задача", "Согласовать цену № 101"),
+    "process": _p("Процесс", "Изменение цены помещения"),
+    "due_at_text": _p("Срок задачи (по Москве)", "16.06.2026 11:00"),
+}
+
 BOTH = (EMAIL, SMS)
 STAFF = (IN_APP, EMAIL)
 
@@ -104,6 +110,12 @@ EVENTS: dict[str, EventSpec] = {
             "due_at_text": _p("Срок задачи", "16.06.2026 11:00"),
         },
         staff_channels=STAFF,
+    ),
+    "process_task_due": EventSpec(
+        "Срок задачи процесса подходит", PROCESS_TASK, staff_channels=STAFF
+    ),
+    "process_task_overdue": EventSpec(
+        "Задача процесса просрочена: передана руководителю", PROCESS_TASK, staff_channels=STAFF
     ),
     "promotion_offer": EventSpec(
         "Рекламное предложение",

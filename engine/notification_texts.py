@@ -116,6 +116,21 @@ _TEXTS: dict[str, dict[tuple[str, str], tuple[str, str]]] = {
             "Напоминаем о задаче «{title}» по клиенту {client_name}: срок {due_at_text}.",
         ),
     },
+    "process_task_due": {
+        S_IN_APP: ("", "Срок задачи «{title}» истекает {due_at_text}"),
+        S_EMAIL: (
+            "Срок задачи истекает: {title}",
+            "Задача «{title}» (процесс «{process}») должна быть выполнена до {due_at_text}.",
+        ),
+    },
+    "process_task_overdue": {
+        S_IN_APP: ("", "Просрочена задача «{title}»"),
+        S_EMAIL: (
+            "Просрочена задача: {title}",
+            "Срок задачи «{title}» (процесс «{process}») истёк {due_at_text}. "
+            "Задача видна руководителю во входящих.",
+        ),
+    },
     "promotion_offer": {
         C_EMAIL: (
             "{offer_title}",

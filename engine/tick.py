@@ -12,15 +12,16 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, undefer
 
 from engine import crm
+from engine.events import emit
 from engine.run import advance, describe, record, script_engine
 from engine.workflow_io import deserialize
 from models.base import utcnow
-from models.notification import Notification
 from models.process import (
     HumanTask,
     HumanTaskStatus,
@@ -31,6 +32,7 @@ from models.process import (
 from models.user import User
 
 log = logging.getLogger(__name__)
+DEADLINE_TZ = ZoneInfo("Europe/Moscow")  # a task has no project; sales run on Moscow time
 
 
 @dataclass
@@ -125,8 +127,7 @@ def _remind(session: Session, now: datetime, batch_size: int, result: TickResult
     )
     for task in tasks:
         task.reminded_at = now
-        due = task.due_at.strftime("%d.%m.%Y %H:%M UTC") if task.due_at else ""
-        _notify(session, task, [task.role], f"Срок задачи «{task.title}» истекает {due}", now)
+        _tell(session, "process_task_due", task, _recipients(session, task, [task.role]), now)
         record(
             session,
             task.instance,
@@ -151,7 +152,8 @@ def _escalate(session: Session, now: datetime, batch_size: int, result: TickResu
         task.escalated_at = now
         task.reminded_at = task.reminded_at or now
         roles = [task.escalation_role] if task.escalation_role else []
-        _notify(session, task, roles, f"Просрочена задача «{task.title}»", now, everyone=True)
+        recipients = _recipients(session, task, roles, everyone=True)
+        _tell(session, "process_task_overdue", task, recipients, now)
         record(
             session,
             task.instance,
@@ -172,27 +174,27 @@ def _remind_crm_tasks(session: Session, now: datetime, batch_size: int, result) 
         result.task_reminders += 1
 
 
-def _notify(session, task: HumanTask, roles, text: str, now: datetime, everyone=False) -> None:
+def _recipients(session, task: HumanTask, roles, everyone=False) -> list[int]:
     """The assignee if there is one (and, for escalations, every user of `roles`)."""
-    recipients: set[int] = set()
-    if task.assignee_id is not None:
-        recipients.add(task.assignee_id)
+    recipients = [task.assignee_id] if task.assignee_id is not None else []
     if everyone or task.assignee_id is None:
-        recipients.update(
-            session.scalars(
-                select(User.id).where(User.role.in_(roles), User.is_active.is_(True))
-            ).all()
-        )
-    for user_id in recipients:
-        session.add(
-            Notification(
-                user_id=user_id,
-                text=text,
-                link=f"/inbox/tasks/{task.id}",
-                kind="deadline",
-                created_at=now,
-            )
-        )
+        recipients += session.scalars(
+            select(User.id).where(User.role.in_(roles), User.is_active.is_(True))
+        ).all()
+    return recipients
+
+
+def _tell(session, event: str, task: HumanTask, user_ids: list[int], now: datetime) -> None:
+    due = task.due_at.astimezone(DEADLINE_TZ).strftime("%d.%m.%Y %H:%M") if task.due_at else "—"
+    emit(
+        session,
+        event,
+        client_id=None,
+        user_ids=user_ids,
+        context={"title": task.title, "process": task.process_name, "due_at_text": due},
+        link=f"/inbox/tasks/{task.id}",
+        now=now,
+    )
 
 
 __all__ = ["TickResult", "run_until_idle", "tick"]

@@ -216,9 +216,15 @@ def test_an_overdue_approval_is_reminded_then_escalated_once(
     assert instance.status == ProcessStatus.completed
 
 
-def _notes(db_session, user_id: int, kind: str = "deadline") -> int:
+DEADLINE_KINDS = ("process_task_due", "process_task_overdue")
+
+
+def _notes(db_session, user_id: int, kind: str | tuple[str, ...] = DEADLINE_KINDS) -> int:
+    kinds = (kind,) if isinstance(kind, str) else kind
     return len(
         db_session.scalars(
-            select(Notification).where(Notification.user_id == user_id, Notification.kind == kind)
+            select(Notification).where(
+                Notification.user_id == user_id, Notification.kind.in_(kinds)
+            )
         ).all()
     )
