@@ -7,15 +7,13 @@ Only prints; nothing here asserts a time.
 
 from __future__ import annotations
 
-import os
 import random
 import statistics
-import tempfile
 import time
 from decimal import Decimal
 from pathlib import Path
 
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 
 from models.catalog import (
     Building,
@@ -26,8 +24,7 @@ from models.catalog import (
     Project,
 )
 from models.user import Role, User
-from web import create_app
-from web.config import ROOT, TestConfig
+from tests.benchmarks.support import databases, migrated_app
 from web.extensions import db
 
 FLOORS = 25
@@ -56,27 +53,14 @@ BARE_SELECT = text(
 
 
 def main() -> None:
-    with tempfile.TemporaryDirectory(prefix="bench-chessboard-") as folder:
-        databases = [("SQLite", f"sqlite:///{Path(folder) / 'bench.sqlite'}")]
-        postgres = os.environ.get("BENCH_POSTGRES_URL") or os.environ.get("TEST_DATABASE_URL")
-        if postgres and postgres.startswith("postgres"):
-            databases.append(("PostgreSQL", postgres))
-        for label, url in databases:
-            measure(label, url, Path(folder))
+    with databases("bench-chessboard") as (folder, found):
+        for label, url in found:
+            measure(label, url, folder)
 
 
 def measure(label: str, url: str, folder: Path) -> None:
-    from flask_migrate import upgrade
-
-    url = TestConfig.normalise_database_url(url)
-    if url.startswith("postgresql"):
-        _reset_postgres(url)
-    settings = {k: getattr(TestConfig, k) for k in dir(TestConfig) if k.isupper()}
-    app = create_app(
-        {**settings, "SQLALCHEMY_DATABASE_URI": url, "UPLOAD_FOLDER": str(folder / "uploads")}
-    )
+    app = migrated_app(url, folder / "uploads")
     with app.app_context():
-        upgrade(directory=str(ROOT / "migrations"))
         building_id, user_id = _generate(random.Random(2026))
         db.session.remove()
 
@@ -125,14 +109,6 @@ def _median_ms(action) -> float:
         action()
         timings.append((time.perf_counter() - started) * 1000)
     return statistics.median(timings)
-
-
-def _reset_postgres(url: str) -> None:
-    engine = create_engine(url)
-    with engine.begin() as connection:
-        connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-        connection.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
 
 
 def _generate(rng: random.Random) -> tuple[int, int]:

@@ -8,19 +8,16 @@ Only prints; nothing here asserts a time.
 
 from __future__ import annotations
 
-import os
 import random
 import statistics
-import tempfile
 import time
 from pathlib import Path
 
-from sqlalchemy import create_engine, insert, select, text
+from sqlalchemy import insert, select, text
 
 from models.client import Client, ClientEmail, ClientPhone, search_key
 from models.user import Role, User
-from web import create_app
-from web.config import ROOT, TestConfig
+from tests.benchmarks.support import databases, migrated_app
 from web.extensions import db
 
 CLIENTS = 100_000
@@ -35,27 +32,14 @@ PATRONYMICS = ["Александрович", "Сергеевич", "Дмитри
 
 
 def main() -> None:
-    with tempfile.TemporaryDirectory(prefix="bench-clients-") as folder:
-        databases = [("SQLite", f"sqlite:///{Path(folder) / 'bench.sqlite'}")]
-        postgres = os.environ.get("BENCH_POSTGRES_URL") or os.environ.get("TEST_DATABASE_URL")
-        if postgres and postgres.startswith("postgres"):
-            databases.append(("PostgreSQL", postgres))
-        for label, url in databases:
-            measure(label, url, Path(folder))
+    with databases("bench-client-search") as (folder, found):
+        for label, url in found:
+            measure(label, url, folder)
 
 
 def measure(label: str, url: str, folder: Path) -> None:
-    from flask_migrate import upgrade
-
-    url = TestConfig.normalise_database_url(url)
-    if url.startswith("postgresql"):
-        _reset_postgres(url)
-    settings = {k: getattr(TestConfig, k) for k in dir(TestConfig) if k.isupper()}
-    app = create_app(
-        {**settings, "SQLALCHEMY_DATABASE_URI": url, "UPLOAD_FOLDER": str(folder / "uploads")}
-    )
+    app = migrated_app(url, folder / "uploads")
     with app.app_context():
-        upgrade(directory=str(ROOT / "migrations"))
         started = time.perf_counter()
         user_id, probe = _generate(random.Random(2026))
         print(f"{label}: {CLIENTS:,} clients generated in {time.perf_counter() - started:.0f} s")
@@ -102,14 +86,6 @@ def _median_ms(action) -> float:
         action()
         timings.append((time.perf_counter() - started) * 1000)
     return statistics.median(timings)
-
-
-def _reset_postgres(url: str) -> None:
-    engine = create_engine(url)
-    with engine.begin() as connection:
-        connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-        connection.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
 
 
 def _generate(rng: random.Random) -> tuple[int, dict[str, str]]:

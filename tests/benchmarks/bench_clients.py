@@ -19,16 +19,12 @@ import random
 import statistics
 import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import text
 
 from tests.benchmarks import clients_support as data
-from web import create_app
-from web.config import ROOT, TestConfig
+from tests.benchmarks.support import migrated_app, postgres_database
 from web.extensions import db
 
 WARM_UPS = 3
@@ -36,8 +32,6 @@ RUNS = 20
 SEARCH_TARGET_MS = 50.0
 CARD_TARGET_MS = 150.0
 SURNAME = "Лебедева"
-DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-DATABASE = "bench_clients"
 
 
 def main() -> None:
@@ -46,46 +40,14 @@ def main() -> None:
     data.EVENTS = int(data.EVENTS * scale)
     with tempfile.TemporaryDirectory(prefix="bench-clients-") as folder:
         measure("SQLite", f"sqlite:///{Path(folder) / 'bench.sqlite'}", Path(folder))
-        with postgres_database() as url:
+        with postgres_database("bench_clients") as url:
             if url:
                 measure("PostgreSQL", url, Path(folder))
 
 
-@contextmanager
-def postgres_database() -> Iterator[str | None]:
-    base = os.environ.get("BENCH_POSTGRES_URL") or os.environ.get("TEST_DATABASE_URL")
-    base = TestConfig.normalise_database_url(base or DEFAULT_POSTGRES)
-    if not base.startswith("postgresql"):
-        print("PostgreSQL: skipped (BENCH_POSTGRES_URL / TEST_DATABASE_URL is not PostgreSQL)")
-        yield None
-        return
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)'))
-            connection.execute(text(f'CREATE DATABASE "{DATABASE}"'))
-    except Exception as error:  # noqa: BLE001 - no server means no figures
-        print(f"PostgreSQL: skipped ({str(error).splitlines()[0]})")
-        admin.dispose()
-        yield None
-        return
-    try:
-        yield make_url(base).set(database=DATABASE).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)'))
-        admin.dispose()
-
-
 def measure(label: str, url: str, folder: Path) -> None:
-    from flask_migrate import upgrade
-
-    settings = {k: getattr(TestConfig, k) for k in dir(TestConfig) if k.isupper()}
-    app = create_app(
-        {**settings, "SQLALCHEMY_DATABASE_URI": url, "UPLOAD_FOLDER": str(folder / "uploads")}
-    )
+    app = migrated_app(url, folder / "uploads")
     with app.app_context():
-        upgrade(directory=str(ROOT / "migrations"))
         started = time.perf_counter()
         ids = data.generate(random.Random(2026))
         with db.engine.begin() as connection:

@@ -31,8 +31,7 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
@@ -41,8 +40,7 @@ from pathlib import Path
 from flask import Flask
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import create_engine, delete, event, func, insert, select, text, update
-from sqlalchemy.engine import make_url
+from sqlalchemy import delete, event, func, insert, select, text, update
 
 from engine import actions, bpmn, repository, runtime
 from engine.forms import approval_form
@@ -60,14 +58,13 @@ from models.process import (
     ProcessStatus,
 )
 from models.user import Role, User
-from web import create_app
-from web.config import ROOT, TestConfig
+from tests.benchmarks.support import migrated_app, postgres_database
+from web.config import ROOT
 from web.extensions import db
 from web.inbox.queries import TABS, tab_query
 
 PRICE_CHANGE = ROOT / "processes" / "price_change.bpmn"
 FEATURES = ROOT / "tests" / "processes" / "data" / "engine_features.bpmn"
-DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
 RAW_RUNS = 60  # (a): median of ≥ 50
 STEP_RUNS = 30  # (b), (c): median of ≥ 30
@@ -141,7 +138,7 @@ def main(argv: list[str] | None = None) -> None:
     with tempfile.TemporaryDirectory(prefix="bench-engine-") as folder:
         sqlite_url = f"sqlite:///{Path(folder) / 'bench.sqlite'}"
         bench_database(report, "SQLite", sqlite_url, sizes, Path(folder) / "uploads-sqlite")
-        with postgres_database() as url:
+        with postgres_database("bench_engine") as url:
             if url is not None:
                 bench_database(report, "PostgreSQL", url, sizes, Path(folder) / "uploads-pg")
     print_summary(report)
@@ -234,44 +231,6 @@ def bench_raw(report: Report) -> None:
 # --------------------------------------------------------------------------- databases
 
 
-@contextmanager
-def postgres_database() -> Iterator[str | None]:
-    """A fresh database `bench_engine_<pid>` on the configured server, dropped afterwards."""
-    base = os.environ.get("BENCH_POSTGRES_URL") or os.environ.get("TEST_DATABASE_URL")
-    base = TestConfig.normalise_database_url(base or DEFAULT_POSTGRES)
-    if not base.startswith("postgresql"):
-        print("\nPostgreSQL: skipped (BENCH_POSTGRES_URL / TEST_DATABASE_URL is not PostgreSQL)")
-        yield None
-        return
-    name = f"bench_engine_{os.getpid()}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-    except Exception as error:  # noqa: BLE001 - no server means no PostgreSQL figures
-        print(f"\nPostgreSQL: skipped ({str(error).splitlines()[0]})")
-        admin.dispose()
-        yield None
-        return
-    try:
-        yield make_url(base).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
-def make_app(url: str, uploads: Path) -> Flask:
-    from flask_migrate import upgrade
-
-    settings = {k: getattr(TestConfig, k) for k in dir(TestConfig) if k.isupper()}
-    app = create_app({**settings, "SQLALCHEMY_DATABASE_URI": url, "UPLOAD_FOLDER": str(uploads)})
-    with app.app_context():
-        upgrade(directory=str(ROOT / "migrations"))
-    return app
-
-
 def _load() -> str:
     try:
         return ", ".join(f"{value:.1f}" for value in os.getloadavg())
@@ -281,7 +240,7 @@ def _load() -> str:
 
 def bench_database(report: Report, label: str, url: str, sizes: Sizes, uploads: Path) -> None:
     print(f"\n=== {label} === (load average {_load()})")
-    app = make_app(url, uploads)
+    app = migrated_app(url, uploads)
     counter = StatementCounter(app)
     with app.app_context():
         people = seed_users()

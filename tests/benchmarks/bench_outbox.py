@@ -13,51 +13,35 @@ Only prints; nothing here asserts a time.
 from __future__ import annotations
 
 import multiprocessing
-import os
 import smtplib
-import tempfile
 import time
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import func, select
 
 from engine.delivery import Email, Mailer
 from engine.events import emit
 from engine.outbox import send_due
 from models.outbox import MessageStatus, OutboundMessage
 from models.user import Role, User
+from tests.benchmarks.support import databases, migrated_app
 from tests.notification_support import SmtpInbox, free_port, mail_settings
-from web import create_app
-from web.config import ROOT, TestConfig
 from web.extensions import db
 
 EMAILS = 1_000
 
 
 def main() -> None:
-    with tempfile.TemporaryDirectory(prefix="bench-outbox-") as folder:
-        databases = [("SQLite", f"sqlite:///{Path(folder) / 'bench.sqlite'}")]
-        postgres = os.environ.get("BENCH_POSTGRES_URL") or os.environ.get("TEST_DATABASE_URL")
-        if postgres and postgres.startswith("postgres"):
-            databases.append(("PostgreSQL", postgres))
-        for label, url in databases:
-            measure(label, url, Path(folder))
+    with databases("bench-outbox") as (folder, found):
+        for label, url in found:
+            measure(label, url, folder)
 
 
 def measure(label: str, url: str, folder: Path) -> None:
-    from flask_migrate import upgrade
-
-    url = TestConfig.normalise_database_url(url)
-    if url.startswith("postgresql"):
-        _reset_postgres(url)
-    settings = {k: getattr(TestConfig, k) for k in dir(TestConfig) if k.isupper()}
-    app = create_app(
-        {**settings, "SQLALCHEMY_DATABASE_URI": url, "UPLOAD_FOLDER": str(folder / "uploads")}
-    )
+    app = migrated_app(url, folder / "uploads")
     with smtp_process() as (port, received):
         with app.app_context():
-            upgrade(directory=str(ROOT / "migrations"))
             write_seconds = _write_messages()
             started = time.perf_counter()
             result = send_due(db.session, mail_settings(port, MAIL_TIMEOUT=30), batch_size=100)
@@ -151,14 +135,6 @@ def smtp_process():
     finally:
         stop.set()
         process.join(10)
-
-
-def _reset_postgres(url: str) -> None:
-    engine = create_engine(url)
-    with engine.begin() as connection:
-        connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-        connection.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
 
 
 if __name__ == "__main__":

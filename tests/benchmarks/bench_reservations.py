@@ -50,10 +50,10 @@ from tests.benchmarks.reservation_support import (
     load,
     make_app,
     percentile,
-    postgres_database,
     reservation_body,
     seed_building,
 )
+from tests.benchmarks.support import postgres_database
 from web.extensions import db
 
 RESERVATIONS = "/api/v1/reservations"

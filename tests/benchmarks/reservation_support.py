@@ -11,52 +11,20 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
 
 from flask import Flask
-from sqlalchemy import create_engine, insert, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import insert, text
 
 from engine import repository
 from engine.reservation_actions import RESERVATION_PROCESS
 from models.catalog import Building, Premise, PremiseKind, PremiseStatus, Project
-from web import create_app
+from tests.benchmarks.support import migrated_app
 from web.config import ROOT, TestConfig
 from web.extensions import db
 
-DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 PER_FLOOR = 250
-
-
-@contextmanager
-def postgres_database(prefix: str) -> Iterator[str | None]:
-    """A fresh database `<prefix>_<pid>` next to the configured one, dropped afterwards."""
-    base = os.environ.get("BENCH_POSTGRES_URL") or os.environ.get("TEST_DATABASE_URL")
-    base = TestConfig.normalise_database_url(base or DEFAULT_POSTGRES)
-    if not base.startswith("postgresql"):
-        print("PostgreSQL: skipped (BENCH_POSTGRES_URL / TEST_DATABASE_URL is not PostgreSQL)")
-        yield None
-        return
-    name = f"{prefix}_{os.getpid()}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-    except Exception as error:  # noqa: BLE001 - no server means no figures
-        print(f"PostgreSQL: skipped ({str(error).splitlines()[0]})")
-        admin.dispose()
-        yield None
-        return
-    try:
-        yield make_url(base).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def app_config(url: str) -> dict:
@@ -67,11 +35,8 @@ def app_config(url: str) -> dict:
 
 def make_app(url: str) -> Flask:
     """The app on `url`, migrated, with the reservation process published."""
-    from flask_migrate import upgrade
-
-    app = create_app(app_config(url))
+    app = migrated_app(url, Path(app_config(url)["UPLOAD_FOLDER"]))
     with app.app_context():
-        upgrade(directory=str(ROOT / "migrations"))
         repository.latest(db.session, RESERVATION_PROCESS)
         db.session.commit()
     return app
