@@ -10,9 +10,9 @@ from engine.errors import TaskNotAvailable
 from engine.run import record
 from models.base import utcnow
 from models.process import HumanTask, HumanTaskStatus, ProcessEventKind
-from models.user import Role, User
+from models.user import MANAGEMENT, User
 
-MANAGERS = frozenset({Role.admin, Role.head_of_sales})
+MANAGERS = MANAGEMENT
 
 
 def _open(session: Session, task_id: int) -> HumanTask:

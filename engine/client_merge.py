@@ -20,9 +20,9 @@ from models.client_card import SCALAR_FIELDS
 from models.errors import DomainError
 from models.process import ProcessBusinessKey, ProcessInstance
 from models.reservation import QueueEntry, QueueStatus
-from models.user import Role, User
+from models.user import MANAGEMENT, User
 
-MERGERS = frozenset({Role.admin, Role.head_of_sales})
+MERGERS = MANAGEMENT
 OWN_ROWS = {"client", "client_phone", "client_email"}
 
 

@@ -36,7 +36,7 @@ from models.reservation import (
     ReservationStatus,
 )
 from models.settings import get_setting
-from models.user import Role, User
+from models.user import MANAGEMENT, User
 
 EVENT = "reservation_event"
 
@@ -160,7 +160,7 @@ def convert(session: Session, reservation: Reservation, user: User) -> Reservati
     return reservation
 
 
-MANAGERS = frozenset({Role.head_of_sales, Role.admin})
+MANAGERS = MANAGEMENT
 CHANGE_PROCESS = "reservation_change"
 
 

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base, UTCDateTime, utcnow
 from models.errors import DomainError
-from models.user import Role
+from models.user import MANAGEMENT, Role
 
 
 class InteractionKind(enum.StrEnum):
@@ -35,7 +35,7 @@ MANUAL_KINDS = tuple(k for k in InteractionKind if k != InteractionKind.system)
 DIRECTION_LABELS = {"in": "входящий", "out": "исходящий"}
 # Who works with clients' histories; who may hand a task to someone else or finish it for them.
 SALES_ROLES = frozenset({Role.admin, Role.head_of_sales, Role.sales_manager, Role.mortgage_broker})
-SUPERVISORS = frozenset({Role.admin, Role.head_of_sales})
+SUPERVISORS = MANAGEMENT
 MAX_SUMMARY, MAX_BODY = 300, 5000
 CLOCK_SKEW = timedelta(minutes=5)  # "now" typed on a slow clock is not "in the future"
 

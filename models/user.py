@@ -32,6 +32,9 @@ ROLE_LABELS = {
     Role.marketer: "Маркетолог",
 }
 
+# Who runs the sales department: approves, reassigns, reorders queues, merges cards.
+MANAGEMENT = frozenset({Role.admin, Role.head_of_sales})
+
 MIN_PASSWORD_LENGTH = 4
 
 

@@ -7,10 +7,10 @@ from functools import wraps
 from flask import abort
 from flask_login import current_user, login_required
 
-from models.user import Role
+from models.user import MANAGEMENT, Role
 
 ALL_ROLES = frozenset(Role)
-EDITORS = frozenset({Role.admin, Role.head_of_sales})
+EDITORS = MANAGEMENT
 
 
 def requires(*roles: Role | frozenset[Role]):

@@ -3,7 +3,7 @@
 from flask import Blueprint
 from flask_login import current_user
 
-from models.user import Role
+from models.user import MANAGEMENT, Role
 from web import navigation
 
 bp = Blueprint("clients", __name__)
@@ -14,7 +14,7 @@ EDITORS = frozenset({Role.admin, Role.head_of_sales, Role.sales_manager})
 IDENTIFIER_READERS = EDITORS | {Role.mortgage_broker}
 # Who opens cards and searches: analysts and marketers see contacts, lead source and consents.
 READERS = IDENTIFIER_READERS | {Role.analyst, Role.marketer}
-MERGERS = frozenset({Role.admin, Role.head_of_sales})
+MERGERS = MANAGEMENT
 
 navigation.add("Клиенты", "clients.index", READERS)
 
