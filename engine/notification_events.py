@@ -87,6 +87,11 @@ EVENTS: dict[str, EventSpec] = {
     "reservation_converted": EventSpec(
         "Бронь перешла в сделку", RESERVATION, staff_channels=(IN_APP,)
     ),
+    "reservation_refused": EventSpec(
+        "Бронь не поставлена",
+        {"premise_number": PREMISE_NUMBER, "reason": _p("Причина", "помещение уже не свободно")},
+        staff_channels=(IN_APP,),
+    ),
     "queue_promoted": EventSpec(
         "Клиент получил помещение из очереди",
         {"premise_number": PREMISE_NUMBER, "client_name": CLIENT_NAME},

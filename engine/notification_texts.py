@@ -116,6 +116,9 @@ _TEXTS: dict[str, dict[tuple[str, str], tuple[str, str]]] = {
             "Напоминаем о задаче «{title}» по клиенту {client_name}: срок {due_at_text}.",
         ),
     },
+    "reservation_refused": {
+        S_IN_APP: ("", "Бронь помещения № {premise_number} не поставлена: {reason}"),
+    },
     "process_task_due": {
         S_IN_APP: ("", "Срок задачи «{title}» истекает {due_at_text}"),
         S_EMAIL: (

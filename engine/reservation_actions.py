@@ -13,7 +13,6 @@ from engine.events import emit
 from models.base import utcnow
 from models.catalog import Premise
 from models.client import Client
-from models.notification import Notification
 from models.reservation import (
     Channel,
     QueueEntry,
@@ -241,14 +240,15 @@ def remind_manager(ctx: ActionContext, reservation_id):
 def notify_refused(ctx: ActionContext, manager_id, premise_id, reason):
     if manager_id:
         premise = ctx.session.get(Premise, int(premise_id))
-        number = premise.number if premise else premise_id
-        ctx.session.add(
-            Notification(
-                user_id=int(manager_id),
-                text=f"Бронь помещения № {number} не поставлена: {reason}",
-                link=f"/premises/{premise_id}",
-                kind="reservation",
-            )
+        emit(
+            ctx.session,
+            "reservation_refused",
+            user_ids=[int(manager_id)],
+            context={
+                "premise_number": premise.number if premise else str(premise_id),
+                "reason": reason or "",
+            },
+            link=f"/premises/{premise_id}",
         )
         ctx.session.flush()
     return {}

@@ -14,6 +14,7 @@ from engine.tick import run_until_idle
 from models.base import utcnow
 from models.catalog import PremiseStatus
 from models.client import Client
+from models.notification import Notification
 from models.process import HumanTask, HumanTaskStatus, ProcessInstance, ProcessStatus
 from models.reservation import (
     Channel,
@@ -329,3 +330,35 @@ def test_queue_rules(db_session, flat, manager, head, make_client):
     assert [e.client_id for e in reservations.waiting_entries(db_session, flat.id)] == [b.id, a.id]
     reservations.remove_from_queue(db_session, entry_a, manager)
     assert entry_a.status == QueueStatus.removed
+
+
+def test_an_approved_request_whose_premise_was_taken_meanwhile_tells_the_manager(
+    db_session, building, make_premise, manager, head, make_client
+):
+    client = make_client()
+    flats = [make_premise(building, number=str(n), price="10000000") for n in (1, 2, 3)]
+    reserve(db_session, flats[0], client, manager)
+    reserve(db_session, flats[1], client, manager)
+    reserve(db_session, flats[2], client, manager, request_approval=True)
+    reserve(db_session, flats[2], make_client("Другой"), manager)  # faster than the approval
+    [approval] = open_tasks(db_session)
+
+    runtime.complete(db_session, approval.id, head, {"decision": "approve"})
+    db_session.commit()
+
+    notes = db_session.scalars(
+        select(Notification).where(
+            Notification.user_id == manager.id, Notification.kind == "reservation_refused"
+        )
+    ).all()
+    assert [n.text for n in notes] == [
+        "Бронь помещения № 3 не поставлена: Помещение № 3 уже не свободно"
+    ]
+    assert (
+        db_session.scalar(
+            select(func.count()).where(
+                Reservation.client_id == client.id, Reservation.status == ReservationStatus.active
+            )
+        )
+        == 2
+    )
