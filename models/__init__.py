@@ -1,6 +1,7 @@
 """SQLAlchemy entities and the rules that belong to them. No Flask, no engine."""
 
 from models.api_key import ApiKey, IdempotencyRecord
+from models.audit import AuditEvent
 from models.base import Base
 from models.catalog import (
     Building,
@@ -27,6 +28,7 @@ from models.outbox import NotificationTemplate, OutboundMessage
 from models.process import (
     HumanTask,
     ProcessBusinessKey,
+    ProcessDraft,
     ProcessEvent,
     ProcessInstance,
     ProcessModel,
@@ -36,6 +38,7 @@ from models.user import Role, User
 
 __all__ = [
     "ApiKey",
+    "AuditEvent",
     "Client",
     "ClientChange",
     "ClientConflict",
@@ -61,6 +64,7 @@ __all__ = [
     "PremiseKind",
     "PremiseStatus",
     "ProcessBusinessKey",
+    "ProcessDraft",
     "ProcessEvent",
     "ProcessInstance",
     "ProcessModel",

@@ -242,3 +242,29 @@ class ProcessEvent(Base):
     @property
     def label(self) -> str:
         return EVENT_LABELS[self.kind]
+
+
+class ProcessDraft(Base):
+    """A working copy of a process an analyst edits; saved with its problems, never run.
+
+    Publishing turns it into the next ProcessModel and deletes it. Several drafts of one
+    process may exist side by side.
+    """
+
+    __tablename__ = "process_draft"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    process_id: Mapped[str] = mapped_column(String(100), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    bpmn_xml: Mapped[str] = mapped_column(Text)
+    based_on_model_id: Mapped[int | None] = mapped_column(ForeignKey("process_model.id"))
+    # [{"element_id", "element_name", "message"}] found by the last save
+    problems: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    based_on: Mapped[ProcessModel | None] = relationship()
+    created_by = relationship("User", foreign_keys=[created_by_id])
+    updated_by = relationship("User", foreign_keys=[updated_by_id])
