@@ -139,7 +139,32 @@ def _attach_engine_extensions(tree: etree._ElementTree, spec: BpmnProcessSpec) -
         task_spec.extensions["form"] = [f.to_json() for f in fields]
 
 
+_SPEC_SHA = "_sales_bpmn_sha256"  # set on the spec objects load() builds
+
+
 @lru_cache(maxsize=64)
 def load(xml: str) -> ProcessDefinition:
-    """Parse and build once per distinct text (the BPMN of a published version never changes)."""
-    return build(parse_xml(xml))
+    """Parse and build once per distinct text (the BPMN of a published version never changes).
+
+    The spec remembers the SHA-256 of its text, so a workflow's stored state can name its spec
+    instead of embedding it (engine/workflow_io.py).
+    """
+    definition = build(parse_xml(xml))
+    digest = sha256(xml)
+    setattr(definition.spec, _SPEC_SHA, digest)
+    _BY_SHA[digest] = definition
+    while len(_BY_SHA) > 64:
+        _BY_SHA.pop(next(iter(_BY_SHA)))
+    return definition
+
+
+_BY_SHA: dict[str, ProcessDefinition] = {}
+
+
+def sha_of(spec) -> str | None:
+    """The SHA-256 of the BPMN text `spec` was built from by load(), if it was."""
+    return getattr(spec, _SPEC_SHA, None)
+
+
+def known_definition(digest: str) -> ProcessDefinition | None:
+    return _BY_SHA.get(digest)

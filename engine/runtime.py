@@ -102,7 +102,7 @@ def complete(
         raise FormInvalid(errors)
     if row.is_approval:
         values["decided_by"] = user.id
-    workflow = deserialize(instance.serialized)
+    workflow = deserialize(instance.serialized, session)
     task = find_task(workflow, row.task_guid)
     if task is None or task.state != TaskState.READY:
         raise TaskNotAvailable("Задача уже не ждёт выполнения: обновите страницу")
@@ -176,7 +176,7 @@ def send_message(
     ).all()
     delivered = []
     for instance in candidates:
-        workflow = deserialize(instance.serialized)
+        workflow = deserialize(instance.serialized, session)
         waiting = [
             e
             for e in workflow.waiting_events()
@@ -214,7 +214,7 @@ def cancel(
     instance = lock(session, instance_id)
     if not instance.is_active and instance.status != ProcessStatus.error:
         raise InstanceStateError("Процесс уже завершён или отменён")
-    workflow = deserialize(instance.serialized)
+    workflow = deserialize(instance.serialized, session)
     workflow.cancel()
     for row in session.scalars(
         select(HumanTask).where(
@@ -239,7 +239,7 @@ def retry(
     instance = lock(session, instance_id)
     if instance.status != ProcessStatus.error:
         raise InstanceStateError("Повторить можно только процесс в состоянии «Ошибка»")
-    workflow = deserialize(instance.serialized)
+    workflow = deserialize(instance.serialized, session)
     failed = [
         t
         for t in workflow.get_tasks(state=TaskState.ERROR)

@@ -100,7 +100,7 @@ def _fire_timers(session: Session, now: datetime, batch_size: int, result: TickR
     for instance in instances:
         try:
             with session.begin_nested():
-                workflow = deserialize(instance.serialized)
+                workflow = deserialize(instance.serialized, session)
                 workflow.script_engine = script_engine(session, instance, None)
                 workflow.refresh_timers()  # due timers become ready; advance then runs them
                 record(session, instance, ProcessEventKind.timer_fired, now=now)

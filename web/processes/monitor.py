@@ -67,7 +67,7 @@ def instances():
 @requires(*VIEWERS)
 def instance(instance_id: int):
     found = db.session.get(ProcessInstance, instance_id) or abort(404)
-    workflow = deserialize(found.serialized)
+    workflow = deserialize(found.serialized, db.session)
     completed, current, data = _path(workflow)
     taken = _taken_flows(workflow)
     history = db.session.scalars(
