@@ -11,6 +11,7 @@ from sqlalchemy import select
 from engine import runtime
 from engine.clients import find_or_create
 from engine.crm import plan_task
+from engine.modeler import new_draft
 from engine.reservations import reserve
 from models.base import utcnow
 from models.process import HumanTask
@@ -71,6 +72,15 @@ MATRIX: list[tuple[str, set[Role]]] = [
     ("/admin/settings?project={project}", EDITORS),
     ("/crm/clients/{client}/timeline", READERS),
     ("/crm/tasks/{crm_task}", READERS),
+    ("/processes", EVERYONE),
+    ("/processes/{process}", EVERYONE),
+    ("/processes/{process}/versions/1.bpmn", EVERYONE),
+    ("/processes/{process}/diff", EVERYONE),
+    ("/processes/{process}/diff?from=1&to=1", EVERYONE),
+    ("/processes/import", {Role.admin, Role.analyst}),
+    ("/processes/drafts/{draft}/edit", {Role.admin, Role.analyst}),
+    ("/processes/drafts/{draft}.bpmn", {Role.admin, Role.analyst}),
+    ("/processes/api/palette", {Role.admin, Role.analyst}),
 ]
 
 
@@ -104,7 +114,11 @@ def objects(make_building, make_premise, make_user, db_session):
         db_session, client.id, manager, title="Перезвонить", kind="call", due_at=utcnow()
     )
     db_session.commit()
+    draft = new_draft(db_session, "price_change", user)
+    db_session.commit()
     return {
+        "process": "price_change",
+        "draft": draft.id,
         "reserved": reserved.id,
         "client": client.id,
         "reservation": reservation.id,
@@ -161,6 +175,8 @@ def test_every_guarded_get_route_is_in_the_matrix(app):
         path = path.replace("<int:reservation_id>", "{reservation}")
         path = path.replace("<int:client_id>", "{client}")
         path = path.replace("<int:crm_task_id>", "{crm_task}")
+        path = path.replace("<process_id>", "{process}").replace("<int:draft_id>", "{draft}")
+        path = path.replace("<int:version>", "1")
         if path == "/premises/{premise}/queue":
             path = "/premises/{reserved}/queue"
         if path not in matrix_paths and path not in public and not _exempt(rule.endpoint):

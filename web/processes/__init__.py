@@ -1,4 +1,4 @@
-"""Processes: the catalogue of models and the monitor of running instances."""
+"""Processes: the catalogue of models, the editor's server side and the monitor of instances."""
 
 from flask import Blueprint
 
@@ -7,6 +7,6 @@ from web import navigation
 
 bp = Blueprint("processes", __name__, url_prefix="/processes")
 
-navigation.add("Процессы", "processes.instances", [Role.admin, Role.analyst])
+navigation.add("Процессы", "processes.catalogue", list(Role))
 
-from web.processes import monitor  # noqa: E402, F401
+from web.processes import catalog, drafts, monitor  # noqa: E402, F401
