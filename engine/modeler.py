@@ -27,6 +27,8 @@ from models.user import User
 MAX_NOTE_LENGTH = 500
 IMPORT_SUFFIXES = (".bpmn", ".xml")
 PROCESS_ID = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\-]{0,99}$")
+# names the catalogue's own pages take under /processes/
+RESERVED_IDS = frozenset({"import", "drafts", "api", "instances"})
 
 
 def record(
@@ -167,6 +169,8 @@ def import_file(session: Session, data: bytes, filename: str, user: User) -> Pro
     except UnicodeDecodeError as error:
         raise BpmnRejected("Файл должен быть в кодировке UTF-8") from error
     process_id, name = bpmn.executable_process_id(tree)
+    if process_id in RESERVED_IDS:
+        raise BpmnRejected(f"Идентификатор процесса «{process_id}» занят: выберите другой")
     if not process_id or not PROCESS_ID.match(process_id):
         raise BpmnRejected(
             f"Идентификатор процесса «{process_id or ''}» недопустим: латинские буквы, цифры "

@@ -81,6 +81,7 @@ def download_version(process_id: str, version: int):
 @bp.route("/<process_id>/diff")
 @requires(ALL_ROLES)
 def diff(process_id: str):
+    _publish_shipped(process_id)
     versions = db.session.scalars(
         select(ProcessModel.version)
         .where(ProcessModel.process_id == process_id)
@@ -217,6 +218,7 @@ def _group(drafts) -> dict[str, list[ProcessDraft]]:
 
 
 def _version(process_id: str, version: int) -> ProcessModel:
+    _publish_shipped(process_id)
     model = db.session.scalars(
         select(ProcessModel).where(
             ProcessModel.process_id == process_id, ProcessModel.version == version
