@@ -20,7 +20,9 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-$(VENDOR)/.copied: node_modules/.installed scripts/vendor.sh
+MODELER_SOURCES := $(shell find web/static/modeler/src -type f 2>/dev/null)
+
+$(VENDOR)/.copied: node_modules/.installed scripts/vendor.sh $(MODELER_SOURCES)
 	bash scripts/vendor.sh
 	touch $@
 

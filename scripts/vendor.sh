@@ -9,3 +9,9 @@ cp node_modules/bootstrap/dist/js/bootstrap.bundle.min.js "$dest/bootstrap/"
 cp node_modules/bpmn-js/dist/bpmn-viewer.production.min.js "$dest/bpmn-js/"
 cp node_modules/bpmn-js/dist/bpmn-modeler.production.min.js "$dest/bpmn-js/"
 cp -r node_modules/bpmn-js/dist/assets "$dest/bpmn-js/"
+# The process editor: bpmn-js Modeler + properties panel + our sources, bundled offline by
+# esbuild from node_modules (modeler.js and modeler.css).
+mkdir -p "$dest/modeler"
+node_modules/.bin/esbuild web/static/modeler/src/index.js --bundle --minify --format=iife \
+  --target=es2019 --jsx=automatic --jsx-import-source=@bpmn-io/properties-panel/preact \
+  --loader:.js=jsx --log-level=warning --outfile="$dest/modeler/modeler.js"

@@ -1,0 +1,332 @@
+// «Форма»: the fields of a user task's form, as camunda:formData (what engine/forms.py reads):
+//
+//   <camunda:formData>
+//     <camunda:formField id="new_price" label="Новая цена, ₽" type="money">
+//       <camunda:validation><camunda:constraint name="required" config="true"/></camunda:validation>
+//       <camunda:value id="yes" name="Да"/>   (choices of a "choice"/"enum" field)
+import {
+  CheckboxEntry,
+  ListEntry,
+  ListGroup,
+  SelectEntry,
+  TextFieldEntry,
+  CollapsibleEntry,
+} from '@bpmn-io/properties-panel';
+import { useService } from 'bpmn-js-properties-panel';
+
+import {
+  addExtensionCommands,
+  create,
+  execute,
+  firstExtension,
+  getBusinessObject,
+  is,
+  removeExtensionCommands,
+  updateCommand,
+} from './util';
+
+const FORM_DATA = 'camunda:FormData';
+const CHOICE_TYPES = ['choice', 'enum'];
+const FIELD_NAME = /^[a-z][a-z0-9_]{0,49}$/;
+
+function formDataOf(element) {
+  return firstExtension(getBusinessObject(element), FORM_DATA);
+}
+
+function isRequired(field) {
+  const validation = field.get('validation');
+  const constraints = validation ? validation.get('constraints') : [];
+  return constraints.some(
+    (c) => c.get('name') === 'required' && (c.get('config') || 'true').toLowerCase() !== 'false',
+  );
+}
+
+function FieldName(props) {
+  const { element, id, field } = props;
+  const commandStack = useService('commandStack');
+  const debounce = useService('debounceInput');
+  const validate = (value) => {
+    if (!FIELD_NAME.test(value || '')) {
+      return 'Латиница в нижнем регистре, цифры и _, с буквы';
+    }
+    return null;
+  };
+  return (
+    <TextFieldEntry
+      element={field}
+      id={id}
+      label="Имя поля"
+      description="Под этим именем значение попадёт в данные процесса."
+      getValue={() => field.get('id') || ''}
+      setValue={(value) =>
+        execute(commandStack, [updateCommand(element, field, { id: (value || '').trim() })])
+      }
+      validate={validate}
+      debounce={debounce}
+    />
+  );
+}
+
+function FieldLabel(props) {
+  const { element, id, field } = props;
+  const commandStack = useService('commandStack');
+  const debounce = useService('debounceInput');
+  return (
+    <TextFieldEntry
+      element={field}
+      id={id}
+      label="Подпись"
+      getValue={() => field.get('label') || ''}
+      setValue={(value) =>
+        execute(commandStack, [updateCommand(element, field, { label: value || undefined })])
+      }
+      debounce={debounce}
+    />
+  );
+}
+
+function FieldType(props) {
+  const { element, id, field, fieldTypes } = props;
+  const commandStack = useService('commandStack');
+  const current = field.get('type') || '';
+  const getOptions = () => {
+    const options = fieldTypes.map((type) => ({ value: type.value, label: type.label }));
+    if (current && !fieldTypes.some((type) => type.value === current)) {
+      options.unshift({ value: current, label: `${current} (как в файле)` });
+    }
+    return options;
+  };
+  return (
+    <SelectEntry
+      element={field}
+      id={id}
+      label="Тип"
+      getValue={() => current}
+      setValue={(value) => execute(commandStack, [updateCommand(element, field, { type: value })])}
+      getOptions={getOptions}
+    />
+  );
+}
+
+function FieldRequired(props) {
+  const { element, id, field } = props;
+  const bpmnFactory = useService('bpmnFactory');
+  const commandStack = useService('commandStack');
+  const setValue = (checked) => {
+    const validation = field.get('validation');
+    const others = validation
+      ? validation.get('constraints').filter((c) => c.get('name') !== 'required')
+      : [];
+    if (!checked) {
+      if (validation && others.length) {
+        execute(commandStack, [updateCommand(element, validation, { constraints: others })]);
+      } else if (validation) {
+        execute(commandStack, [updateCommand(element, field, { validation: undefined })]);
+      }
+      return;
+    }
+    const target = validation || create(bpmnFactory, 'camunda:Validation', { constraints: [] }, field);
+    const constraint = create(
+      bpmnFactory,
+      'camunda:Constraint',
+      { name: 'required', config: 'true' },
+      target,
+    );
+    const commands = [];
+    if (!validation) {
+      commands.push(updateCommand(element, field, { validation: target }));
+    }
+    commands.push(updateCommand(element, target, { constraints: [...others, constraint] }));
+    execute(commandStack, commands);
+  };
+  return (
+    <CheckboxEntry
+      element={field}
+      id={id}
+      label="Обязательное"
+      getValue={() => isRequired(field)}
+      setValue={setValue}
+    />
+  );
+}
+
+function FieldDefault(props) {
+  const { element, id, field } = props;
+  const commandStack = useService('commandStack');
+  const debounce = useService('debounceInput');
+  return (
+    <TextFieldEntry
+      element={field}
+      id={id}
+      label="Значение по умолчанию"
+      getValue={() => field.get('defaultValue') || ''}
+      setValue={(value) =>
+        execute(commandStack, [
+          updateCommand(element, field, { defaultValue: value || undefined }),
+        ])
+      }
+      debounce={debounce}
+    />
+  );
+}
+
+function ChoiceAttribute(props) {
+  const { element, id, choice, name, label, description } = props;
+  const commandStack = useService('commandStack');
+  const debounce = useService('debounceInput');
+  return (
+    <TextFieldEntry
+      element={choice}
+      id={id}
+      label={label}
+      description={description}
+      getValue={() => choice.get(name) || ''}
+      setValue={(value) =>
+        execute(commandStack, [updateCommand(element, choice, { [name]: value || undefined })])
+      }
+      debounce={debounce}
+    />
+  );
+}
+
+function Choice(props) {
+  const { element, id: listId, index, item: choice, open } = props;
+  const id = `${listId}-${index}`;
+  const entries = [
+    {
+      id: `${id}-id`,
+      component: ChoiceAttribute,
+      choice,
+      name: 'id',
+      label: 'Значение',
+      description: 'Что попадёт в данные процесса',
+    },
+    { id: `${id}-name`, component: ChoiceAttribute, choice, name: 'name', label: 'Надпись' },
+  ];
+  return (
+    <CollapsibleEntry
+      id={id}
+      element={element}
+      entries={entries}
+      label={choice.get('name') || choice.get('id') || '<пусто>'}
+      open={open}
+    />
+  );
+}
+
+function FieldChoices(props) {
+  const { element, id, field } = props;
+  const bpmnFactory = useService('bpmnFactory');
+  const commandStack = useService('commandStack');
+  const values = field.get('values') || [];
+  const onAdd = () => {
+    const added = create(
+      bpmnFactory,
+      'camunda:Value',
+      { id: `value_${values.length + 1}`, name: `Вариант ${values.length + 1}` },
+      field,
+    );
+    execute(commandStack, [updateCommand(element, field, { values: [...values, added] })]);
+  };
+  const onRemove = (choice) => {
+    execute(commandStack, [
+      updateCommand(element, field, { values: values.filter((value) => value !== choice) }),
+    ]);
+  };
+  return (
+    <ListEntry
+      element={element}
+      id={id}
+      label="Варианты выбора"
+      items={values}
+      component={Choice}
+      onAdd={onAdd}
+      onRemove={onRemove}
+      autoFocusEntry={`[data-entry-id="${id}-${values.length - 1}-id"] input`}
+    />
+  );
+}
+
+function fieldEntries(idPrefix, field, palette) {
+  const entries = [
+    { id: `${idPrefix}-id`, component: FieldName, field },
+    { id: `${idPrefix}-label`, component: FieldLabel, field },
+    { id: `${idPrefix}-type`, component: FieldType, field, fieldTypes: palette.field_types },
+    { id: `${idPrefix}-required`, component: FieldRequired, field },
+  ];
+  if (CHOICE_TYPES.includes((field.get('type') || '').toLowerCase())) {
+    entries.push({ id: `${idPrefix}-choices`, component: FieldChoices, field });
+  }
+  entries.push({ id: `${idPrefix}-default`, component: FieldDefault, field });
+  return entries;
+}
+
+function nextFieldName(fields) {
+  const taken = new Set(fields.map((field) => field.get('id')));
+  let index = fields.length + 1;
+  while (taken.has(`field_${index}`)) {
+    index += 1;
+  }
+  return `field_${index}`;
+}
+
+export function formGroup(element, palette, injector) {
+  if (!is(element, 'bpmn:UserTask')) {
+    return null;
+  }
+  const bpmnFactory = injector.get('bpmnFactory');
+  const commandStack = injector.get('commandStack');
+  const formData = formDataOf(element);
+  const fields = formData ? formData.get('fields') : [];
+
+  const add = (event) => {
+    event.stopPropagation();
+    const name = nextFieldName(fields);
+    const defaultType = palette.field_types.length ? palette.field_types[0].value : 'text';
+    const field = create(bpmnFactory, 'camunda:FormField', {
+      id: name,
+      label: 'Новое поле',
+      type: defaultType,
+    });
+    if (formData) {
+      field.$parent = formData;
+      execute(commandStack, [updateCommand(element, formData, { fields: [...fields, field] })]);
+      return;
+    }
+    const created = create(bpmnFactory, FORM_DATA, { fields: [field] });
+    field.$parent = created;
+    execute(
+      commandStack,
+      addExtensionCommands(element, getBusinessObject(element), created, bpmnFactory),
+    );
+  };
+  const removeFactory = (field) => (event) => {
+    event.stopPropagation();
+    const rest = fields.filter((candidate) => candidate !== field);
+    if (rest.length) {
+      execute(commandStack, [updateCommand(element, formData, { fields: rest })]);
+    } else {
+      execute(
+        commandStack,
+        removeExtensionCommands(element, getBusinessObject(element), formData),
+      );
+    }
+  };
+  const items = fields.map((field, index) => {
+    const id = `${element.id}-sales-field-${index}`;
+    return {
+      id,
+      label: field.get('label') || field.get('id') || '<пусто>',
+      entries: fieldEntries(id, field, palette),
+      autoFocusEntry: `${id}-label`,
+      remove: removeFactory(field),
+    };
+  });
+  return {
+    id: 'sales-form',
+    label: 'Форма',
+    component: ListGroup,
+    add,
+    items,
+  };
+}

@@ -1,0 +1,48 @@
+// Our properties provider: the groups the engine understands, in Russian, placed after the
+// standard «Общие» group. The palette (roles, actions, field types, task properties) comes
+// from the server as the `salesPalette` option of the modeler.
+import { actionGroup } from './action';
+import { extendMessageGroup, timerGroup } from './events';
+import { conditionGroup } from './flow';
+import { formGroup } from './form';
+import { laneGroup } from './lane';
+import { scriptGroup } from './script';
+import { taskPropertiesGroup } from './task-properties';
+
+const EMPTY_PALETTE = { roles: [], actions: [], field_types: [], task_properties: [] };
+// Standard groups our engine does not use or that we replace with our own.
+const DROPPED = new Set(['timer', 'adHocCompletion']);
+
+export default class SalesPropertiesProvider {
+  constructor(propertiesPanel, injector, translate, config) {
+    this._injector = injector;
+    this._translate = translate;
+    this._palette = { ...EMPTY_PALETTE, ...((config && config.salesPalette) || {}) };
+    propertiesPanel.registerProvider(400, this);
+  }
+
+  getGroups(element) {
+    return (groups) => {
+      const palette = this._palette;
+      const ours = [
+        laneGroup(element, palette),
+        actionGroup(element, palette),
+        formGroup(element, palette, this._injector),
+        taskPropertiesGroup(element, palette),
+        conditionGroup(element),
+        timerGroup(element),
+        scriptGroup(element),
+      ].filter(Boolean);
+      const kept = groups.filter((group) => !DROPPED.has(group.id));
+      extendMessageGroup(element, kept);
+      const generalAt = kept.findIndex((group) => group.id === 'general');
+      kept.splice(generalAt + 1, 0, ...ours);
+      kept.forEach((group) => {
+        group.translate = group.translate || this._translate;
+      });
+      return kept;
+    };
+  }
+}
+
+SalesPropertiesProvider.$inject = ['propertiesPanel', 'injector', 'translate', 'config'];
