@@ -81,6 +81,7 @@ MATRIX: list[tuple[str, set[Role]]] = [
     ("/processes/drafts/{draft}/edit", {Role.admin, Role.analyst}),
     ("/processes/drafts/{draft}.bpmn", {Role.admin, Role.analyst}),
     ("/processes/api/palette", {Role.admin, Role.analyst}),
+    ("/processes/{process}/versions/1/migrate", {Role.admin, Role.analyst}),
 ]
 
 

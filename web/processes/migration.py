@@ -1,0 +1,55 @@
+"""Moving running instances of older versions to a newer version: a preview with the reasons
+the engine gives for each instance, and one action moving the ones chosen."""
+
+from __future__ import annotations
+
+from flask import abort, flash, render_template, request
+from flask_login import current_user
+from sqlalchemy import select
+
+from engine import migration
+from models.process import ProcessModel
+from models.user import Role
+from web.extensions import db
+from web.processes import bp
+from web.security import requires
+
+MODELERS = (Role.analyst, Role.admin)
+
+
+@bp.route("/<process_id>/versions/<int:version>/migrate", methods=["GET", "POST"])
+@requires(*MODELERS)
+def migrate(process_id: str, version: int):
+    target = db.session.scalar(
+        select(ProcessModel).where(
+            ProcessModel.process_id == process_id, ProcessModel.version == version
+        )
+    ) or abort(404)
+    result = None
+    if request.method == "POST":
+        result = _move(target)
+    return render_template(
+        "processes/migration.html",
+        target=target,
+        candidates=migration.preview(db.session, target),
+        result=result,
+    )
+
+
+def _move(target: ProcessModel):
+    ids = []
+    for raw in request.form.getlist("instance_id"):
+        if not raw.isdigit():
+            flash("Неверный номер процесса в запросе", "danger")
+            return None
+        ids.append(int(raw))
+    if not ids:
+        flash("Отметьте процессы, которые нужно перенести", "warning")
+        return None
+    result = migration.move(db.session, target, ids, current_user)
+    db.session.commit()
+    if result.moved:
+        flash(f"Перенесено на версию {target.version}: {len(result.moved)}", "success")
+    if result.skipped:
+        flash(f"Не перенесено: {len(result.skipped)} (причины ниже)", "warning")
+    return result
