@@ -317,3 +317,31 @@ def test_other_roles_cannot_change_processes(client, login_as, db_session, draft
         assert response.status_code == 403, url
     assert versions(db_session) == [1]
     assert db_session.scalar(select(func.count()).select_from(ProcessDraft)) == 1
+
+
+def test_an_imported_new_process_is_listed_as_unpublished_with_its_draft(
+    client, analyst, db_session
+):
+    xml = (
+        PRICE_CHANGE.replace('id="price_change"', 'id="discount_request"')
+        .replace('processRef="price_change"', 'processRef="discount_request"')
+        .replace('name="Изменение цены помещения"', 'name="Запрос скидки"')
+    )
+    client.post(
+        "/processes/import",
+        data={"file": (io.BytesIO(xml.encode()), "discount.bpmn")},
+        content_type="multipart/form-data",
+    )
+    draft = db_session.scalars(select(ProcessDraft)).one()
+    catalogue = client.get("/processes").get_data(as_text=True)
+    row = catalogue[catalogue.index('data-process="discount_request"') :]
+    assert "Запрос скидки" in row[: row.index("</tr>")]
+    assert "не опубликован" in row[: row.index("</tr>")]
+    page = client.get("/processes/discount_request")
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert "Процесс ещё не опубликован" in text and "загруженный файл" in text
+    assert "Загружен файл BPMN" in text
+    published = client.post(f"/processes/drafts/{draft.id}/publish", json={"note": "новый"})
+    assert published.json["version"] == 1
+    assert client.get("/processes/unknown_process").status_code == 404
