@@ -9,7 +9,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from engine import migration, repository, runtime
+from engine import bpmn, migration, repository, reservations, runtime
+from engine.workflow_io import deserialize
+from models.client import Client
 from models.process import (
     HumanTask,
     HumanTaskStatus,
@@ -18,6 +20,7 @@ from models.process import (
     ProcessInstance,
     ProcessStatus,
 )
+from models.reservation import Channel
 from models.user import Role
 
 DATA = Path(__file__).parent / "data"
@@ -212,3 +215,35 @@ def test_one_bad_instance_does_not_stop_the_others(db_session, v1, manager):
 
     assert [i.id for i in result.moved] == [good.id]
     assert result.skipped[0][0] == 999999 and "не найден" in result.skipped[0][1]
+
+
+def test_a_reservation_waiting_inside_its_subprocess_moves_and_keeps_its_expiry(
+    db_session, make_building, make_premise, manager
+):
+    premise = make_premise(make_building(), number="101", price="12000000.00")
+    client = Client(full_name="Иванов Иван Иванович")
+    client.add_phone("+79990000001")
+    db_session.add(client)
+    db_session.commit()
+    reservations.reserve(db_session, premise.id, client, channel=Channel.offline, user=manager)
+    db_session.commit()
+    instance = db_session.scalars(select(ProcessInstance)).one()
+    due = instance.next_timer_at
+    relabelled = instance.model.bpmn_xml.replace(
+        'name="Снять бронь по сроку"', 'name="Снять бронь"'
+    ).replace('name="Закрепить помещение"', 'name="Закрепить помещение за клиентом"')
+    v2 = repository.publish(db_session, relabelled)
+    db_session.commit()
+
+    [candidate] = migration.preview(db_session, v2)
+    assert candidate.movable, candidate.reasons
+    result = migration.move(db_session, v2, [instance.id], None)
+    db_session.commit()
+
+    assert [i.id for i in result.moved] == [instance.id]
+    db_session.refresh(instance)
+    assert instance.model_id == v2.id and instance.status == ProcessStatus.waiting
+    assert instance.next_timer_at == due
+    workflow = deserialize(instance.serialized, db_session)
+    [hold] = workflow.subprocesses.values()
+    assert hold.spec is bpmn.load(v2.bpmn_xml).subprocess_specs["hold"]
