@@ -280,11 +280,19 @@ def can_act(user: User, row: HumanTask) -> bool:
 
 
 def _open_task(session: Session, task_id: int, user: User) -> tuple[HumanTask, ProcessInstance]:
-    row = session.get(HumanTask, task_id)
-    if row is None:
+    """The task and its instance, the instance locked, both re-read in one statement."""
+    found = session.execute(
+        _lockable(
+            session,
+            select(HumanTask, ProcessInstance)
+            .join(ProcessInstance, HumanTask.instance_id == ProcessInstance.id)
+            .where(HumanTask.id == task_id)
+            .options(undefer(ProcessInstance.serialized)),
+        ).execution_options(populate_existing=True)
+    ).first()
+    if found is None:
         raise TaskNotAvailable("Задача не найдена")
-    instance = lock(session, row.instance_id)
-    session.refresh(row)
+    row, instance = found
     if row.status != HumanTaskStatus.open:
         raise TaskNotAvailable("Задача уже выполнена или отменена")
     if not can_act(user, row):

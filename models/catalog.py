@@ -18,7 +18,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, object_session, relationship
 
 from models.base import Area, Base, Money, UTCDateTime, utcnow
 from models.errors import InvalidPremiseData, InvalidStatusChange
@@ -277,15 +277,21 @@ class Premise(Base):
         return True
 
     def _record(self, field, old, new, by_user_id, source) -> None:
-        self.changes.append(
-            PremiseChange(
-                field=field,
-                old_value=None if old is None else str(old),
-                new_value=str(new),
-                user_id=by_user_id,
-                source=source,
-            )
+        change = PremiseChange(
+            field=field,
+            old_value=None if old is None else str(old),
+            new_value=str(new),
+            user_id=by_user_id,
+            source=source,
         )
+        session = object_session(self)
+        if session is None:
+            self.changes.append(change)
+            return
+        # Set from the change's side and added directly: the whole history is not loaded just
+        # to append one line (a loaded collection still receives it through the backref).
+        change.premise = self
+        session.add(change)
 
 
 class PremiseChange(Base):

@@ -73,15 +73,15 @@ def task(task_id: int):
 @bp.route("/tasks/<int:task_id>/complete", methods=["POST"])
 @requires(ALL_ROLES)
 def complete(task_id: int):
-    found = _task_or_404(task_id)
     submitted = request.form.to_dict()
-    uploaded, upload_errors, stored = files.store(
-        [FormField.from_json(f) for f in found.form], request.files
-    )
+    uploaded, upload_errors, stored = {}, {}, []
+    if request.files:  # only then is the task's form needed before the engine locks it
+        fields = [FormField.from_json(f) for f in _task_or_404(task_id).form]
+        uploaded, upload_errors, stored = files.store(fields, request.files)
     try:
         if upload_errors:
             raise FormInvalid(upload_errors)
-        runtime.complete(db.session, found.id, current_user, {**submitted, **uploaded})
+        row = runtime.complete(db.session, task_id, current_user, {**submitted, **uploaded})
     except FormInvalid as error:
         db.session.rollback()
         files.discard(stored)
@@ -89,11 +89,13 @@ def complete(task_id: int):
     except TaskNotAvailable as error:
         db.session.rollback()
         files.discard(stored)
+        _task_or_404(task_id)
         return render_template(
             "errors.html", code=409, title="Задача недоступна", message=error.message
         ), 409
+    title = row.title  # read before the commit expires the row
     db.session.commit()
-    flash(f"Задача «{found.title}» выполнена", "success")
+    flash(f"Задача «{title}» выполнена", "success")
     return redirect(url_for("inbox.index"))
 
 
