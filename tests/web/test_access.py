@@ -82,6 +82,7 @@ MATRIX: list[tuple[str, set[Role]]] = [
     ("/processes/drafts/{draft}.bpmn", {Role.admin, Role.analyst}),
     ("/processes/api/palette", {Role.admin, Role.analyst}),
     ("/processes/{process}/versions/1/migrate", {Role.admin, Role.analyst}),
+    ("/processes/drafts/{draft}/try", {Role.admin, Role.analyst}),
 ]
 
 

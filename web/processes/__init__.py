@@ -10,4 +10,5 @@ bp = Blueprint("processes", __name__, url_prefix="/processes")
 navigation.add("Процессы", "processes.catalogue", list(Role))
 
 import web.processes.migration  # noqa: E402, F401
+import web.processes.tryrun  # noqa: E402, F401
 from web.processes import catalog, drafts, monitor  # noqa: E402, F401

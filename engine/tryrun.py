@@ -1,0 +1,320 @@
+"""Trying a draft before publishing: its BPMN runs entirely in memory with sample data.
+
+Nothing here touches the database. The spec is built with `bpmn.build` (not `load`), so no
+reference to an unpublished version is cached or written; expressions and scripts run in the
+same sandbox as in production; a service task does not call its action: the try-run log says
+which action would be called with which parameters, and the task gets an empty result, or the
+result the analyst gave for that action in the sample data under the key `_results`:
+
+    {"premise_id": 7, "_results": {"reserve_premise": {"reservation_id": 1}}}
+
+User tasks are completed with the same form validation as the inbox, waiting timers can be
+fired at once, messages sent by name. Between requests the state travels as a dict (`dump` /
+`restore`): the web layer signs it, this module trusts only what it is handed back signed.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
+    CycleTimerEventDefinition,
+    TimerEventDefinition,
+)
+from SpiffWorkflow.bpmn.util import BpmnEvent
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
+from SpiffWorkflow.util.task import TaskState
+
+from engine import bpmn, forms
+from engine.bpmn import role_of_lane
+from engine.errors import FormInvalid
+from engine.human_tasks import render_title
+from engine.run import describe
+from engine.sandbox import SandboxScriptEngine
+from engine.validation import check_xml
+from engine.workflow_io import (
+    TIMER_EVENT_TYPES,
+    deserialize,
+    find_task,
+    ready_user_tasks,
+    serialize,
+    task_data_json,
+)
+from models.errors import DomainError
+from models.user import ROLE_LABELS
+
+RESULTS_KEY = "_results"
+MAX_SAMPLE_CHARS = 20_000
+MAX_STEPS = 500  # engine steps per request: a draft looping without a wait stops here
+MAX_LOG = 300
+_PAST = "2000-01-01T00:00:00+00:00"
+
+
+class TryRunRefused(DomainError):
+    """The draft cannot be tried, or the input is wrong; `problems` names the elements."""
+
+    def __init__(self, message: str, problems: list[bpmn.Problem] | None = None):
+        super().__init__(message)
+        self.problems = problems or []
+
+
+class _TooManySteps(Exception):
+    pass
+
+
+@dataclass
+class UserTaskView:
+    guid: str
+    name: str
+    title: str
+    role: str
+    deadline: str
+    approval: bool
+    fields: list[forms.FormField]
+
+
+@dataclass
+class TryRun:
+    workflow: BpmnWorkflow
+    results: dict[str, Any] = field(default_factory=dict)
+    log: list[dict[str, str]] = field(default_factory=list)
+    error: str | None = None
+    error_task: str | None = None
+
+    # --- what the page shows -------------------------------------------------------------
+    @property
+    def finished(self) -> bool:
+        return self.workflow.is_completed()
+
+    def user_tasks(self) -> list[UserTaskView]:
+        views = []
+        for task in ready_user_tasks(self.workflow):
+            spec = task.task_spec
+            properties = spec.extensions.get("properties", {})
+            role = role_of_lane(spec.lane)
+            label = spec.bpmn_name or spec.bpmn_id
+            views.append(
+                UserTaskView(
+                    guid=str(task.id),
+                    name=label,
+                    title=render_title(properties.get("title"), task.data) or label,
+                    role=ROLE_LABELS.get(role, spec.lane or "—") if role else (spec.lane or "—"),
+                    deadline=properties.get("deadline", ""),
+                    approval=properties.get("approval", "").lower() == "true",
+                    fields=[forms.FormField.from_json(f) for f in spec.extensions.get("form", [])],
+                )
+            )
+        return views
+
+    def waiting_timers(self) -> list[tuple[str, str]]:
+        return [(e.name or "таймер", str(e.value or "")) for e in self._waiting(timers=True)]
+
+    def waiting_messages(self) -> list[str]:
+        return sorted({e.name for e in self._waiting(timers=False) if e.name})
+
+    def data(self) -> dict:
+        tasks = self.workflow.get_tasks(state=TaskState.COMPLETED)
+        if not tasks:
+            return {}
+        return task_data_json(max(tasks, key=lambda t: t.last_state_change))
+
+    def _waiting(self, *, timers: bool):
+        events = self.workflow.waiting_events()
+        if timers:
+            return [e for e in events if e.event_type in TIMER_EVENT_TYPES]
+        return [e for e in events if "Message" in e.event_type]
+
+    # --- what the analyst does ------------------------------------------------------------
+    def complete(self, guid: str, raw: dict[str, Any], *, user_id: int | None = None) -> None:
+        self._usable()
+        task = find_task(self.workflow, guid)
+        if task is None or task.state != TaskState.READY or not task.task_spec.manual:
+            raise TryRunRefused("Эта задача уже не ждёт выполнения")
+        spec = task.task_spec
+        approval = spec.extensions.get("properties", {}).get("approval", "").lower() == "true"
+        fields = [forms.FormField.from_json(f) for f in spec.extensions.get("form", [])]
+        values, errors = forms.validate(fields, raw, approval=approval)
+        if errors:
+            raise FormInvalid(errors)
+        if approval:
+            values["decided_by"] = user_id
+        task.set_data(**values)
+        shown = forms.summary(fields, values) or "без данных"
+        self._note("task", f"Выполнена задача «{spec.bpmn_name or spec.bpmn_id}»: {shown}")
+        self._run(task.run)
+
+    def fire_timers(self) -> int:
+        """Every waiting timer fires now, as if its time had come."""
+        self._usable()
+        fired = []
+        for task in list(self.workflow.top_workflow.event_manager.tasks.values()):
+            definition = task.task_spec.event_definition
+            if not isinstance(definition, TimerEventDefinition):
+                continue
+            if isinstance(definition, CycleTimerEventDefinition):
+                value = task._get_internal_data("event_value")
+                if not isinstance(value, dict):
+                    continue
+                value["next"] = _PAST
+            else:
+                task._set_internal_data(event_value=_PAST, event_fired=True)
+            fired.append(task.task_spec.bpmn_name or task.task_spec.bpmn_id)
+        if not fired:
+            raise TryRunRefused("Процесс не ждёт ни одного таймера")
+        self._note("timer", "Сработали таймеры: " + ", ".join(f"«{n}»" for n in fired))
+        self._run(self.workflow.refresh_timers)
+        return len(fired)
+
+    def send_message(self, name: str, payload: dict[str, Any]) -> None:
+        self._usable()
+        name = (name or "").strip()
+        if name not in self.waiting_messages():
+            raise TryRunRefused(f"Процесс не ждёт сообщения «{name}»")
+        event = BpmnEvent(MessageEventDefinition(name), dict(payload))
+        self._note("message", f"Получено сообщение «{name}»: {_json(payload)}")
+        self._run(lambda: self.workflow.send_event(event))
+
+    # --- inside -----------------------------------------------------------------------------
+    def _usable(self) -> None:
+        if self.error:
+            raise TryRunRefused("Запуск остановлен ошибкой: начните заново")
+        if self.finished:
+            raise TryRunRefused("Процесс уже завершён: начните заново")
+
+    def _note(self, kind: str, text: str) -> None:
+        self.log.append({"kind": kind, "text": text[:1000]})
+        del self.log[:-MAX_LOG]
+
+    def _run(self, first=None) -> None:
+        self.workflow.script_engine = self._engine()
+        steps = 0
+
+        def count(task) -> None:
+            nonlocal steps
+            steps += 1
+            spec = task.task_spec
+            if getattr(spec, "bpmn_id", None) and not spec.manual:
+                self._note("step", f"Пройден шаг «{spec.bpmn_name or spec.bpmn_id}»")
+            if steps > MAX_STEPS:
+                raise _TooManySteps
+
+        try:
+            if first is not None:
+                first()
+            self.workflow.do_engine_steps(did_complete_task=count)
+        except _TooManySteps:
+            self._fail(None, f"Больше {MAX_STEPS} шагов без остановки: похоже на бесконечный цикл")
+        except Exception as error:  # noqa: BLE001 - every failure is shown, none escapes
+            failed = self.workflow.get_tasks(state=TaskState.ERROR)
+            self._fail(failed[-1] if failed else None, describe(error))
+        else:
+            self._summarise()
+
+    def _fail(self, task, message: str) -> None:
+        where = ""
+        if task is not None:
+            self.error_task = task.task_spec.bpmn_id
+            where = f" на шаге «{task.task_spec.bpmn_name or task.task_spec.bpmn_id}»"
+        self.error = f"Ошибка{where}: {message}"
+        self._note("error", self.error)
+
+    def _summarise(self) -> None:
+        if self.finished:
+            self._note("end", "Процесс завершён")
+            return
+        waits = [f"задачу «{t.name}» ({t.role})" for t in self.user_tasks()]
+        waits += [f"таймер «{name}» до {value}" for name, value in self.waiting_timers()]
+        waits += [f"сообщение «{name}»" for name in self.waiting_messages()]
+        if waits:
+            self._note("wait", "Ждёт " + "; ".join(waits))
+
+    def _engine(self) -> SandboxScriptEngine:
+        def would_call(name: str, params: dict, task_data: dict) -> Any:
+            values = {key: spec.get("value") for key, spec in (params or {}).items()}
+            result = self.results.get(name, {})
+            self._note(
+                "action",
+                f"Вызвал бы действие «{name}» с параметрами {_json(values)}; "
+                f"результат: {_json(result)}",
+            )
+            return result
+
+        return SandboxScriptEngine(service_handler=would_call)
+
+
+def parse_json_object(text: str, what: str) -> dict[str, Any]:
+    """A JSON object typed by the analyst, or TryRunRefused in Russian."""
+    text = (text or "").strip() or "{}"
+    if len(text) > MAX_SAMPLE_CHARS:
+        raise TryRunRefused(f"{what}: не больше {MAX_SAMPLE_CHARS} символов")
+    try:
+        value = json.loads(text)
+    except ValueError as error:
+        raise TryRunRefused(
+            f"{what}: это не JSON ({error.msg}, строка {error.lineno}, позиция {error.colno})"
+        ) from None
+    if not isinstance(value, dict):
+        raise TryRunRefused(f'{what}: нужен JSON-объект в фигурных скобках, например {{"a": 1}}')
+    bad = [k for k in value if k != RESULTS_KEY and (not k.isidentifier() or k.startswith("_"))]
+    if bad or "typename" in value:
+        names = ", ".join(f"«{k}»" for k in (bad or ["typename"]))
+        raise TryRunRefused(
+            f"{what}: имена данных — латиница, цифры и _, не с _ в начале и не typename: {names}"
+        )
+    return value
+
+
+def start(xml: str, sample: dict[str, Any]) -> TryRun:
+    """Check and build the draft, start it with `sample` and run it until it waits."""
+    problems = check_xml(xml)
+    if problems:
+        raise TryRunRefused(
+            "В черновике есть ошибки: исправьте их перед пробным запуском", problems
+        )
+    definition = bpmn.build(bpmn.parse_xml(xml))
+    data = dict(sample)
+    results = data.pop(RESULTS_KEY, {})
+    if not isinstance(results, dict):
+        raise TryRunRefused(f"«{RESULTS_KEY}»: нужен объект {{«действие»: результат}}")
+    data.setdefault("started_by", None)
+    workflow = BpmnWorkflow(definition.spec, definition.subprocess_specs)
+    for task in workflow.get_tasks(state=TaskState.READY):
+        task.data.update(data)
+    run = TryRun(workflow, results=results)
+    run._note("start", f"Запуск «{definition.name}» с данными {_json(data)}")
+    run._run()
+    return run
+
+
+def dump(run: TryRun) -> dict[str, Any]:
+    return {
+        "workflow": serialize(run.workflow, embed_spec=True),
+        "results": run.results,
+        "log": run.log,
+        "error": run.error,
+        "error_task": run.error_task,
+    }
+
+
+def restore(state: dict[str, Any]) -> TryRun:
+    """The try-run from a state `dump` produced (the caller has checked its signature)."""
+    try:
+        workflow = deserialize(state["workflow"])
+        run = TryRun(
+            workflow,
+            results=dict(state.get("results") or {}),
+            log=list(state.get("log") or []),
+            error=state.get("error"),
+            error_task=state.get("error_task"),
+        )
+    except Exception as error:  # noqa: BLE001 - a state that does not read means "start again"
+        raise TryRunRefused("Состояние пробного запуска не читается: начните заново") from error
+    run.workflow.script_engine = run._engine()
+    return run
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, default=str)[:500]
