@@ -4,6 +4,9 @@ import { createModeler } from './modeler';
 import Problems from './problems';
 import { RequestFailed, getJson, getText, postJson } from './server';
 
+// a little longer than the properties panel's input debounce (modeler.js: 300 ms)
+const DEBOUNCE_MS = 400;
+
 function formatTime(iso) {
   const date = iso ? new Date(iso) : new Date();
   if (Number.isNaN(date.getTime())) {
@@ -57,6 +60,13 @@ class Editor {
       this.fail(`Схему не удалось открыть: ${error.message}`);
       return;
     }
+    this.lastInput = 0;
+    const panel = this.root.querySelector('[data-editor-properties]');
+    ['input', 'change'].forEach((name) =>
+      panel.addEventListener(name, () => {
+        this.lastInput = Date.now();
+      }),
+    );
     this.modeler.get('canvas').zoom('fit-viewport');
     this.modeler.on('commandStack.changed', () => {
       this.changes += 1;
@@ -101,6 +111,11 @@ class Editor {
   }
 
   async currentXml() {
+    // the panel applies typed text after a short pause: let a pending edit land first
+    const pause = DEBOUNCE_MS - (Date.now() - this.lastInput);
+    if (pause > 0) {
+      await new Promise((resolve) => setTimeout(resolve, pause));
+    }
     const { xml } = await this.modeler.saveXML({ format: true });
     return xml;
   }

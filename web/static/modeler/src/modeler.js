@@ -24,5 +24,6 @@ export function createModeler({ canvas, properties, palette }) {
     ],
     moddleExtensions: { camunda: camundaModdle, spiffworkflow: spiffworkflowModdle },
     salesPalette: palette,
+    debounceInput: 300,
   });
 }

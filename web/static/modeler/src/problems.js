@@ -42,7 +42,7 @@ export default class Problems {
       : 'Схема целиком';
     const reason = document.createElement('span');
     reason.className = 'problem-message';
-    reason.textContent = problem.message;
+    reason.textContent = (problem.message || '').trim();
     item.append(where, document.createTextNode(' — '), reason);
     if (element) {
       item.tabIndex = 0;

@@ -139,7 +139,7 @@ function ParameterField(props) {
   if (!declared) {
     description = 'Действие не принимает этот параметр: очистите поле, чтобы удалить его.';
   } else if (param.required) {
-    description = `${description} Обязательный.`.trim();
+    description = description ? `${description} (обязательный)` : 'Обязательный';
   }
   return (
     <TextFieldEntry

@@ -12,6 +12,8 @@ import { taskPropertiesGroup } from './task-properties';
 const EMPTY_PALETTE = { roles: [], actions: [], field_types: [], task_properties: [] };
 // Standard groups our engine does not use or that we replace with our own.
 const DROPPED = new Set(['timer', 'adHocCompletion']);
+// Standard groups that hold what our engine reads: shown open.
+const OPENED = new Set(['message', 'error', 'signal', 'escalation']);
 
 export default class SalesPropertiesProvider {
   constructor(propertiesPanel, injector, translate, config) {
@@ -33,10 +35,23 @@ export default class SalesPropertiesProvider {
         timerGroup(element),
         scriptGroup(element),
       ].filter(Boolean);
+      ours.forEach((group) => {
+        group.shouldOpen = true;
+      });
       const kept = groups.filter((group) => !DROPPED.has(group.id));
       extendMessageGroup(element, kept);
+      kept.forEach((group) => {
+        if (OPENED.has(group.id)) {
+          group.shouldOpen = true;
+        }
+      });
       const generalAt = kept.findIndex((group) => group.id === 'general');
       kept.splice(generalAt + 1, 0, ...ours);
+      // the free-text description last, after everything the engine reads
+      const documentationAt = kept.findIndex((group) => group.id === 'documentation');
+      if (documentationAt >= 0) {
+        kept.push(...kept.splice(documentationAt, 1));
+      }
       kept.forEach((group) => {
         group.translate = group.translate || this._translate;
       });

@@ -1,0 +1,220 @@
+"""The process editor in a real Chromium: an analyst opens a draft of `price_change`, finds our
+groups in Russian in the properties panel, changes a deadline and adds a form field through the
+panel, saves, breaks a service task and sees the problem listed and marked on the canvas, is
+refused publication, mends the task and publishes version 2.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from lxml import etree
+from sqlalchemy import func, select
+
+from models.process import ProcessDraft, ProcessModel
+from web.extensions import db
+
+pytestmark = pytest.mark.e2e
+
+PASSWORD = "demo"
+ANALYST = "analyst@demo.local"
+PROCESS = "price_change"
+EDITOR_URL = re.compile(r"/processes/drafts/(\d+)/edit$")
+NS = {
+    "bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL",
+    "camunda": "http://camunda.org/schema/1.0/bpmn",
+    "spiffworkflow": "http://spiffworkflow.org/bpmn/schema/1.0/core",
+}
+
+
+def log_in(page, base_url: str, email: str) -> None:
+    page.goto(f"{base_url}/login")
+    page.get_by_label("Эл. почта").fill(email)
+    page.get_by_label("Пароль").fill(PASSWORD)
+    page.get_by_role("button", name="Войти").click()
+    page.wait_for_url(f"{base_url}/projects")
+
+
+def open_new_draft(page, base_url: str) -> int:
+    page.goto(f"{base_url}/processes/{PROCESS}")
+    page.get_by_role("button", name="Изменить (новый черновик)").click()
+    page.wait_for_url(EDITOR_URL)
+    page.locator("#process-editor[data-ready=true]").wait_for()
+    return int(EDITOR_URL.search(page.url).group(1))
+
+
+def shape(page, element_id: str):
+    return page.locator(f'.djs-element[data-element-id="{element_id}"]')
+
+
+def select_on_canvas(page, element_id: str, name: str) -> None:
+    shape(page, element_id).click()
+    header = page.locator(".bio-properties-panel-header-label")
+    assert header.inner_text() == name
+
+
+def panel(page):
+    return page.get_by_test_id("editor-properties")
+
+
+def field(page, entry_id: str):
+    return panel(page).locator(f"#bio-properties-panel-{entry_id}")
+
+
+def group_titles(page) -> list[str]:
+    return panel(page).locator(".bio-properties-panel-group-header-title").all_inner_texts()
+
+
+def save(page) -> None:
+    page.get_by_role("button", name="Сохранить черновик").click()
+    status = page.get_by_test_id("editor-status")
+    status.filter(has_text="Черновик сохранён в").wait_for()
+    assert page.locator("#process-editor").get_attribute("data-dirty") == "false"
+
+
+def stored(draft_id: int) -> tuple[etree._Element, list[dict]]:
+    db.session.expire_all()
+    draft = db.session.get(ProcessDraft, draft_id)
+    found = etree.fromstring(draft.bpmn_xml.encode()), list(draft.problems)
+    db.session.rollback()  # hold no transaction while the server writes
+    return found
+
+
+def versions() -> list[int]:
+    db.session.expire_all()
+    found = db.session.scalars(
+        select(ProcessModel.version)
+        .where(ProcessModel.process_id == PROCESS)
+        .order_by(ProcessModel.version)
+    ).all()
+    db.session.rollback()
+    return found
+
+
+def task_property(tree, task_id: str, name: str) -> str | None:
+    values = tree.xpath(
+        f'//bpmn:userTask[@id="{task_id}"]//spiffworkflow:property[@name="{name}"]/@value',
+        namespaces=NS,
+    )
+    return values[0] if values else None
+
+
+def test_an_analyst_edits_saves_sees_problems_and_publishes_in_the_browser(
+    page, live_server, demo_data
+):
+    log_in(page, live_server, ANALYST)
+    draft_id = open_new_draft(page, live_server)
+    assert versions() == [1]
+
+    # the modeler speaks Russian: palette, then our groups in the properties panel
+    palette_entry = page.locator('.djs-palette [data-action="create.start-event"]')
+    assert palette_entry.get_attribute("aria-label") == "Начальное событие"
+    select_on_canvas(page, "approve_price_change", "Согласовать снижение цены")
+    assert panel(page).locator(".bio-properties-panel-header-type").inner_text().lower() == (
+        "пользовательская задача"
+    )
+    assert group_titles(page)[:3] == ["Общие", "Форма", "Срок и заголовок"]
+    select_on_canvas(page, "change_price", "Изменить цену")
+    assert "Действие" in group_titles(page)
+    assert field(page, "sales-action-name").input_value() == "change_premise_price"
+
+    # a longer deadline for the approval, a required date field on the proposal form
+    select_on_canvas(page, "approve_price_change", "Согласовать снижение цены")
+    deadline = field(page, "sales-property-deadline")
+    assert deadline.input_value() == "PT4H"
+    deadline.fill("PT8H")
+    select_on_canvas(page, "propose_price", "Предложить новую цену")
+    form = panel(page).locator('[data-group-id="group-sales-form"]')
+    form.get_by_title("Добавить").click()
+    prefix = "propose_price-sales-field-2"
+    field(page, f"{prefix}-id").fill("valid_until")
+    field(page, f"{prefix}-label").fill("Цена действует до")
+    field(page, f"{prefix}-type").select_option("date")
+    field(page, f"{prefix}-required").check()
+    assert page.locator("#process-editor").get_attribute("data-dirty") == "true"
+    save(page)
+
+    tree, problems = stored(draft_id)
+    assert problems == []
+    assert task_property(tree, "approve_price_change", "deadline") == "PT8H"
+    added = tree.xpath(
+        '//bpmn:userTask[@id="propose_price"]//camunda:formField[@id="valid_until"]',
+        namespaces=NS,
+    )
+    assert len(added) == 1
+    assert added[0].get("label") == "Цена действует до"
+    assert added[0].get("type") == "date"
+    assert added[0].xpath(".//camunda:constraint[@name='required']/@config", namespaces=NS) == [
+        "true"
+    ]
+    assert page.get_by_test_id("problems-summary").inner_text() == "Проблем не найдено."
+
+    # a service task without an action: listed with its name and id, marked on the canvas
+    select_on_canvas(page, "change_price", "Изменить цену")
+    field(page, "sales-action-name").select_option("")
+    save(page)
+    _, problems = stored(draft_id)
+    assert [p["element_id"] for p in problems] == ["change_price"]
+    problem = page.get_by_test_id("problems").locator("li.problem")
+    assert problem.count() == 1
+    assert (
+        problem.inner_text() == f"Изменить цену (change_price) — {problems[0]['message'].strip()}"
+    )
+    assert "Проблем: 1" in page.get_by_test_id("problems-summary").inner_text()
+    assert "has-problem" in shape(page, "change_price").get_attribute("class")
+    assert "has-problem" not in shape(page, "propose_price").get_attribute("class")
+
+    # clicking the problem selects its element
+    select_on_canvas(page, "propose_price", "Предложить новую цену")
+    problem.click()
+    assert page.locator(".bio-properties-panel-header-label").inner_text() == "Изменить цену"
+
+    # a draft with problems is never published
+    page.get_by_role("button", name="Опубликовать", exact=True).click()
+    dialog = page.get_by_test_id("publish-dialog")
+    dialog.get_by_label("Что изменилось").fill("Срок согласования 8 часов, дата действия цены")
+    dialog.get_by_role("button", name="Опубликовать").click()
+    message = page.get_by_test_id("editor-message")
+    message.filter(has_text="Черновик нельзя опубликовать").wait_for()
+    assert versions() == [1]
+
+    # the action chosen again from the drop-down with its parameters, then published
+    field(page, "sales-action-name").select_option("change_premise_price")
+    field(page, "sales-action-param-premise_id").fill("premise_id")
+    field(page, "sales-action-param-new_price").fill("new_price")
+    field(page, "sales-action-param-user_id").fill("started_by")
+    page.get_by_role("button", name="Проверить").click()
+    page.get_by_test_id("editor-status").filter(has_text="проблем нет").wait_for()
+    assert problem.count() == 0
+    assert "has-problem" not in shape(page, "change_price").get_attribute("class")
+
+    page.get_by_role("button", name="Опубликовать", exact=True).click()
+    dialog.get_by_role("button", name="Опубликовать").click()
+    page.wait_for_url(f"{live_server}/processes/{PROCESS}")
+    assert versions() == [1, 2]
+    db.session.expire_all()
+    published = db.session.scalar(
+        select(ProcessModel).where(ProcessModel.process_id == PROCESS, ProcessModel.version == 2)
+    )
+    tree = etree.fromstring(published.bpmn_xml.encode())
+    assert published.note == "Срок согласования 8 часов, дата действия цены"
+    db.session.rollback()
+    assert task_property(tree, "approve_price_change", "deadline") == "PT8H"
+    assert tree.xpath('//camunda:formField[@id="valid_until"]', namespaces=NS)
+    operator = tree.xpath(
+        '//bpmn:serviceTask[@id="change_price"]//spiffworkflow:serviceTaskOperator',
+        namespaces=NS,
+    )[0]
+    assert operator.get("id") == "change_premise_price"
+    parameters = {
+        p.get("id"): p.get("value")
+        for p in operator.xpath(".//spiffworkflow:parameter", namespaces=NS)
+    }
+    assert parameters == {
+        "premise_id": "premise_id",
+        "new_price": "new_price",
+        "user_id": "started_by",
+    }
+    assert db.session.scalar(select(func.count()).select_from(ProcessDraft)) == 0
+    db.session.rollback()
