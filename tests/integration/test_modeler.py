@@ -228,3 +228,39 @@ def test_a_bad_file_is_refused_and_nothing_is_saved(db_session, analyst, data, f
     db_session.rollback()
     assert db_session.scalar(select(func.count()).select_from(ProcessDraft)) == 0
     assert db_session.scalar(select(func.count()).select_from(AuditEvent)) == 0
+
+
+BPMN_IO_DEFAULT = """<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+  xmlns:bpmndi="http://www.omg.org/spec/BPMN/20100524/DI"
+  xmlns:dc="http://www.omg.org/spec/DD/20100524/DC" id="Definitions_1"
+  targetNamespace="http://bpmn.io/schema/bpmn" exporter="bpmn-js (https://demo.bpmn.io)">
+  <bpmn:process id="Process_1" isExecutable="false">
+    <bpmn:startEvent id="StartEvent_1"><bpmn:outgoing>Flow_1</bpmn:outgoing></bpmn:startEvent>
+    <bpmn:userTask id="Activity_1" name="Проверить заявку">
+      <bpmn:incoming>Flow_1</bpmn:incoming><bpmn:outgoing>Flow_2</bpmn:outgoing>
+    </bpmn:userTask>
+    <bpmn:endEvent id="Event_1"><bpmn:incoming>Flow_2</bpmn:incoming></bpmn:endEvent>
+    <bpmn:sequenceFlow id="Flow_1" sourceRef="StartEvent_1" targetRef="Activity_1"/>
+    <bpmn:sequenceFlow id="Flow_2" sourceRef="Activity_1" targetRef="Event_1"/>
+  </bpmn:process>
+  <bpmndi:BPMNDiagram id="BPMNDiagram_1">
+    <bpmndi:BPMNPlane id="BPMNPlane_1" bpmnElement="Process_1">
+      <bpmndi:BPMNShape id="_BPMNShape_StartEvent_2" bpmnElement="StartEvent_1">
+        <dc:Bounds x="179" y="79" width="36" height="36"/>
+      </bpmndi:BPMNShape>
+    </bpmndi:BPMNPlane>
+  </bpmndi:BPMNDiagram>
+</bpmn:definitions>
+"""
+
+
+def test_a_bpmn_io_diagram_imports_with_our_conventions_listed_as_problems(db_session, analyst):
+    draft = modeler.import_file(db_session, BPMN_IO_DEFAULT.encode(), "diagram.bpmn", analyst)
+    db_session.commit()
+    assert draft.process_id == "Process_1" and draft.based_on_model_id is None
+    problems = {(p["element_id"], p["element_name"]) for p in draft.problems}
+    assert ("Activity_1", "Проверить заявку") in problems
+    with pytest.raises(BpmnRejected):
+        modeler.publish_draft(db_session, draft, analyst, "")
+    assert versions(db_session, "Process_1") == []

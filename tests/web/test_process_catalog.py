@@ -195,6 +195,7 @@ def test_publishing_makes_the_next_version_that_new_instances_use(
     assert event.user_id == analyst.id and event.details["version"] == 2
     page = client.get("/processes/price_change").get_data(as_text=True)
     assert "срок два дня" in page and "Опубликована версия" in page
+    assert "/processes/price_change/versions/2/migrate" in page
 
 
 def test_a_version_restored_as_a_draft_opens_in_the_editor(client, analyst, db_session):
