@@ -259,8 +259,15 @@ def test_a_bpmn_io_diagram_imports_with_our_conventions_listed_as_problems(db_se
     draft = modeler.import_file(db_session, BPMN_IO_DEFAULT.encode(), "diagram.bpmn", analyst)
     db_session.commit()
     assert draft.process_id == "Process_1" and draft.based_on_model_id is None
-    problems = {(p["element_id"], p["element_name"]) for p in draft.problems}
-    assert ("Activity_1", "Проверить заявку") in problems
+    [problem] = draft.problems
+    assert problem["element_id"] == "Process_1"
+    assert "не отмечен как исполняемый" in problem["message"]
+
+    executable = BPMN_IO_DEFAULT.replace('isExecutable="false"', 'isExecutable="true"')
+    problems = modeler.save_draft(db_session, draft, executable, analyst)
+    assert {(p.element_id, p.element_name) for p in problems} == {
+        ("Activity_1", "Проверить заявку")
+    }
     with pytest.raises(BpmnRejected):
         modeler.publish_draft(db_session, draft, analyst, "")
     assert versions(db_session, "Process_1") == []
