@@ -173,7 +173,9 @@ def _move_one(session, instance, target, definition, user, now) -> list[str]:
 
 def _check(session, instance, target, definition):
     """(the instance's workflow migrated in memory to the target, reasons it cannot move)."""
-    if instance.model.process_id != target.process_id or instance.model.version >= target.version:
+    if instance.model.process_id != target.process_id:
+        return None, [f"Это экземпляр другого процесса («{instance.model.name}»)"]
+    if instance.model.version >= target.version:
         return None, [f"Процесс уже на версии {instance.model.version}"]
     if instance.status == ProcessStatus.error:
         return None, ["Процесс в состоянии «Ошибка»: сначала повторите или отмените его"]

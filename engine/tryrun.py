@@ -16,6 +16,7 @@ fired at once, messages sent by name. Between requests the state travels as a di
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -36,7 +37,6 @@ from engine.run import describe
 from engine.sandbox import SandboxScriptEngine
 from engine.validation import check_xml
 from engine.workflow_io import (
-    TIMER_EVENT_TYPES,
     deserialize,
     find_task,
     ready_user_tasks,
@@ -77,6 +77,13 @@ class UserTaskView:
 
 
 @dataclass
+class TimerView:
+    bpmn_id: str
+    name: str
+    due: str
+
+
+@dataclass
 class TryRun:
     workflow: BpmnWorkflow
     results: dict[str, Any] = field(default_factory=dict)
@@ -109,11 +116,18 @@ class TryRun:
             )
         return views
 
-    def waiting_timers(self) -> list[tuple[str, str]]:
-        return [(e.name or "таймер", str(e.value or "")) for e in self._waiting(timers=True)]
+    def waiting_timers(self) -> list[TimerView]:
+        views = []
+        for task in self._timer_tasks():
+            details = task.task_spec.event_definition.details(task)
+            value = details.value
+            due = value.get("next", "") if isinstance(value, dict) else str(value or "")
+            spec = task.task_spec
+            views.append(TimerView(spec.bpmn_id, spec.bpmn_name or spec.bpmn_id, due))
+        return views
 
     def waiting_messages(self) -> list[str]:
-        return sorted({e.name for e in self._waiting(timers=False) if e.name})
+        return sorted({e.name for e in self._waiting_messages() if e.name})
 
     def data(self) -> dict:
         tasks = self.workflow.get_tasks(state=TaskState.COMPLETED)
@@ -121,11 +135,8 @@ class TryRun:
             return {}
         return task_data_json(max(tasks, key=lambda t: t.last_state_change))
 
-    def _waiting(self, *, timers: bool):
-        events = self.workflow.waiting_events()
-        if timers:
-            return [e for e in events if e.event_type in TIMER_EVENT_TYPES]
-        return [e for e in events if "Message" in e.event_type]
+    def _waiting_messages(self):
+        return [e for e in self.workflow.waiting_events() if "Message" in e.event_type]
 
     # --- what the analyst does ------------------------------------------------------------
     def complete(self, guid: str, raw: dict[str, Any], *, user_id: int | None = None) -> None:
@@ -146,15 +157,15 @@ class TryRun:
         self._note("task", f"Выполнена задача «{spec.bpmn_name or spec.bpmn_id}»: {shown}")
         self._run(task.run)
 
-    def fire_timers(self) -> int:
-        """Every waiting timer fires now, as if its time had come."""
+    def fire_timers(self, only: str | None = None) -> int:
+        """Waiting timers fire now, as if their time had come: all of them, or the one whose
+        BPMN id is `only`."""
         self._usable()
         fired = []
-        for task in list(self.workflow.top_workflow.event_manager.tasks.values()):
-            definition = task.task_spec.event_definition
-            if not isinstance(definition, TimerEventDefinition):
+        for task in self._timer_tasks():
+            if only and task.task_spec.bpmn_id != only:
                 continue
-            if isinstance(definition, CycleTimerEventDefinition):
+            if isinstance(task.task_spec.event_definition, CycleTimerEventDefinition):
                 value = task._get_internal_data("event_value")
                 if not isinstance(value, dict):
                     continue
@@ -163,10 +174,20 @@ class TryRun:
                 task._set_internal_data(event_value=_PAST, event_fired=True)
             fired.append(task.task_spec.bpmn_name or task.task_spec.bpmn_id)
         if not fired:
-            raise TryRunRefused("Процесс не ждёт ни одного таймера")
+            raise TryRunRefused(
+                f"Процесс не ждёт таймера «{only}»" if only else "Процесс не ждёт ни одного таймера"
+            )
         self._note("timer", "Сработали таймеры: " + ", ".join(f"«{n}»" for n in fired))
         self._run(self.workflow.refresh_timers)
         return len(fired)
+
+    def _timer_tasks(self) -> list:
+        tasks = self.workflow.top_workflow.event_manager.tasks.values()
+        return [
+            t
+            for t in tasks
+            if isinstance(getattr(t.task_spec, "event_definition", None), TimerEventDefinition)
+        ]
 
     def send_message(self, name: str, payload: dict[str, Any]) -> None:
         self._usable()
@@ -218,7 +239,7 @@ class TryRun:
         if task is not None:
             self.error_task = task.task_spec.bpmn_id
             where = f" на шаге «{task.task_spec.bpmn_name or task.task_spec.bpmn_id}»"
-        self.error = f"Ошибка{where}: {message}"
+        self.error = f"Ошибка{where}: {_in_russian(message)}"
         self._note("error", self.error)
 
     def _summarise(self) -> None:
@@ -226,7 +247,7 @@ class TryRun:
             self._note("end", "Процесс завершён")
             return
         waits = [f"задачу «{t.name}» ({t.role})" for t in self.user_tasks()]
-        waits += [f"таймер «{name}» до {value}" for name, value in self.waiting_timers()]
+        waits += [f"таймер «{t.name}» до {t.due}" for t in self.waiting_timers()]
         waits += [f"сообщение «{name}»" for name in self.waiting_messages()]
         if waits:
             self._note("wait", "Ждёт " + "; ".join(waits))
@@ -314,6 +335,23 @@ def restore(state: dict[str, Any]) -> TryRun:
         raise TryRunRefused("Состояние пробного запуска не читается: начните заново") from error
     run.workflow.script_engine = run._engine()
     return run
+
+
+_PHRASES = [
+    (re.compile(r"\bNameError:\s*"), ""),
+    (re.compile(r"\bKeyError:\s*'?(.*?)'?$"), r"нет ключа «\1»"),
+    (re.compile(r"Error evaluating expression '(.*?)'\.?", re.S), r"не удалось вычислить «\1»."),
+    (re.compile(r"name '(\w+)' is not defined\.?"), r"переменная «\1» не задана."),
+    (re.compile(r"Did you mean one of '\[(.*?)\]'\?"), r"Есть переменные: \1."),
+    (re.compile(r"Did you mean '(.*?)'\?"), r"Возможно, имелась в виду «\1»."),
+]
+
+
+def _in_russian(message: str) -> str:
+    """SpiffWorkflow's most common messages in the analyst's words."""
+    for pattern, replacement in _PHRASES:
+        message = pattern.sub(replacement, message)
+    return re.sub(r"\s+", " ", message).strip()
 
 
 def _json(value: Any) -> str:

@@ -113,7 +113,7 @@ def test_timers_fire_at_once_and_messages_arrive_with_their_payload():
     import tests.process_support  # noqa: F401 - registers the action engine_features names
 
     timed = tryrun.start(FEATURES, {"mode": "timer", "amount": "1.00", "wait_for": "P7D"})
-    assert [name for name, _ in timed.waiting_timers()] == ["Подождать"]
+    assert [t.name for t in timed.waiting_timers()] == ["Подождать"]
     assert timed.fire_timers() == 1
     assert [t.name for t in timed.user_tasks()] == ["Подтвердить"]
     with pytest.raises(tryrun.TryRunRefused, match="не ждёт ни одного таймера"):
@@ -130,8 +130,10 @@ def test_a_failing_script_stops_the_run_with_the_step_named():
 
     run = tryrun.start(FEATURES, {"mode": "timer"})  # no `amount` for the script
     assert run.error_task == "prepare"
-    assert run.error.startswith("Ошибка на шаге «Подготовить»: ")
-    assert "amount" in run.error
+    assert run.error == (
+        "Ошибка на шаге «Подготовить»: переменная «amount» не задана. "
+        "Есть переменные: 'mode', 'started_by'."
+    )
     with pytest.raises(tryrun.TryRunRefused, match="остановлен ошибкой"):
         run.fire_timers()
 
@@ -169,3 +171,41 @@ def test_sample_data_must_be_a_json_object_of_plain_names(text, message):
         return
     with pytest.raises(tryrun.TryRunRefused, match=message):
         tryrun.parse_json_object(text, "Данные")
+
+
+def test_one_timer_of_several_can_fire_alone():
+    reservation = (ROOT / "processes" / "reservation.bpmn").read_text("utf-8")
+    terms = {
+        "reservation_id": 9,
+        "expires_at": "2030-01-10T00:00:00+03:00",
+        "remind_at": "2030-01-09T00:00:00+03:00",
+    }
+    sample = {
+        "premise_id": 1,
+        "client_id": 2,
+        "over_limit": False,
+        "from_queue": False,
+        "channel": "offline",
+        "paid": False,
+        "manager_id": 3,
+        "api_key_id": None,
+        "_results": {"reserve_premise": terms},
+    }
+    run = tryrun.start(reservation, sample)
+    assert {t.bpmn_id: t.due for t in run.waiting_timers()} == {
+        "expire_timer": "2030-01-10T00:00:00+03:00",
+        "remind_timer": "2030-01-09T00:00:00+03:00",
+    }
+
+    run.fire_timers("remind_timer")
+
+    assert run.error is None
+    assert [t.bpmn_id for t in run.waiting_timers()] == ["expire_timer"]
+    assert any(
+        e["text"] == 'Вызвал бы действие «remind_manager» с параметрами {"reservation_id": 9}; '
+        "результат: {}"
+        for e in run.log
+    )
+    assert run.waiting_messages() == ["reservation_event"]
+    with pytest.raises(tryrun.TryRunRefused, match="не ждёт таймера «remind_timer»"):
+        run.fire_timers("remind_timer")

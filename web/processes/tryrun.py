@@ -52,7 +52,7 @@ def _act(draft: ProcessDraft, page: dict) -> tryrun.TryRun:
         page["values"] = _submitted()
         run.complete(page["task"], page["values"], user_id=current_user.id)
     elif action == "timers":
-        run.fire_timers()
+        run.fire_timers(request.form.get("timer") or None)
     elif action == "message":
         payload = tryrun.parse_json_object(request.form.get("payload", ""), "Данные сообщения")
         run.send_message(request.form.get("message", ""), payload)
