@@ -4,6 +4,8 @@ on the diagram. Nothing is written: the run's state goes back and forth in a sig
 
 from __future__ import annotations
 
+import json
+
 from flask import abort, current_app, render_template, request
 from flask_login import current_user
 from itsdangerous import BadSignature, URLSafeSerializer
@@ -112,5 +114,6 @@ def _render(draft: ProcessDraft, run: tryrun.TryRun | None, page: dict):
         completed=sorted(completed),
         current=sorted(current),
         taken=_taken_flows(run.workflow),
+        data_text=json.dumps(run.data(), ensure_ascii=False, indent=2, sort_keys=True),
         **context,
     )
