@@ -36,6 +36,7 @@ from engine import bpmn
 from engine.human_tasks import _new_row  # the row a ready task gets; reused to refresh it
 from engine.run import advance, describe, record, script_engine
 from engine.runtime import lock
+from engine.sandbox import SandboxScriptEngine
 from engine.workflow_io import deserialize, ready_user_tasks
 from models.base import utcnow
 from models.process import (
@@ -183,6 +184,9 @@ def _check(session, instance, target, definition):
         return None, ["Процесс уже завершён или отменён"]
     try:
         workflow = deserialize(instance.serialized, session)
+        # Resetting waiting tasks evaluates their timer expressions: in the sandbox, with no
+        # service handler (nothing runs an action while the state is being migrated).
+        workflow.script_engine = SandboxScriptEngine()
         reasons = _migrate(workflow, definition)
     except Exception as error:  # noqa: BLE001 - any failure means "cannot move", with its text
         log.exception("instance %s: migration check failed", instance.id)

@@ -301,7 +301,9 @@ def start(xml: str, sample: dict[str, Any]) -> TryRun:
     if not isinstance(results, dict):
         raise TryRunRefused(f"«{RESULTS_KEY}»: нужен объект {{«действие»: результат}}")
     data.setdefault("started_by", None)
-    workflow = BpmnWorkflow(definition.spec, definition.subprocess_specs)
+    workflow = BpmnWorkflow(
+        definition.spec, definition.subprocess_specs, script_engine=SandboxScriptEngine()
+    )
     for task in workflow.get_tasks(state=TaskState.READY):
         task.data.update(data)
     run = TryRun(workflow, results=results)
