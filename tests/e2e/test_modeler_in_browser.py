@@ -62,6 +62,20 @@ def field(page, entry_id: str):
     return panel(page).locator(f"#bio-properties-panel-{entry_id}")
 
 
+def open_group(page, group_id: str) -> None:
+    header = panel(page).locator(
+        f'[data-group-id="group-{group_id}"] .bio-properties-panel-group-header'
+    )
+    if "open" not in (header.get_attribute("class") or "").split():
+        header.click()
+
+
+def open_item(page, item_id: str) -> None:
+    item = panel(page).locator(f'[data-entry-id="{item_id}"]')
+    if "open" not in (item.get_attribute("class") or "").split():
+        item.locator(".bio-properties-panel-collapsible-entry-header").first.click()
+
+
 def group_titles(page) -> list[str]:
     return panel(page).locator(".bio-properties-panel-group-header-title").all_inner_texts()
 
@@ -218,3 +232,82 @@ def test_an_analyst_edits_saves_sees_problems_and_publishes_in_the_browser(
     }
     assert db.session.scalar(select(func.count()).select_from(ProcessDraft)) == 0
     db.session.rollback()
+
+
+def drag_from_palette(page, action: str, target) -> None:
+    """Drops a new element from the palette onto the middle of `target` (a shape or a flow)."""
+    box = target.bounding_box()
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.locator(f'.djs-palette [data-action="{action}"]').hover()
+    page.mouse.down()
+    page.mouse.move(x - 40, y, steps=5)
+    page.mouse.move(x, y, steps=5)
+    page.mouse.up()
+
+
+def test_an_analyst_inserts_an_approval_task_for_the_head_of_sales_and_publishes(
+    page, live_server, demo_data
+):
+    log_in(page, live_server, ANALYST)
+    open_new_draft(page, live_server)
+
+    # a task dropped on the flow from the approval to the decision splits it in two
+    drag_from_palette(page, "create.task", shape(page, "flow_to_decision"))
+    header = page.locator(".bio-properties-panel-header-type")
+    assert header.inner_text().lower() == "задача"
+    # the new task's label is being edited on the canvas: type its name
+    page.keyboard.type("Проверить обоснование")
+    page.keyboard.press("Enter")
+    assert page.locator(".bio-properties-panel-header-label").inner_text() == (
+        "Проверить обоснование"
+    )
+    page.locator('.djs-context-pad [data-action="replace"]').click()
+    page.locator(".djs-popup").get_by_text("Пользовательская задача", exact=True).click()
+    assert header.inner_text().lower() == "пользовательская задача"
+    open_group(page, "general")
+    field(page, "id").fill("check_reason")
+    form = panel(page).locator('[data-group-id="group-sales-form"]')
+    for index, (name, label, kind) in enumerate(
+        [("reason_ok", "Обоснование убедительно", "boolean"), ("remark", "Замечание", "text")]
+    ):
+        form.get_by_title("Добавить").click()
+        prefix = f"check_reason-sales-field-{index}"
+        open_item(page, prefix)
+        field(page, f"{prefix}-id").fill(name)
+        field(page, f"{prefix}-label").fill(label)
+        field(page, f"{prefix}-type").select_option(kind)
+    field(page, "sales-property-title").fill("Проверить обоснование цены № {premise_number}")
+    field(page, "sales-property-deadline").fill("PT2H")
+
+    page.get_by_role("button", name="Проверить").click()
+    page.get_by_test_id("editor-status").filter(has_text="проблем нет").wait_for()
+    page.get_by_role("button", name="Опубликовать", exact=True).click()
+    dialog = page.get_by_test_id("publish-dialog")
+    dialog.get_by_label("Что изменилось").fill("Проверка обоснования руководителем")
+    dialog.get_by_role("button", name="Опубликовать").click()
+    page.wait_for_url(f"{live_server}/processes/{PROCESS}")
+    assert versions() == [1, 2]
+
+    db.session.expire_all()
+    xml = db.session.scalar(
+        select(ProcessModel.bpmn_xml).where(
+            ProcessModel.process_id == PROCESS, ProcessModel.version == 2
+        )
+    )
+    db.session.rollback()
+    tree = etree.fromstring(xml.encode())
+    lane = tree.xpath('//bpmn:lane[bpmn:flowNodeRef="check_reason"]', namespaces=NS)
+    assert [element.get("name") for element in lane] == ["Руководитель отдела продаж"]
+    flows = {
+        (f.get("sourceRef"), f.get("targetRef"))
+        for f in tree.xpath("//bpmn:sequenceFlow", namespaces=NS)
+    }
+    assert ("approve_price_change", "check_reason") in flows
+    assert ("check_reason", "decision") in flows
+    assert ("approve_price_change", "decision") not in flows
+    fields = tree.xpath('//bpmn:userTask[@id="check_reason"]//camunda:formField', namespaces=NS)
+    assert [(f.get("id"), f.get("label"), f.get("type")) for f in fields] == [
+        ("reason_ok", "Обоснование убедительно", "boolean"),
+        ("remark", "Замечание", "text"),
+    ]
+    assert task_property(tree, "check_reason", "deadline") == "PT2H"
