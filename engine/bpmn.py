@@ -168,3 +168,9 @@ def sha_of(spec) -> str | None:
 
 def known_definition(digest: str) -> ProcessDefinition | None:
     return _BY_SHA.get(digest)
+
+
+def definition_of(model) -> ProcessDefinition:
+    """The built spec of a published version (a ProcessModel), its BPMN read only when this
+    worker has not built it yet."""
+    return known_definition(model.sha256) or load(model.bpmn_xml)

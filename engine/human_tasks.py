@@ -29,14 +29,26 @@ MAX_REMINDER_LEAD = timedelta(hours=12)
 _PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
 
 
-def sync(session: Session, instance: ProcessInstance, workflow, evaluate, now: datetime) -> None:
-    """Open rows for newly ready user tasks; cancel rows whose task is no longer ready."""
+def sync(
+    session: Session,
+    instance: ProcessInstance,
+    workflow,
+    evaluate,
+    now: datetime,
+    *,
+    new_instance: bool = False,
+) -> None:
+    """Open rows for newly ready user tasks; cancel rows whose task is no longer ready.
+
+    An instance started in this transaction has no rows yet: nothing to read for it."""
     ready = {str(task.id): task for task in ready_user_tasks(workflow)}
-    open_rows = session.scalars(
-        select(HumanTask).where(
-            HumanTask.instance_id == instance.id, HumanTask.status == HumanTaskStatus.open
-        )
-    ).all()
+    open_rows = []
+    if not new_instance:
+        open_rows = session.scalars(
+            select(HumanTask).where(
+                HumanTask.instance_id == instance.id, HumanTask.status == HumanTaskStatus.open
+            )
+        ).all()
     for row in open_rows:
         if row.task_guid not in ready:
             row.status = HumanTaskStatus.cancelled

@@ -69,6 +69,7 @@ def advance(
     user: User | None,
     now: datetime,
     first: Callable[[], Any] | None = None,
+    new_instance: bool = False,
 ) -> None:
     """Run until the workflow waits, then store its state, inbox rows and next timer.
 
@@ -77,7 +78,9 @@ def advance(
     followups: list[Followup] = []
     workflow.script_engine = script_engine(session, instance, user, followups)
     run_steps(session, instance, workflow, user, now, first=first)
-    human_tasks.sync(session, instance, workflow, _evaluator(workflow), now)
+    human_tasks.sync(
+        session, instance, workflow, _evaluator(workflow), now, new_instance=new_instance
+    )
     if instance.status != ProcessStatus.error:
         if workflow.is_completed():
             instance.status = ProcessStatus.completed

@@ -60,7 +60,7 @@ def start(
     """Start the latest version of `process_id` and run it until it waits."""
     now = now or utcnow()
     model = repository.latest(session, process_id)
-    definition = bpmn.load(model.bpmn_xml)
+    definition = bpmn.definition_of(model)
     workflow = BpmnWorkflow(definition.spec, definition.subprocess_specs)
     keys = {name: value for name, value in (business_keys or {}).items() if value is not None}
     start_data = {**(data or {}), **keys, "started_by": user.id if user else None}
@@ -81,7 +81,7 @@ def start(
     session.add(instance)
     session.flush()
     record(session, instance, ProcessEventKind.started, user=user, data=start_data, now=now)
-    advance(session, instance, workflow, user=user, now=now)
+    advance(session, instance, workflow, user=user, now=now, new_instance=True)
     return instance
 
 

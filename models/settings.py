@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, or_, select, text
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, event, or_, select, text
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from models.base import Base, UTCDateTime, utcnow
@@ -246,6 +246,7 @@ def set_setting(
         session.add(row)
     row.value, row.updated_at, row.updated_by_id = canonical, utcnow(), user_id
     session.flush()
+    _forget(session)
     return row
 
 
@@ -257,6 +258,7 @@ def reset_setting(session: Session, key: str, project_id: int | None = None) -> 
         return False
     session.delete(row)
     session.flush()
+    _forget(session)
     return True
 
 
@@ -281,13 +283,38 @@ def _row(session: Session, key: str, project_id: int | None) -> Setting | None:
 
 
 def _state(session: Session, definition: SettingDefinition, project_id: int | None):
-    scopes = [Setting.project_id.is_(None)]
-    if project_id is not None and definition.per_project:
-        scopes.append(Setting.project_id == project_id)
-    rows = session.scalars(select(Setting).where(Setting.key == definition.key, or_(*scopes)))
-    by_scope = {row.project_id: row for row in rows}
-    project_row = by_scope.get(project_id) if project_id is not None else None
-    return SettingState(definition, by_scope.get(None), project_row)
+    scope = project_id if definition.per_project else None
+    rows = _scope_rows(session, scope)
+    project_row = rows.get((definition.key, scope)) if scope is not None else None
+    return SettingState(definition, rows.get((definition.key, None)), project_row)
+
+
+_CACHE = "settings_by_scope"
+
+
+def _scope_rows(session: Session, project_id: int | None) -> dict:
+    """Every stored value of the global scope and of `project_id`, read once per transaction.
+
+    A reservation reads half a dozen settings; one query serves them all. The cache lives in
+    the session until its transaction ends or a value is written through set/reset_setting.
+    """
+    cache = session.info.setdefault(_CACHE, {})
+    if project_id not in cache:
+        scope = Setting.project_id.is_(None)
+        if project_id is not None:
+            scope = or_(scope, Setting.project_id == project_id)
+        cache[project_id] = {
+            (row.key, row.project_id): row for row in session.scalars(select(Setting).where(scope))
+        }
+    return cache[project_id]
+
+
+def _forget(session: Session, *args) -> None:
+    session.info.pop(_CACHE, None)
+
+
+for _name in ("after_commit", "after_rollback", "after_soft_rollback"):
+    event.listen(Session, _name, _forget)
 
 
 def _readable(definition: SettingDefinition, row: Setting) -> bool:
