@@ -217,6 +217,8 @@ def test_a_price_cut_is_approved_after_escalation_and_shown_on_the_diagram(
     manager.screenshot(path=str(screenshot_dir / "6-premise-card.png"), full_page=True)
 
     nav(admin, "Процессы").click()
+    admin.wait_for_url(re.compile(r"/processes$"))
+    admin.get_by_role("link", name="Монитор процессов").click()
     admin.wait_for_url(re.compile(r"/processes/instances$"))
     admin.get_by_role("link", name=str(instance_id), exact=True).click()
     admin.wait_for_url(re.compile(rf"/processes/instances/{instance_id}$"))
