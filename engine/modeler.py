@@ -122,6 +122,12 @@ def publish_draft(
         raise BpmnRejected(
             f"Нет изменений: черновик совпадает с опубликованной версией {current.version}"
         )
+    if current is not None and current.published_at > draft.created_at:
+        # Publishing it would silently undo what the newer version changed.
+        raise BpmnRejected(
+            f"Черновик устарел: после его создания опубликована версия {current.version}. "
+            "Сравните их на странице процесса и внесите свои изменения в новый черновик"
+        )
     try:
         with session.begin_nested():
             model = repository.publish(session, draft.bpmn_xml, user_id=user.id, note=note)

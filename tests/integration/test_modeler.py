@@ -271,3 +271,15 @@ def test_a_bpmn_io_diagram_imports_with_our_conventions_listed_as_problems(db_se
     with pytest.raises(BpmnRejected):
         modeler.publish_draft(db_session, draft, analyst, "")
     assert versions(db_session, "Process_1") == []
+
+
+def test_a_draft_older_than_the_latest_version_is_not_published_over_it(db_session, draft, analyst):
+    other = modeler.new_draft(db_session, "price_change", analyst)
+    modeler.save_draft(db_session, draft, LONGER_PROPOSAL, analyst)
+    modeler.publish_draft(db_session, draft, analyst, "v2")
+    db_session.commit()
+    modeler.save_draft(db_session, other, PRICE_CHANGE.replace("P1D", "P3D"), analyst)
+    with pytest.raises(BpmnRejected, match="Черновик устарел: .* версия 2"):
+        modeler.publish_draft(db_session, other, analyst, "поверх v2")
+    db_session.rollback()
+    assert versions(db_session) == [1, 2]
