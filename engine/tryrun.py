@@ -273,19 +273,40 @@ def parse_json_object(text: str, what: str) -> dict[str, Any]:
         raise TryRunRefused(f"{what}: не больше {MAX_SAMPLE_CHARS} символов")
     try:
         value = json.loads(text)
-    except ValueError as error:
+    except json.JSONDecodeError as error:
         raise TryRunRefused(
-            f"{what}: это не JSON ({error.msg}, строка {error.lineno}, позиция {error.colno})"
+            f"{what}: это не JSON (ошибка в строке {error.lineno}, позиция {error.colno}; "
+            'имена и строки — в двойных кавычках, например {"premise_id": 1})'
+        ) from None
+    except (ValueError, RecursionError):  # numbers of thousands of digits, deep nesting
+        raise TryRunRefused(
+            f"{what}: слишком большие числа или слишком глубокая вложенность"
         ) from None
     if not isinstance(value, dict):
         raise TryRunRefused(f'{what}: нужен JSON-объект в фигурных скобках, например {{"a": 1}}')
-    bad = [k for k in value if k != RESULTS_KEY and (not k.isidentifier() or k.startswith("_"))]
-    if bad or "typename" in value:
-        names = ", ".join(f"«{k}»" for k in (bad or ["typename"]))
+    bad = [k for k in value if k != RESULTS_KEY and not _DATA_NAME.match(k)]
+    bad += [k for k in _nested_keys(value) if k == "typename"]
+    if bad:
+        names = ", ".join(f"«{k}»" for k in dict.fromkeys(bad))
         raise TryRunRefused(
             f"{what}: имена данных — латиница, цифры и _, не с _ в начале и не typename: {names}"
         )
     return value
+
+
+_DATA_NAME = re.compile(r"^(?!typename$)[A-Za-z][A-Za-z0-9_]{0,63}$")
+
+
+def _nested_keys(value: Any):
+    """Every key at every depth (the serializer mistakes a dict with `typename` for an object)."""
+    stack = [value]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, dict):
+            yield from current
+            stack.extend(current.values())
+        elif isinstance(current, list):
+            stack.extend(current)
 
 
 def start(xml: str, sample: dict[str, Any]) -> TryRun:

@@ -175,6 +175,8 @@ def test_a_message_is_delivered_with_its_payload(client, analyst, features_draft
         ("{premise_id: 1}", "это не JSON"),
         ('{"__class__": 1}', "имена данных"),
         ('{"_results": 5}', "«_results»: нужен объект"),
+        ('{"a": {"typename": "BpmnWorkflow"}}', "«typename»"),
+        ('{"a": ' + "[" * 5000 + "]" * 5000 + "}", "слишком глубокая вложенность"),
     ],
 )
 def test_sample_data_that_is_not_a_json_object_is_refused(client, analyst, draft, sample, message):
