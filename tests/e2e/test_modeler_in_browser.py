@@ -311,3 +311,73 @@ def test_an_analyst_inserts_an_approval_task_for_the_head_of_sales_and_publishes
         ("remark", "Замечание", "text"),
     ]
     assert task_property(tree, "check_reason", "deadline") == "PT2H"
+
+
+def test_lane_role_and_timer_are_edited_and_failed_saves_say_why_in_russian(
+    page, live_server, demo_data
+):
+    log_in(page, live_server, ANALYST)
+    page.goto(f"{live_server}/processes/reservation")
+    page.get_by_role("button", name="Изменить (новый черновик)").click()
+    page.wait_for_url(EDITOR_URL)
+    page.locator("#process-editor[data-ready=true]").wait_for()
+    draft_id = int(EDITOR_URL.search(page.url).group(1))
+
+    # the lane's role from the drop-down renames the lane with the role's label
+    lane = shape(page, "lane_head")
+    box = lane.bounding_box()
+    page.mouse.click(box["x"] + 8, box["y"] + box["height"] / 2)
+    assert page.locator(".bio-properties-panel-header-label").inner_text() == (
+        "Руководитель отдела продаж"
+    )
+    assert "Роль дорожки" in group_titles(page)
+    field(page, "sales-lane-role-select").select_option("admin")
+    assert page.locator(".bio-properties-panel-header-label").inner_text() == "Администратор"
+
+    # the expiry timer becomes a duration
+    select_on_canvas(page, "expire_timer", "Срок истёк")
+    assert field(page, "sales-timer-value").input_value() == 'terms["expires_at"]'
+    field(page, "sales-timer-kind").select_option("timeDuration")
+    field(page, "sales-timer-value").fill('"P3D"')
+
+    # a lost connection and a server error are explained, and the changes stay unsaved
+    message = page.get_by_test_id("editor-message")
+    editor = page.locator("#process-editor")
+    save_url = f"**/processes/drafts/{draft_id}"
+    page.route(save_url, lambda route: route.abort())
+    page.get_by_role("button", name="Сохранить черновик").click()
+    message.filter(has_text="Нет связи с сервером").wait_for()
+    assert editor.get_attribute("data-dirty") == "true"
+    page.unroute(save_url)
+    page.route(save_url, lambda route: route.fulfill(status=500, body="boom"))
+    page.keyboard.press("Control+S")
+    message.filter(has_text="Ошибка на сервере (500)").wait_for()
+    assert editor.get_attribute("data-dirty") == "true"
+    page.unroute(save_url)
+
+    # Ctrl+S saves for real
+    page.keyboard.press("Control+S")
+    page.get_by_test_id("editor-status").filter(has_text="Черновик сохранён в").wait_for()
+    assert message.is_hidden()
+    tree, problems = stored(draft_id)
+    assert problems == []
+    assert tree.xpath('//bpmn:lane[@id="lane_head"]/@name', namespaces=NS) == ["Администратор"]
+    timer = tree.xpath(
+        '//bpmn:boundaryEvent[@id="expire_timer"]//bpmn:timerEventDefinition/*', namespaces=NS
+    )
+    assert [(etree.QName(t).localname, t.text) for t in timer] == [("timeDuration", '"P3D"')]
+
+    # leaving with unsaved changes asks first
+    field(page, "sales-timer-value").fill('"P5D"')
+    page.get_by_test_id("editor-status").filter(has_text="несохранённые").wait_for()
+    asked = []
+
+    def dismiss(dialog):
+        asked.append(dialog.type)
+        dialog.dismiss()
+
+    page.on("dialog", dismiss)
+    page.get_by_role("link", name="Процессы", exact=True).first.click()
+    page.wait_for_timeout(500)
+    assert asked == ["beforeunload"]
+    assert EDITOR_URL.search(page.url)

@@ -67,7 +67,7 @@ class Editor {
         this.lastInput = Date.now();
       }),
     );
-    this.modeler.get('canvas').zoom('fit-viewport');
+    this.fit();
     this.modeler.on('commandStack.changed', () => {
       this.changes += 1;
       this.showStatus();
@@ -95,7 +95,7 @@ class Editor {
       this.root.querySelector('[data-publish-dialog]').hidden = true;
     });
     on('download', this.download);
-    on('fit', () => this.modeler.get('canvas').zoom('fit-viewport'));
+    on('fit', this.fit);
     document.addEventListener('keydown', (event) => {
       if ((event.ctrlKey || event.metaKey) && !event.altKey && event.key.toLowerCase() === 's') {
         event.preventDefault();
@@ -107,6 +107,30 @@ class Editor {
         event.preventDefault();
         event.returnValue = '';
       }
+    });
+  }
+
+  /** The whole diagram in view, to the right of the palette that floats over the canvas. */
+  fit() {
+    const canvas = this.modeler.get('canvas');
+    const container = this.root.querySelector('[data-editor-canvas]');
+    const palette = container.querySelector('.djs-palette');
+    const left = palette
+      ? palette.getBoundingClientRect().right - container.getBoundingClientRect().left + 16
+      : 16;
+    const inner = canvas.viewbox().inner;
+    const width = container.clientWidth;
+    const height = container.clientHeight;
+    if (!inner.width || !inner.height || width <= left + 32) {
+      canvas.zoom('fit-viewport', 'auto');
+      return;
+    }
+    const scale = Math.min((width - left - 16) / inner.width, (height - 32) / inner.height, 1);
+    canvas.viewbox({
+      x: inner.x - left / scale,
+      y: inner.y - 16 / scale,
+      width: width / scale,
+      height: height / scale,
     });
   }
 
