@@ -31,6 +31,7 @@ from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
 from sqlalchemy.orm import Session, undefer
+from sqlalchemy.orm.exc import StaleDataError
 
 from engine import bpmn
 from engine.human_tasks import _new_row  # the row a ready task gets; reused to refresh it
@@ -140,6 +141,9 @@ def move(
                     result.skipped.append((instance_id, "; ".join(reasons)))
                     continue
             result.moved.append(instance)
+        except StaleDataError:
+            reason = "Процесс изменился во время переноса (выполнена задача?): попробуйте ещё раз"
+            result.skipped.append((instance_id, reason))
         except Exception as error:  # noqa: BLE001 - one bad instance must not stop the others
             log.exception("instance %s: migration to %s failed", instance_id, target.id)
             result.skipped.append((instance_id, f"Перенос не удался: {describe(error)}"))
