@@ -63,6 +63,10 @@ def test_moving_the_checked_instances_shows_what_moved_and_what_did_not(
         )
     ).one()
     assert row.due_at is not None  # version 2 gives the task a deadline
+    monitor = client.get(f"/processes/instances/{movable}").get_data(as_text=True)
+    assert "Процесс переведён на новую версию" in monitor
+    assert "Версия 1 → 2" in monitor
+    assert "версия 2" in monitor
 
 
 def test_nothing_checked_or_a_forged_id_moves_nothing(client, login_as, instances, db_session):
