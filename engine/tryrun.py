@@ -16,7 +16,6 @@ fired at once, messages sent by name. Between requests the state travels as a di
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,6 +34,12 @@ from engine.errors import FormInvalid
 from engine.human_tasks import render_title
 from engine.run import describe
 from engine.sandbox import SandboxScriptEngine
+from engine.tryrun_input import (
+    RESULTS_KEY,
+    TryRunRefused,
+    in_russian,
+    parse_json_object,
+)
 from engine.validation import check_xml
 from engine.workflow_io import (
     deserialize,
@@ -43,22 +48,21 @@ from engine.workflow_io import (
     serialize,
     task_data_json,
 )
-from models.errors import DomainError
 from models.user import ROLE_LABELS
 
-RESULTS_KEY = "_results"
-MAX_SAMPLE_CHARS = 20_000
+__all__ = [
+    "RESULTS_KEY",
+    "TryRun",
+    "TryRunRefused",
+    "dump",
+    "parse_json_object",
+    "restore",
+    "start",
+]
+
 MAX_STEPS = 500  # engine steps per request: a draft looping without a wait stops here
 MAX_LOG = 300
 _PAST = "2000-01-01T00:00:00+00:00"
-
-
-class TryRunRefused(DomainError):
-    """The draft cannot be tried, or the input is wrong; `problems` names the elements."""
-
-    def __init__(self, message: str, problems: list[bpmn.Problem] | None = None):
-        super().__init__(message)
-        self.problems = problems or []
 
 
 class _TooManySteps(Exception):
@@ -239,7 +243,7 @@ class TryRun:
         if task is not None:
             self.error_task = task.task_spec.bpmn_id
             where = f" на шаге «{task.task_spec.bpmn_name or task.task_spec.bpmn_id}»"
-        self.error = f"Ошибка{where}: {_in_russian(message)}"
+        self.error = f"Ошибка{where}: {in_russian(message)}"
         self._note("error", self.error)
 
     def _summarise(self) -> None:
@@ -264,49 +268,6 @@ class TryRun:
             return result
 
         return SandboxScriptEngine(service_handler=would_call)
-
-
-def parse_json_object(text: str, what: str) -> dict[str, Any]:
-    """A JSON object typed by the analyst, or TryRunRefused in Russian."""
-    text = (text or "").strip() or "{}"
-    if len(text) > MAX_SAMPLE_CHARS:
-        raise TryRunRefused(f"{what}: не больше {MAX_SAMPLE_CHARS} символов")
-    try:
-        value = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise TryRunRefused(
-            f"{what}: это не JSON (ошибка в строке {error.lineno}, позиция {error.colno}; "
-            'имена и строки — в двойных кавычках, например {"premise_id": 1})'
-        ) from None
-    except (ValueError, RecursionError):  # numbers of thousands of digits, deep nesting
-        raise TryRunRefused(
-            f"{what}: слишком большие числа или слишком глубокая вложенность"
-        ) from None
-    if not isinstance(value, dict):
-        raise TryRunRefused(f'{what}: нужен JSON-объект в фигурных скобках, например {{"a": 1}}')
-    bad = [k for k in value if k != RESULTS_KEY and not _DATA_NAME.match(k)]
-    bad += [k for k in _nested_keys(value) if k == "typename"]
-    if bad:
-        names = ", ".join(f"«{k}»" for k in dict.fromkeys(bad))
-        raise TryRunRefused(
-            f"{what}: имена данных — латиница, цифры и _, не с _ в начале и не typename: {names}"
-        )
-    return value
-
-
-_DATA_NAME = re.compile(r"^(?!typename$)[A-Za-z][A-Za-z0-9_]{0,63}$")
-
-
-def _nested_keys(value: Any):
-    """Every key at every depth (the serializer mistakes a dict with `typename` for an object)."""
-    stack = [value]
-    while stack:
-        current = stack.pop()
-        if isinstance(current, dict):
-            yield from current
-            stack.extend(current.values())
-        elif isinstance(current, list):
-            stack.extend(current)
 
 
 def start(xml: str, sample: dict[str, Any]) -> TryRun:
@@ -358,23 +319,6 @@ def restore(state: dict[str, Any]) -> TryRun:
         raise TryRunRefused("Состояние пробного запуска не читается: начните заново") from error
     run.workflow.script_engine = run._engine()
     return run
-
-
-_PHRASES = [
-    (re.compile(r"\bNameError:\s*"), ""),
-    (re.compile(r"\bKeyError:\s*'?(.*?)'?$"), r"нет ключа «\1»"),
-    (re.compile(r"Error evaluating expression '(.*?)'\.?", re.S), r"не удалось вычислить «\1»."),
-    (re.compile(r"name '(\w+)' is not defined\.?"), r"переменная «\1» не задана."),
-    (re.compile(r"Did you mean one of '\[(.*?)\]'\?"), r"Есть переменные: \1."),
-    (re.compile(r"Did you mean '(.*?)'\?"), r"Возможно, имелась в виду «\1»."),
-]
-
-
-def _in_russian(message: str) -> str:
-    """SpiffWorkflow's most common messages in the analyst's words."""
-    for pattern, replacement in _PHRASES:
-        message = pattern.sub(replacement, message)
-    return re.sub(r"\s+", " ", message).strip()
 
 
 def _json(value: Any) -> str:
