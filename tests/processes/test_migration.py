@@ -247,3 +247,15 @@ def test_a_reservation_waiting_inside_its_subprocess_moves_and_keeps_its_expiry(
     workflow = deserialize(instance.serialized, db_session)
     [hold] = workflow.subprocesses.values()
     assert hold.spec is bpmn.load(v2.bpmn_xml).subprocess_specs["hold"]
+
+
+def test_an_instance_of_another_process_is_not_moved(db_session, v1, features_process):
+    other = runtime.start(db_session, "engine_features", data={"mode": "message", "amount": "1"})
+    db_session.commit()
+    v2 = publish(db_session, "migration_v2.bpmn")
+
+    result = migration.move(db_session, v2, [other.id], None)
+
+    assert result.moved == []
+    assert result.skipped == [(other.id, "Это экземпляр другого процесса («Проверка движка»)")]
+    assert other.model_id == features_process.id
