@@ -8,6 +8,7 @@ import { formGroup } from './form';
 import { laneGroup } from './lane';
 import { scriptGroup } from './script';
 import { taskPropertiesGroup } from './task-properties';
+import { is } from './util';
 
 const EMPTY_PALETTE = { roles: [], actions: [], field_types: [], task_properties: [] };
 // Standard groups our engine does not use or that we replace with our own.
@@ -36,7 +37,8 @@ export default class SalesPropertiesProvider {
         scriptGroup(element),
       ].filter(Boolean);
       ours.forEach((group) => {
-        group.shouldOpen = true;
+        // open, except the rarely used scripts around a task
+        group.shouldOpen = group.id !== 'sales-script' || is(element, 'bpmn:ScriptTask');
       });
       const kept = groups.filter((group) => !DROPPED.has(group.id));
       extendMessageGroup(element, kept);
