@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from engine.notification_events import EMAIL, EVENTS
 from engine.notification_texts import DEFAULTS
+from models import txcache
 from models.base import utcnow
 from models.errors import DomainError, NotFound
 from models.outbox import NotificationTemplate
@@ -67,7 +68,12 @@ def default_text(event: str, audience: str, channel: str) -> Text:
 
 
 def texts_of(session: Session, event: str) -> dict[tuple[str, str], Text]:
-    """The texts of one event by (audience, channel): an override where an admin saved one."""
+    """The texts of one event by (audience, channel): an override where an admin saved one.
+    Read once per transaction (a tick batch sends the same event hundreds of times)."""
+    return txcache.remember(session, "notification_texts", event, lambda: _texts(session, event))
+
+
+def _texts(session: Session, event: str) -> dict[tuple[str, str], Text]:
     rows = session.scalars(select(NotificationTemplate).where(NotificationTemplate.event == event))
     found = {(row.audience, row.channel): row for row in rows}
     texts = {}
@@ -185,12 +191,14 @@ def save(
     row.updated_at, row.updated_by_id = now or utcnow(), user_id
     session.add(row)
     session.flush()
+    txcache.forget(session, "notification_texts")
     return row
 
 
 def reset(session: Session, key: tuple[str, str, str]) -> bool:
     """Back to the default text; True when there was an override."""
     result = session.execute(delete(NotificationTemplate).where(*_matching(key)))
+    txcache.forget(session, "notification_texts")
     return bool(result.rowcount)
 
 

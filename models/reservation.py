@@ -18,7 +18,7 @@ from sqlalchemy import (
     Text,
     text,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, object_session, relationship
 
 from models.base import Base, Money, UTCDateTime, utcnow
 from models.catalog import Premise, PremiseStatus, price_per_m2
@@ -219,7 +219,15 @@ class Reservation(Base):
 
     def record(self, kind: str, user_id: int | None, data: dict, now: datetime) -> None:
         plain = {k: (v.isoformat() if isinstance(v, datetime) else str(v)) for k, v in data.items()}
-        self.events.append(ReservationEvent(kind=kind, user_id=user_id, data=plain, at=now))
+        line = ReservationEvent(kind=kind, user_id=user_id, data=plain, at=now)
+        session = object_session(self)
+        if session is None:
+            self.events.append(line)
+            return
+        # Added directly: the whole history is not loaded to append one line (a loaded
+        # collection still receives it through the backref).
+        line.reservation = self
+        session.add(line)
 
     def _require_active(self) -> None:
         if not self.is_active:

@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, event, or_, select, text
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, or_, select, text
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
+from models import txcache
 from models.base import Base, UTCDateTime, utcnow
 from models.catalog import Project
 from models.setting_values import (
@@ -289,32 +290,21 @@ def _state(session: Session, definition: SettingDefinition, project_id: int | No
     return SettingState(definition, rows.get((definition.key, None)), project_row)
 
 
-_CACHE = "settings_by_scope"
-
-
 def _scope_rows(session: Session, project_id: int | None) -> dict:
-    """Every stored value of the global scope and of `project_id`, read once per transaction.
+    """Every stored value of the global scope and of `project_id`, read once per transaction
+    (a reservation reads half a dozen settings; one query serves them all)."""
 
-    A reservation reads half a dozen settings; one query serves them all. The cache lives in
-    the session until its transaction ends or a value is written through set/reset_setting.
-    """
-    cache = session.info.setdefault(_CACHE, {})
-    if project_id not in cache:
+    def read() -> dict:
         scope = Setting.project_id.is_(None)
         if project_id is not None:
             scope = or_(scope, Setting.project_id == project_id)
-        cache[project_id] = {
-            (row.key, row.project_id): row for row in session.scalars(select(Setting).where(scope))
-        }
-    return cache[project_id]
+        return {(r.key, r.project_id): r for r in session.scalars(select(Setting).where(scope))}
+
+    return txcache.remember(session, "settings", project_id, read)
 
 
-def _forget(session: Session, *args) -> None:
-    session.info.pop(_CACHE, None)
-
-
-for _name in ("after_commit", "after_rollback", "after_soft_rollback"):
-    event.listen(Session, _name, _forget)
+def _forget(session: Session) -> None:
+    txcache.forget(session, "settings")
 
 
 def _readable(definition: SettingDefinition, row: Setting) -> bool:

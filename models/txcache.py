@@ -1,0 +1,43 @@
+"""Values read once per transaction: settings, notification texts.
+
+A batch of the engine tick or one reservation reads the same few rows many times; they are kept
+in the session until its transaction commits or rolls back, or until the code that writes them
+calls `forget`. Rows written in some other way within the same transaction are not seen: only
+the admin pages and the CLI write these tables, and they go through the writers that forget.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable
+from typing import TypeVar
+
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+T = TypeVar("T")
+_KEY = "per_transaction_cache"
+
+
+def remember(session: Session, namespace: str, key: Hashable, compute: Callable[[], T]) -> T:
+    cache = session.info.setdefault(_KEY, {}).setdefault(namespace, {})
+    if key not in cache:
+        cache[key] = compute()
+    return cache[key]
+
+
+def forget(session: Session, namespace: str | None = None) -> None:
+    caches = session.info.get(_KEY)
+    if not caches:
+        return
+    if namespace is None:
+        caches.clear()
+    else:
+        caches.pop(namespace, None)
+
+
+def _forget_all(session: Session, *args) -> None:
+    forget(session)
+
+
+for _name in ("after_commit", "after_rollback", "after_soft_rollback"):
+    event.listen(Session, _name, _forget_all)
