@@ -8,6 +8,9 @@ result the analyst gave for that action in the sample data under the key `_resul
 
     {"premise_id": 7, "_results": {"reserve_premise": {"reservation_id": 1}}}
 
+A result `{"_error": "code", "message": "..."}` makes the action fail with that BPMN error code,
+so a boundary error event's path can be tried too.
+
 User tasks are completed with the same form validation as the inbox, waiting timers can be
 fired at once, messages sent by name. Between requests the state travels as a dict (`dump` /
 `restore`): the web layer signs it, this module trusts only what it is handed back signed.
@@ -29,12 +32,21 @@ from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
 from SpiffWorkflow.util.task import TaskState
 
 from engine import bpmn, forms
+from engine.actions import ActionError
 from engine.bpmn import role_of_lane
 from engine.errors import FormInvalid
 from engine.human_tasks import render_title
-from engine.run import describe
+from engine.run import (  # the engine's own catching of an action error by a boundary event
+    MAX_CAUGHT_ERRORS,
+    _action_error,
+    _catcher,
+    _failed_task,
+    _throw,
+    describe,
+)
 from engine.sandbox import SandboxScriptEngine
 from engine.tryrun_input import (
+    ERROR_KEY,
     RESULTS_KEY,
     TryRunRefused,
     in_russian,
@@ -226,17 +238,37 @@ class TryRun:
             if steps > MAX_STEPS:
                 raise _TooManySteps
 
-        try:
-            if first is not None:
-                first()
-            self.workflow.do_engine_steps(did_complete_task=count)
-        except _TooManySteps:
-            self._fail(None, f"Больше {MAX_STEPS} шагов без остановки: похоже на бесконечный цикл")
-        except Exception as error:  # noqa: BLE001 - every failure is shown, none escapes
-            failed = self.workflow.get_tasks(state=TaskState.ERROR)
-            self._fail(failed[-1] if failed else None, describe(error))
-        else:
-            self._summarise()
+        step = first
+        for _ in range(MAX_CAUGHT_ERRORS):
+            try:
+                if step is not None:
+                    step()
+                self.workflow.do_engine_steps(did_complete_task=count)
+            except _TooManySteps:
+                message = f"Больше {MAX_STEPS} шагов без остановки: похоже на бесконечный цикл"
+                self._fail(None, message)
+                return
+            except Exception as error:  # noqa: BLE001 - every failure is shown, none escapes
+                step = None
+                if not self._caught(error):
+                    self._fail(_failed_task(self.workflow), describe(error))
+                    return
+            else:
+                self._summarise()
+                return
+        self._fail(None, "слишком много ошибок подряд")
+
+    def _caught(self, error: BaseException) -> bool:
+        """An action error (simulated from `_results`) caught by a boundary error event."""
+        failed = _failed_task(self.workflow)
+        action_error = _action_error(error)
+        catcher = _catcher(self.workflow, failed, action_error)
+        if catcher is None:
+            return False
+        _throw(self.workflow, failed, catcher, action_error)
+        label = catcher.task_spec.bpmn_name or catcher.task_spec.bpmn_id
+        self._note("error", f"Ошибка «{action_error.code}» перехвачена событием «{label}»")
+        return True
 
     def _fail(self, task, message: str) -> None:
         where = ""
@@ -265,6 +297,9 @@ class TryRun:
                 f"Вызвал бы действие «{name}» с параметрами {_json(values)}; "
                 f"результат: {_json(result)}",
             )
+            if isinstance(result, dict) and ERROR_KEY in result:
+                message = str(result.get("message") or f"ошибка «{result[ERROR_KEY]}» (проба)")
+                raise ActionError(str(result[ERROR_KEY]), message)
             return result
 
         return SandboxScriptEngine(service_handler=would_call)

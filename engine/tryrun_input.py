@@ -11,6 +11,7 @@ from engine import bpmn
 from models.errors import DomainError
 
 RESULTS_KEY = "_results"
+ERROR_KEY = "_error"  # a result {"_error": code, "message": text} simulates a failing action
 MAX_SAMPLE_CHARS = 20_000
 
 

@@ -38,6 +38,17 @@ LOOP = """<?xml version="1.0" encoding="UTF-8"?>
   </bpmn:process>
 </bpmn:definitions>
 """
+RESERVATION = (ROOT / "processes" / "reservation.bpmn").read_text("utf-8")
+RESERVATION_SAMPLE = {
+    "premise_id": 1,
+    "client_id": 2,
+    "over_limit": False,
+    "from_queue": False,
+    "channel": "offline",
+    "paid": False,
+    "manager_id": 3,
+    "api_key_id": None,
+}
 SAMPLE = {"premise_id": 5, "premise_number": "7", "current_price": "1000000.00"}
 
 
@@ -178,24 +189,12 @@ def test_sample_data_must_be_a_json_object_of_plain_names(text, message):
 
 
 def test_one_timer_of_several_can_fire_alone():
-    reservation = (ROOT / "processes" / "reservation.bpmn").read_text("utf-8")
     terms = {
         "reservation_id": 9,
         "expires_at": "2030-01-10T00:00:00+03:00",
         "remind_at": "2030-01-09T00:00:00+03:00",
     }
-    sample = {
-        "premise_id": 1,
-        "client_id": 2,
-        "over_limit": False,
-        "from_queue": False,
-        "channel": "offline",
-        "paid": False,
-        "manager_id": 3,
-        "api_key_id": None,
-        "_results": {"reserve_premise": terms},
-    }
-    run = tryrun.start(reservation, sample)
+    run = tryrun.start(RESERVATION, {**RESERVATION_SAMPLE, "_results": {"reserve_premise": terms}})
     assert {t.bpmn_id: t.due for t in run.waiting_timers()} == {
         "expire_timer": "2030-01-10T00:00:00+03:00",
         "remind_timer": "2030-01-09T00:00:00+03:00",
@@ -213,3 +212,26 @@ def test_one_timer_of_several_can_fire_alone():
     assert run.waiting_messages() == ["reservation_event"]
     with pytest.raises(tryrun.TryRunRefused, match="не ждёт таймера «remind_timer»"):
         run.fire_timers("remind_timer")
+
+
+def test_a_simulated_action_error_takes_the_boundary_event_path():
+    refused = {"_error": "premise_unavailable", "message": "Помещение уже не свободно"}
+    run = tryrun.start(
+        RESERVATION, {**RESERVATION_SAMPLE, "_results": {"reserve_premise": refused}}
+    )
+
+    assert run.error is None and run.finished
+    assert {"take_failed", "tell_refused", "end_refused"} <= completed_ids(run)
+    texts = [e["text"] for e in run.log]
+    assert "Ошибка «premise_unavailable» перехвачена событием «Не удалось»" in texts
+    assert any("«notify_refused»" in t and "Помещение уже не свободно" in t for t in texts)
+
+
+def test_a_simulated_error_nobody_catches_stops_the_run():
+    failing = {"_results": {"change_premise_price": {"_error": "bank_down"}}}
+    run = tryrun.start(PRICE_CHANGE, {**SAMPLE, **failing})
+    run.complete(run.user_tasks()[0].guid, {"new_price": "990000", "reason": "акция"})
+
+    assert run.error_task == "change_price"
+    assert run.error.startswith("Ошибка на шаге «Изменить цену»: ")
+    assert "ошибка «bank_down» (проба)" in run.error
