@@ -91,3 +91,10 @@ def test_only_analysts_and_admins_may_move(client, login_as, instances, db_sessi
 def test_an_unknown_version_is_not_found(client, login_as, instances):
     login_as(Role.admin)
     assert client.get("/processes/migration_demo/versions/9/migrate").status_code == 404
+
+
+def test_each_instance_links_to_what_changed_since_its_version(client, login_as, instances):
+    login_as(Role.analyst)
+    page = client.get(URL).get_data(as_text=True)
+    assert "/processes/migration_demo/diff?from=1&amp;to=2" in page
+    assert client.get("/processes/migration_demo/diff?from=1&to=2").status_code == 200
