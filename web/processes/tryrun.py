@@ -101,19 +101,24 @@ def _render(draft: ProcessDraft, run: tryrun.TryRun | None, page: dict):
         context["problems"] = context["problems"] or check_xml(draft.bpmn_xml)
         return render_template("processes/tryrun.html", run=None, **context)
     completed, current, _ = _path(run.workflow)
-    state = {
-        "draft": draft.id,
-        "sha": sha256(draft.bpmn_xml),
-        "sample": page["sample"],
-        "run": tryrun.dump(run),
-    }
     return render_template(
         "processes/tryrun.html",
         run=run,
-        state=_serializer().dumps(state),
+        state=_signed_state(draft, run, page["sample"]),
         completed=sorted(completed),
         current=sorted(current),
         taken=_taken_flows(run.workflow),
         data_text=json.dumps(run.data(), ensure_ascii=False, indent=2, sort_keys=True),
         **context,
     )
+
+
+def _signed_state(draft: ProcessDraft, run: tryrun.TryRun, sample: str) -> str:
+    state = {"draft": draft.id, "sha": sha256(draft.bpmn_xml), "sample": sample}
+    try:
+        state["run"] = tryrun.dump(run)
+    except Exception as error:  # noqa: BLE001 - the page still shows where the run stopped
+        current_app.logger.exception("try-run of draft %s: state not serializable", draft.id)
+        run.error = f"Состояние не удалось сохранить ({error}): начните заново"
+        return ""
+    return _serializer().dumps(state)
