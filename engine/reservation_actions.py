@@ -152,7 +152,9 @@ def confirm_reservation(ctx: ActionContext, reservation_id, user_id):
 )
 def end_reservation(ctx: ActionContext, reservation_id, status, reason, user_id):
     reservation = find_reservation(ctx, reservation_id)
-    ctx.session.get(Premise, reservation.premise_id, with_for_update=True)
+    # Held while the reservation works on it: the session's identity map keeps objects only
+    # as long as someone does, and `reservation.premise` would read the row a second time.
+    premise = ctx.session.get(Premise, reservation.premise_id, with_for_update=True)
     if not reservation.is_active:  # already ended elsewhere: nothing to do, twice is safe
         return {"status": reservation.status.value}
     try:
@@ -166,7 +168,7 @@ def end_reservation(ctx: ActionContext, reservation_id, status, reason, user_id)
         raise ActionError("bad_status", str(error)) from error
     _emit(ctx, f"reservation_{reservation.status.value}", reservation)
     ctx.session.flush()
-    return {"status": reservation.status.value, "premise_id": reservation.premise_id}
+    return {"status": reservation.status.value, "premise_id": premise.id}
 
 
 @action(
