@@ -343,17 +343,26 @@ def test_lane_role_and_timer_are_edited_and_failed_saves_say_why_in_russian(
     # a lost connection and a server error are explained, and the changes stay unsaved
     message = page.get_by_test_id("editor-message")
     editor = page.locator("#process-editor")
-    save_url = f"**/processes/drafts/{draft_id}"
-    page.route(save_url, lambda route: route.abort())
-    page.get_by_role("button", name="Сохранить черновик").click()
+    failures = ["no connection", "server error"]
+
+    def fail_twice(route):
+        failure = failures.pop(0) if failures else None
+        if failure == "no connection":
+            route.abort()
+        elif failure == "server error":
+            route.fulfill(status=500, body="boom")
+        else:
+            route.continue_()
+
+    page.route(f"**/processes/drafts/{draft_id}", fail_twice)
+    save_button = page.get_by_role("button", name="Сохранить черновик")
+    save_button.click()
     message.filter(has_text="Нет связи с сервером").wait_for()
     assert editor.get_attribute("data-dirty") == "true"
-    page.unroute(save_url)
-    page.route(save_url, lambda route: route.fulfill(status=500, body="boom"))
-    page.keyboard.press("Control+S")
+    save_button.click()
     message.filter(has_text="Ошибка на сервере (500)").wait_for()
     assert editor.get_attribute("data-dirty") == "true"
-    page.unroute(save_url)
+    assert failures == []
 
     # Ctrl+S saves for real
     page.keyboard.press("Control+S")
