@@ -184,6 +184,13 @@ def test_an_analyst_edits_saves_sees_problems_and_publishes_in_the_browser(
     problem.click()
     assert page.locator(".bio-properties-panel-header-label").inner_text() == "Изменить цену"
 
+    # the stored problems are shown and marked again when the draft is reopened
+    page.reload()
+    page.locator("#process-editor[data-ready=true]").wait_for()
+    assert problem.count() == 1
+    assert "has-problem" in shape(page, "change_price").get_attribute("class")
+    select_on_canvas(page, "change_price", "Изменить цену")
+
     # a draft with problems is never published
     page.get_by_role("button", name="Опубликовать", exact=True).click()
     dialog = page.get_by_test_id("publish-dialog")
@@ -375,6 +382,16 @@ def test_lane_role_and_timer_are_edited_and_failed_saves_say_why_in_russian(
         '//bpmn:boundaryEvent[@id="expire_timer"]//bpmn:timerEventDefinition/*', namespaces=NS
     )
     assert [(etree.QName(t).localname, t.text) for t in timer] == [("timeDuration", '"P3D"')]
+
+    # the diagram as it is on the screen downloads as a .bpmn file
+    with page.expect_download() as download_info:
+        page.get_by_role("button", name="Скачать .bpmn").click()
+    download = download_info.value
+    assert download.suggested_filename == "reservation.bpmn"
+    downloaded = etree.parse(download.path()).getroot()
+    assert downloaded.xpath('//bpmn:lane[@id="lane_head"]/@name', namespaces=NS) == [
+        "Администратор"
+    ]
 
     # leaving with unsaved changes asks first
     field(page, "sales-timer-value").fill('"P5D"')
