@@ -70,12 +70,6 @@ def open_group(page, group_id: str) -> None:
         header.click()
 
 
-def open_item(page, item_id: str) -> None:
-    item = panel(page).locator(f'[data-entry-id="{item_id}"]')
-    if "open" not in (item.get_attribute("class") or "").split():
-        item.locator(".bio-properties-panel-collapsible-entry-header").first.click()
-
-
 def group_titles(page) -> list[str]:
     return panel(page).locator(".bio-properties-panel-group-header-title").all_inner_texts()
 
@@ -279,7 +273,6 @@ def test_an_analyst_inserts_an_approval_task_for_the_head_of_sales_and_publishes
     ):
         form.get_by_title("Добавить").click()
         prefix = f"check_reason-sales-field-{index}"
-        open_item(page, prefix)
         field(page, f"{prefix}-id").fill(name)
         field(page, f"{prefix}-label").fill(label)
         field(page, f"{prefix}-type").select_option(kind)

@@ -15,7 +15,7 @@ const salesPropertiesModule = {
 export function createModeler({ canvas, properties, palette }) {
   return new BpmnModeler({
     container: canvas,
-    propertiesPanel: { parent: properties },
+    propertiesPanel: { parent: properties, layout: { groups: { general: { open: true } } } },
     additionalModules: [
       BpmnPropertiesPanelModule,
       BpmnPropertiesProviderModule,

@@ -270,6 +270,20 @@ function nextFieldName(fields) {
   return `field_${index}`;
 }
 
+/**
+ * Opens a just added field once the panel shows it: the list opens new items by itself only
+ * when a render sees the add click and the new item together, which a first field (created
+ * with its camunda:formData) misses.
+ */
+function openWhenRendered(itemId) {
+  setTimeout(() => {
+    const item = document.querySelector(`[data-entry-id="${itemId}"]`);
+    if (item && !item.classList.contains('open')) {
+      item.querySelector('.bio-properties-panel-collapsible-entry-header').click();
+    }
+  }, 50);
+}
+
 export function formGroup(element, palette, injector) {
   if (!is(element, 'bpmn:UserTask')) {
     return null;
@@ -281,6 +295,7 @@ export function formGroup(element, palette, injector) {
 
   const add = (event) => {
     event.stopPropagation();
+    openWhenRendered(`${element.id}-sales-field-${fields.length}`);
     const name = nextFieldName(fields);
     const defaultType = palette.field_types.length ? palette.field_types[0].value : 'text';
     const field = create(bpmnFactory, 'camunda:FormField', {
