@@ -173,10 +173,15 @@ def test_an_analyst_edits_saves_sees_problems_and_publishes_in_the_browser(
     assert "has-problem" in shape(page, "change_price").get_attribute("class")
     assert "has-problem" not in shape(page, "propose_price").get_attribute("class")
 
-    # clicking the problem selects its element
+    # clicking the problem selects its element; the panel repeats the reason on top
     select_on_canvas(page, "propose_price", "Предложить новую цену")
+    assert panel(page).get_by_test_id("element-problems").count() == 0
     problem.click()
     assert page.locator(".bio-properties-panel-header-label").inner_text() == "Изменить цену"
+    assert group_titles(page)[0] == "Проблемы элемента"
+    assert panel(page).get_by_test_id("element-problems").inner_text() == (
+        problems[0]["message"].strip()
+    )
 
     # the stored problems are shown and marked again when the draft is reopened
     page.reload()

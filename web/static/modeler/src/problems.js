@@ -23,6 +23,7 @@ export default class Problems {
       }
       this._list.append(this._item(problem, element));
     });
+    this._modeler.get('eventBus').fire('sales.problems.changed', { problems: problems || [] });
     const count = (problems || []).length;
     this._summary.textContent = count
       ? `Проблем: ${count}. Черновик можно сохранять, но опубликовать нельзя.`

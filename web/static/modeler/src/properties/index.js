@@ -6,6 +6,7 @@ import { extendMessageGroup, timerGroup } from './events';
 import { conditionGroup } from './flow';
 import { formGroup } from './form';
 import { laneGroup } from './lane';
+import { problemsGroup } from './problems';
 import { scriptGroup } from './script';
 import { taskPropertiesGroup } from './task-properties';
 import { is } from './util';
@@ -17,11 +18,25 @@ const DROPPED = new Set(['timer', 'adHocCompletion']);
 const OPENED = new Set(['message', 'error', 'signal', 'escalation']);
 
 export default class SalesPropertiesProvider {
-  constructor(propertiesPanel, injector, translate, config) {
+  constructor(propertiesPanel, injector, translate, config, eventBus) {
     this._injector = injector;
     this._translate = translate;
     this._palette = { ...EMPTY_PALETTE, ...((config && config.salesPalette) || {}) };
+    this._problems = new Map();
     propertiesPanel.registerProvider(400, this);
+    // the page reports the problems of the last check: [{element_id, message}]
+    eventBus.on('sales.problems.changed', ({ problems }) => {
+      this._problems = new Map();
+      problems.forEach((problem) => {
+        if (!problem.element_id) {
+          return;
+        }
+        const messages = this._problems.get(problem.element_id) || [];
+        messages.push((problem.message || '').trim());
+        this._problems.set(problem.element_id, messages);
+      });
+      eventBus.fire('propertiesPanel.providersChanged');
+    });
   }
 
   getGroups(element) {
@@ -49,6 +64,11 @@ export default class SalesPropertiesProvider {
       });
       const generalAt = kept.findIndex((group) => group.id === 'general');
       kept.splice(generalAt + 1, 0, ...ours);
+      const problems = problemsGroup(element, this._problems);
+      if (problems) {
+        problems.shouldOpen = true;
+        kept.unshift(problems);
+      }
       // the free-text description last, after everything the engine reads
       const documentationAt = kept.findIndex((group) => group.id === 'documentation');
       if (documentationAt >= 0) {
@@ -62,4 +82,4 @@ export default class SalesPropertiesProvider {
   }
 }
 
-SalesPropertiesProvider.$inject = ['propertiesPanel', 'injector', 'translate', 'config'];
+SalesPropertiesProvider.$inject = ['propertiesPanel', 'injector', 'translate', 'config', 'eventBus'];
