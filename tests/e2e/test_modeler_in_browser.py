@@ -12,6 +12,7 @@ import pytest
 from lxml import etree
 from sqlalchemy import func, select
 
+from engine import repository
 from models.process import ProcessDraft, ProcessModel
 from web.extensions import db
 
@@ -405,3 +406,44 @@ def test_lane_role_and_timer_are_edited_and_failed_saves_say_why_in_russian(
     page.wait_for_timeout(500)
     assert asked == ["beforeunload"]
     assert EDITOR_URL.search(page.url)
+
+
+def canonical(xml: bytes) -> tuple[list[tuple], list[tuple]]:
+    """The process part element by element in document order, with attributes and text
+    (whitespace ignored); the diagram (DI) part as a sorted list, its order being layout."""
+    root = etree.fromstring(xml)
+    di_namespace = "{http://www.omg.org/spec/BPMN/20100524/DI}"
+    semantic, diagram = [], []
+    for element in root.iter():
+        if not isinstance(element.tag, str):
+            continue
+        described = (
+            element.tag,
+            tuple(sorted(element.attrib.items())),
+            (element.text or "").strip(),
+        )
+        in_diagram = any(
+            str(ancestor.tag).startswith(di_namespace) for ancestor in element.iterancestors()
+        )
+        if in_diagram or element.tag.startswith(di_namespace):
+            parent = element.getparent()
+            diagram.append((parent.get("bpmnElement") or parent.get("id") or "", described))
+        else:
+            semantic.append(described)
+    return semantic, sorted(diagram)
+
+
+@pytest.mark.parametrize("process_id", [path.stem for path in repository.shipped_files()])
+def test_the_editor_keeps_every_element_and_extension_of_a_shipped_process(
+    page, live_server, demo_data, process_id
+):
+    log_in(page, live_server, ANALYST)
+    page.goto(f"{live_server}/processes/{process_id}")
+    page.get_by_role("button", name="Изменить (новый черновик)").click()
+    page.wait_for_url(EDITOR_URL)
+    page.locator("#process-editor[data-ready=true]").wait_for()
+    exported = page.evaluate(
+        "window.processEditor.modeler.saveXML({ format: true }).then((result) => result.xml)"
+    )
+    shipped = (repository.PROCESSES_DIR / f"{process_id}.bpmn").read_bytes()
+    assert canonical(exported.encode()) == canonical(shipped)
