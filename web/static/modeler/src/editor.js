@@ -54,7 +54,11 @@ class Editor {
     try {
       const { warnings } = await this.modeler.importXML(xml);
       if (warnings.length) {
-        this.warn(`Схема открыта с предупреждениями (${warnings.length}): часть элементов может быть не видна.`);
+        const first = String(warnings[0].message || warnings[0]).split('\n')[0];
+        this.warn(
+          `Схема открыта с предупреждениями (${warnings.length}): нераспознанные элементы ` +
+            `не попадут в сохранённый черновик. Первое: ${first}`,
+        );
       }
     } catch (error) {
       this.fail(`Схему не удалось открыть: ${error.message}`);
