@@ -38,6 +38,7 @@ class Editor {
     try {
       [palette, xml] = await Promise.all([getJson(this.urls.palette), getText(this.urls.xml)]);
     } catch (error) {
+      this.status.textContent = 'Редактор не открылся';
       this.fail(`Редактор не открылся: ${error.message}`);
       return;
     }
@@ -61,6 +62,7 @@ class Editor {
         );
       }
     } catch (error) {
+      this.status.textContent = 'Схема не открыта';
       this.fail(`Схему не удалось открыть: ${error.message}`);
       return;
     }
