@@ -85,6 +85,9 @@ function ActionSelect(props) {
   let description = 'Сервисная задача вызывает зарегистрированное действие.';
   if (action) {
     description = action.description;
+    if (action.error_codes && action.error_codes.length) {
+      description += ` Коды ошибок для граничного события: ${action.error_codes.join(', ')}.`;
+    }
   } else if (current) {
     description = `Действие «${current}» не зарегистрировано: выберите другое.`;
   }
