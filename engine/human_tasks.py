@@ -55,7 +55,7 @@ def sync(
     known = {row.task_guid for row in open_rows}
     for guid, task in ready.items():
         if guid not in known:
-            row = _new_row(instance, task, evaluate, now)
+            row = new_row(instance, task, evaluate, now)
             session.add(row)
             if row.is_approval:
                 _ask_for_decision(session, instance, row, now)
@@ -80,7 +80,7 @@ def _ask_for_decision(session: Session, instance: ProcessInstance, row: HumanTas
     )
 
 
-def _new_row(instance: ProcessInstance, task, evaluate, now: datetime) -> HumanTask:
+def new_row(instance: ProcessInstance, task, evaluate, now: datetime) -> HumanTask:
     spec = task.task_spec
     properties = spec.extensions.get("properties", {})
     role = role_of_lane(spec.lane) or Role.admin

@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session, undefer
 from sqlalchemy.orm.exc import StaleDataError
 
 from engine import bpmn
-from engine.human_tasks import _new_row  # the row a ready task gets; reused to refresh it
+from engine.human_tasks import new_row  # the row a ready task gets; reused to refresh it
 from engine.migration_plan import migrate
 from engine.run import advance, describe, record, script_engine
 from engine.runtime import lock
@@ -192,7 +192,7 @@ def _refresh_rows(session, instance, workflow, before: dict, now: datetime) -> N
         task = ready.get(guid)
         if task is None or row.status != HumanTaskStatus.open:
             continue
-        fresh = _new_row(instance, task, evaluate, row.created_at)
+        fresh = new_row(instance, task, evaluate, row.created_at)
         if fresh.role != row.role:
             row.assignee_id = fresh.assignee_id
         if fresh.due_at != row.due_at:

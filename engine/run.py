@@ -128,13 +128,13 @@ def run_steps(session, instance, workflow, user, now, first=None) -> bool:
             return True
         except Exception as error:  # noqa: BLE001 - every failure is recorded, none escapes
             step = None
-            failed = _failed_task(workflow)
-            action_error = _action_error(error)
-            catcher = _catcher(workflow, failed, action_error)
+            failed = failed_task(workflow)
+            action_error = action_error_of(error)
+            catcher = catcher_of(workflow, failed, action_error)
             if catcher is None:
                 _mark_error(session, instance, failed, error, user, now)
                 return False
-            _throw(workflow, failed, catcher, action_error)
+            throw_to(workflow, failed, catcher, action_error)
             record(
                 session,
                 instance,
@@ -176,14 +176,14 @@ def record(
     )
 
 
-def _failed_task(workflow):
+def failed_task(workflow):
     errored = workflow.get_tasks(state=TaskState.ERROR)
     if not errored:
         return None
     return max(errored, key=lambda t: t.last_state_change)
 
 
-def _action_error(error: BaseException) -> ActionError | None:
+def action_error_of(error: BaseException) -> ActionError | None:
     seen = set()
     current: BaseException | None = error
     while current is not None and id(current) not in seen:
@@ -194,7 +194,7 @@ def _action_error(error: BaseException) -> ActionError | None:
     return None
 
 
-def _catcher(workflow, failed, action_error: ActionError | None):
+def catcher_of(workflow, failed, action_error: ActionError | None):
     """A waiting boundary error event attached to the failed task that catches this code."""
     if failed is None or action_error is None:
         return None
@@ -209,7 +209,7 @@ def _catcher(workflow, failed, action_error: ActionError | None):
     return None
 
 
-def _throw(workflow, failed, catcher, action_error: ActionError) -> None:
+def throw_to(workflow, failed, catcher, action_error: ActionError) -> None:
     payload = {"error_code": action_error.code, "error_message": action_error.message}
     catcher.data.update(payload)
     event = BpmnEvent(catcher.task_spec.event_definition, payload=payload, target=failed.workflow)

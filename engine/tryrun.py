@@ -38,11 +38,11 @@ from engine.errors import FormInvalid
 from engine.human_tasks import render_title
 from engine.run import (  # the engine's own catching of an action error by a boundary event
     MAX_CAUGHT_ERRORS,
-    _action_error,
-    _catcher,
-    _failed_task,
-    _throw,
+    action_error_of,
+    catcher_of,
     describe,
+    failed_task,
+    throw_to,
 )
 from engine.sandbox import SandboxScriptEngine
 from engine.tryrun_input import (
@@ -251,7 +251,7 @@ class TryRun:
             except Exception as error:  # noqa: BLE001 - every failure is shown, none escapes
                 step = None
                 if not self._caught(error):
-                    self._fail(_failed_task(self.workflow), describe(error))
+                    self._fail(failed_task(self.workflow), describe(error))
                     return
             else:
                 self._summarise()
@@ -260,12 +260,12 @@ class TryRun:
 
     def _caught(self, error: BaseException) -> bool:
         """An action error (simulated from `_results`) caught by a boundary error event."""
-        failed = _failed_task(self.workflow)
-        action_error = _action_error(error)
-        catcher = _catcher(self.workflow, failed, action_error)
+        failed = failed_task(self.workflow)
+        action_error = action_error_of(error)
+        catcher = catcher_of(self.workflow, failed, action_error)
         if catcher is None:
             return False
-        _throw(self.workflow, failed, catcher, action_error)
+        throw_to(self.workflow, failed, catcher, action_error)
         label = catcher.task_spec.bpmn_name or catcher.task_spec.bpmn_id
         self._note("error", f"Ошибка «{action_error.code}» перехвачена событием «{label}»")
         return True
