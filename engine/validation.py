@@ -7,6 +7,9 @@ with the parameters it takes, every user task sits in a lane that names a role a
 
 from __future__ import annotations
 
+import ast
+import re
+from datetime import datetime
 from pathlib import Path
 
 from lxml import etree
@@ -32,7 +35,7 @@ EXPRESSION_TAGS = [
 def check_xml(xml: str | bytes) -> list[Problem]:
     try:
         tree = bpmn.parse_xml(xml)
-        problems = _duplicate_ids(tree) + _check_expressions(tree)
+        problems = _duplicate_ids(tree) + _check_expressions(tree) + _check_timer_literals(tree)
         if problems:  # never hand a hostile script to the parser's own evaluation
             return problems
         definition = bpmn.build(tree)
@@ -97,6 +100,68 @@ def _check_expressions(tree: etree._ElementTree) -> list[Problem]:
         if deadline or prop.get("name") == "assignee":
             problems += _sandbox_problems(prop, prop.get("value") or "", "eval")
     return problems
+
+
+ISO_DURATION = re.compile(
+    r"^P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$"
+)
+
+
+def _check_timer_literals(tree: etree._ElementTree) -> list[Problem]:
+    """A timer written as a literal ('"PT4H"', '"2026-12-01T10:00:00+03:00"', '"R3/PT1H"')
+    must parse now, not fail when the instance reaches it; an expression is checked when run."""
+    problems: list[Problem] = []
+    for tag, parse in (("timeDuration", _duration), ("timeDate", _moment), ("timeCycle", _cycle)):
+        for element in tree.getroot().iter(f"{{{BPMN_NS}}}{tag}"):
+            literal = _string_literal((element.text or "").strip())
+            if literal is None or parse(literal):
+                continue
+            owner = _owner(element.getparent().getparent())
+            problems.append(
+                Problem(
+                    owner.get("id"),
+                    _name(owner),
+                    f"Выражение таймера «{literal}» не разбирается: " + TIMER_HINTS[tag],
+                )
+            )
+    return problems
+
+
+TIMER_HINTS = {
+    "timeDuration": 'нужна длительность ISO 8601, например "PT4H" или "P3D"',
+    "timeDate": 'нужны дата и время ISO 8601, например "2026-12-01T10:00:00+03:00"',
+    "timeCycle": 'нужен повтор ISO 8601, например "R3/PT1H"',
+}
+
+
+def _string_literal(source: str) -> str | None:
+    try:
+        node = ast.parse(source, mode="eval").body
+    except SyntaxError:
+        return None  # the sandbox check reports it
+    return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else None
+
+
+def _duration(text: str) -> bool:
+    return bool(ISO_DURATION.match(text.strip().upper()))
+
+
+def _moment(text: str) -> bool:
+    try:
+        datetime.fromisoformat(text.strip())
+    except ValueError:
+        return False
+    return True
+
+
+def _cycle(text: str) -> bool:
+    parts = text.strip().upper().split("/")
+    if len(parts) not in (2, 3) or not re.fullmatch(r"R\d*", parts[0]):
+        return False
+    rest = parts[1:]
+    return all(_duration(part) or _moment(part) for part in rest) and any(
+        _duration(part) for part in rest
+    )
 
 
 def _sandbox_problems(element, source: str, mode: str) -> list[Problem]:

@@ -135,3 +135,37 @@ def test_a_repeated_element_id_is_refused():
 def test_a_repeated_bpmn_id_is_refused():
     xml = PRICE_CHANGE.replace('id="end_rejected"', 'id="end_failed"')
     assert any("«end_failed» повторяется 2 раза" in p for p in problems_of(xml))
+
+
+RESERVATION = (Path(__file__).parents[2] / "processes" / "reservation.bpmn").read_text("utf-8")
+EXPIRY_TIMER = '<bpmn:timeDate>terms["expires_at"]</bpmn:timeDate>'
+
+
+@pytest.mark.parametrize(
+    "timer",
+    [
+        '<bpmn:timeDuration>"P1X"</bpmn:timeDuration>',
+        '<bpmn:timeDuration>"4 часа"</bpmn:timeDuration>',
+        '<bpmn:timeDate>"завтра в 10"</bpmn:timeDate>',
+        '<bpmn:timeCycle>"R3/каждый час"</bpmn:timeCycle>',
+    ],
+)
+def test_a_literal_timer_that_does_not_parse_names_its_event(timer):
+    found = problems_of(RESERVATION.replace(EXPIRY_TIMER, timer))
+    assert len(found) == 1
+    assert found[0].startswith("expire_timer «Срок истёк»")
+    assert "не разбирается" in found[0]
+
+
+@pytest.mark.parametrize(
+    "timer",
+    [
+        '<bpmn:timeDuration>"PT4H"</bpmn:timeDuration>',
+        '<bpmn:timeDuration>"P1DT12H"</bpmn:timeDuration>',
+        '<bpmn:timeDate>"2026-12-01T10:00:00+03:00"</bpmn:timeDate>',
+        '<bpmn:timeCycle>"R3/PT1H"</bpmn:timeCycle>',
+        "<bpmn:timeDuration>wait_for</bpmn:timeDuration>",
+    ],
+)
+def test_a_timer_that_parses_or_is_an_expression_passes(timer):
+    assert problems_of(RESERVATION.replace(EXPIRY_TIMER, timer)) == []
