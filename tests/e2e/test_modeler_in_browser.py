@@ -282,6 +282,16 @@ def test_an_analyst_inserts_an_approval_task_for_the_head_of_sales_and_publishes
         field(page, f"{prefix}-id").fill(name)
         field(page, f"{prefix}-label").fill(label)
         field(page, f"{prefix}-type").select_option(kind)
+    form.get_by_title("Добавить").click()
+    prefix = "check_reason-sales-field-2"
+    field(page, f"{prefix}-id").fill("verdict")
+    field(page, f"{prefix}-label").fill("Вывод")
+    field(page, f"{prefix}-type").select_option("choice")
+    choices = panel(page).locator(f'[data-entry-id="{prefix}-choices"]')
+    for index, (value, label) in enumerate([("agree", "Согласен"), ("disagree", "Не согласен")]):
+        choices.locator(".bio-properties-panel-add-entry").click()
+        field(page, f"{prefix}-choices-{index}-id").fill(value)
+        field(page, f"{prefix}-choices-{index}-name").fill(label)
     field(page, "sales-property-title").fill("Проверить обоснование цены № {premise_number}")
     field(page, "sales-property-deadline").fill("PT2H")
 
@@ -315,6 +325,12 @@ def test_an_analyst_inserts_an_approval_task_for_the_head_of_sales_and_publishes
     assert [(f.get("id"), f.get("label"), f.get("type")) for f in fields] == [
         ("reason_ok", "Обоснование убедительно", "boolean"),
         ("remark", "Замечание", "text"),
+        ("verdict", "Вывод", "choice"),
+    ]
+    values = fields[2].xpath("camunda:value", namespaces=NS)
+    assert [(v.get("id"), v.get("name")) for v in values] == [
+        ("agree", "Согласен"),
+        ("disagree", "Не согласен"),
     ]
     assert task_property(tree, "check_reason", "deadline") == "PT2H"
 
