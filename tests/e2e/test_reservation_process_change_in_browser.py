@@ -2,8 +2,9 @@
 
 A manager reserves a flat while `reservation` is at version 1. The analyst opens the catalogue,
 starts a new draft of `reservation`, drops a task from the palette onto the «not from the queue»
-flow (gw_queue → merge), moves it down into the head of sales' lane, makes it a user task with
-an id, a title, two form fields and a 4-hour deadline, checks and publishes. The manager reserves
+flow (gw_queue → merge), names it, makes it a user task with an id, drags it down into the head
+of sales' lane, gives it a title, two form fields and a 4-hour deadline, checks (which saves: the
+lane lists the task) and publishes. The manager reserves
 another flat: the head of sales finds the new task in the inbox, sees both fields and completes
 it. The first reservation keeps running on version 1 and ends there when the manager cancels it.
 Finally a `.bpmn` file with a hostile script is refused at the upload, naming the element, and
@@ -191,6 +192,14 @@ def published_xml(version: int) -> tuple[etree._Element, str | None]:
     return found
 
 
+def draft_xml(draft_id: int) -> tuple[etree._Element, list]:
+    db.session.expire_all()
+    draft = db.session.get(ProcessDraft, draft_id)
+    found = etree.fromstring(draft.bpmn_xml.encode()), list(draft.problems)
+    db.session.rollback()
+    return found
+
+
 def draft_count() -> int:
     db.session.expire_all()
     count = db.session.scalar(select(func.count()).select_from(ProcessDraft))
@@ -321,6 +330,11 @@ def test_the_analyst_adds_a_head_of_sales_task_to_reservation_and_publishes(
     analyst.get_by_role("button", name="Проверить").click()
     analyst.get_by_test_id("editor-status").filter(has_text="проблем нет").wait_for()
     expect(analyst.get_by_test_id("problems").locator("li.problem")).to_have_count(0)
+    saved, problems = draft_xml(draft_id)  # the check saved the draft first
+    assert problems == []
+    assert saved.xpath(f'//bpmn:lane[bpmn:flowNodeRef="{TASK_ID}"]/@id', namespaces=NS) == [
+        "lane_head"
+    ]
     analyst.get_by_role("button", name="Опубликовать", exact=True).click()
     dialog = analyst.get_by_test_id("publish-dialog")
     dialog.get_by_label("Что изменилось").fill(NOTE)
