@@ -118,10 +118,32 @@ def build(tree: etree._ElementTree, filename: str = "process.bpmn") -> ProcessDe
     return ProcessDefinition(process_id, name, spec, subprocess_specs, tree)
 
 
+# SpiffWorkflow's parser speaks English; what an analyst meets most often, said in Russian.
+PARSER_MESSAGES = {
+    "A Service Task must have an operator": (
+        "Сервисная задача не называет действие: выберите его в группе «Действие»"
+    ),
+    "Non-default exclusive outgoing sequence flow without condition": (
+        "У перехода из шлюза нет условия, и он не выбран переходом по умолчанию"
+    ),
+    "Invalid Script Task.  No Script Provided.": "У задачи-скрипта нет скрипта",
+    "No start event found": "В процессе нет начального события",
+    "Conditional event definition with missing condition": "У условного события нет условия",
+    "A SubWorkflow Must contain an End event": "В подпроцессе нет конечного события",
+    "Message identifier is missing from bpmn xml": "У события не выбрано сообщение",
+    "Error identifier is missing from bpmn xml": "У события не выбрана ошибка",
+    "Signal identifier is missing from bpmn xml": "У события не выбран сигнал",
+    "Unknown Time Specification": "Таймер не задан: укажите длительность, дату или повтор",
+}
+
+
 def _validation_message(error: ValidationException) -> str:
-    text = str(getattr(error, "message", "") or error).split("\n")[0]
+    text = str(getattr(error, "message", "") or error).split("\n")[0].strip()
     if "Element" in text and "not expected" in text:
         return f"Нарушена схема BPMN (XSD): {text}"
+    for english, russian in PARSER_MESSAGES.items():
+        if text.startswith(english.strip()):
+            return russian
     return f"Ошибка в диаграмме: {text}"
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -169,3 +170,17 @@ def test_a_literal_timer_that_does_not_parse_names_its_event(timer):
 )
 def test_a_timer_that_parses_or_is_an_expression_passes(timer):
     assert problems_of(RESERVATION.replace(EXPIRY_TIMER, timer)) == []
+
+
+def test_a_service_task_without_an_action_is_explained_in_russian():
+    xml = re.sub(
+        r"<spiffworkflow:serviceTaskOperator .*?</spiffworkflow:serviceTaskOperator>",
+        "",
+        PRICE_CHANGE,
+        flags=re.S,
+    )
+    found = problems_of(xml)
+    assert found == [
+        "change_price «Изменить цену»: Сервисная задача не называет действие: "
+        "выберите его в группе «Действие»"
+    ]

@@ -97,6 +97,7 @@ def test_an_analyst_creates_a_draft_from_the_latest_version(client, analyst, db_
     assert draft.created_by_id == analyst.id and draft.based_on.version == 1
     editor = client.get(f"/processes/drafts/{draft.id}/edit")
     assert editor.status_code == 200
+    assert f'href="/processes/drafts/{draft.id}/try"' in editor.get_data(as_text=True)
     assert client.get(f"/processes/drafts/{draft.id}.bpmn").get_data(as_text=True) == PRICE_CHANGE
 
 

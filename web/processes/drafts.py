@@ -51,6 +51,7 @@ def edit_draft(draft_id: int):
         "palette": url_for("processes.palette"),
         "catalogue": url_for("processes.catalogue"),
         "process": url_for("processes.process", process_id=draft.process_id),
+        "try_run": url_for("processes.try_draft", draft_id=draft.id),
     }
     return render_template("processes/editor.html", draft=draft, urls=urls)
 
