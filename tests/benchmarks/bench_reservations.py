@@ -12,7 +12,7 @@
 
 Everything runs in a database `bench_reservations_<pid>` created next to the one
 BENCH_POSTGRES_URL / TEST_DATABASE_URL names (default postgresql+psycopg://postgres@127.0.0.1:5432/
-test) and dropped afterwards. gunicorn runs as scripts/run.sh starts it (2 workers × 4 threads);
+test) and dropped afterwards. gunicorn runs as scripts/run.sh starts it (2 workers × 4 threads, no keep-alive);
 BENCH_GUNICORN="--workers 4 --threads 2 ..." overrides that; BENCH_TICK_WORKERS sets the number
 of tick processes in (c) (default: one per CPU core); BENCH_PARTS=ab runs only some parts.
 BENCH_QUICK=1 (or --quick) scales everything down. Only prints: targets are reported as met /
@@ -57,7 +57,7 @@ from tests.benchmarks.support import postgres_database
 from web.extensions import db
 
 RESERVATIONS = "/api/v1/reservations"
-GUNICORN = ["--workers", "2", "--threads", "4"]  # scripts/run.sh
+GUNICORN = ["--workers", "2", "--threads", "4", "--keep-alive", "0"]  # scripts/run.sh
 THROUGHPUT_CLIENTS = 8
 CONTENTION_CLIENTS = 16
 CONTENTION_PREMISES = 10
