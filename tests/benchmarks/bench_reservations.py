@@ -12,9 +12,10 @@
 
 Everything runs in a database `bench_reservations_<pid>` created next to the one
 BENCH_POSTGRES_URL / TEST_DATABASE_URL names (default postgresql+psycopg://postgres@127.0.0.1:5432/
-test) and dropped afterwards. gunicorn runs as scripts/run.sh starts it (2 workers × 4 threads, no keep-alive);
-BENCH_GUNICORN="--workers 4 --threads 2 ..." overrides that; BENCH_TICK_WORKERS sets the number
-of tick processes in (c) (default: one per CPU core); BENCH_PARTS=ab runs only some parts.
+test) and dropped afterwards. gunicorn runs as scripts/run.sh starts it (2 workers × 4 threads,
+no keep-alive); BENCH_GUNICORN="--workers 4 --threads 2 ..." overrides that; BENCH_TICK_WORKERS
+sets the number of tick processes in (c) (default: one per CPU core); BENCH_PARTS=ab runs only
+some parts.
 BENCH_QUICK=1 (or --quick) scales everything down. Only prints: targets are reported as met /
 NOT met.
 """
