@@ -103,5 +103,9 @@ def counts_of(session: Session, user: User, tabs, now: datetime) -> dict[str, in
 def capped_count(session: Session, query) -> int:
     """An exact count of 100,000 visible rows costs more than the page itself; past the cap
     the number is not worth reading."""
+    return session.scalar(capped_count_statement(query))
+
+
+def capped_count_statement(query):
     limited = query.with_only_columns(query.selected_columns[0]).order_by(None).limit(COUNT_CAP)
-    return session.scalar(select(func.count()).select_from(limited.subquery()))
+    return select(func.count()).select_from(limited.subquery())
