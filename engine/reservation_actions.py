@@ -7,9 +7,11 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import object_session
 
 from engine.actions import ActionContext, ActionError, action
 from engine.events import emit
+from models import txcache
 from models.base import utcnow
 from models.catalog import Premise
 from models.client import Client
@@ -258,11 +260,21 @@ def notify_refused(ctx: ActionContext, manager_id, premise_id, reason):
 
 def context_of(reservation: Reservation) -> dict:
     """What templates of reservation events may say."""
-    tz = ZoneInfo(reservation.premise.building.time_zone)
+    premise = reservation.premise
+    session = object_session(reservation)
+    # Held for the transaction: a tick batch expires hundreds of reservations in a few
+    # buildings, and the session's identity map alone would let them go and read them again.
+    building_title, time_zone = txcache.remember(
+        session,
+        "building_title",
+        premise.building_id,
+        lambda: (premise.building.title, premise.building.time_zone),
+    )
+    tz = ZoneInfo(time_zone)
     return {
         "reservation_id": reservation.id,
-        "premise_number": reservation.premise.number,
-        "building": reservation.premise.building.title,
+        "premise_number": premise.number,
+        "building": building_title,
         "client_name": reservation.client.full_name,
         "manager_name": reservation.manager.display_name if reservation.manager else "",
         "channel": reservation.channel.value,

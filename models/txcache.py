@@ -35,9 +35,14 @@ def forget(session: Session, namespace: str | None = None) -> None:
         caches.pop(namespace, None)
 
 
-def _forget_all(session: Session, *args) -> None:
+@event.listens_for(Session, "after_transaction_end")
+def _transaction_ended(session: Session, transaction) -> None:
+    # Only the outermost: a savepoint released (an engine action's) keeps what was read.
+    if transaction.parent is None:
+        forget(session)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _rolled_back(session: Session, previous_transaction) -> None:
+    # Any rollback, a savepoint's too: what was read inside it may have been undone.
     forget(session)
-
-
-for _name in ("after_commit", "after_rollback", "after_soft_rollback"):
-    event.listen(Session, _name, _forget_all)
