@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import object_session
+from sqlalchemy.orm import contains_eager, object_session
 
 from engine.actions import ActionContext, ActionError, action
 from engine.events import emit
@@ -54,6 +54,23 @@ def terms(session, reservation: Reservation) -> dict:
         "confirm_by": (reservation.starts_at + window).isoformat(),
         "paid": reservation.is_paid,
     }
+
+
+def _locked_with_premise(ctx: ActionContext, reservation_id) -> Reservation:
+    """The reservation with its premise and client in one statement, the reservation and the
+    premise rows locked (FOR UPDATE on PostgreSQL) and read as they are once locked."""
+    found = ctx.session.scalars(
+        select(Reservation)
+        .join(Reservation.premise)
+        .join(Reservation.client)
+        .options(contains_eager(Reservation.premise), contains_eager(Reservation.client))
+        .where(Reservation.id == int(reservation_id))
+        .with_for_update(of=[Reservation.__table__, Premise.__table__])
+        .execution_options(populate_existing=True)
+    ).first()
+    if found is None:
+        raise ActionError("reservation_missing", f"Бронь {reservation_id} не найдена")
+    return found
 
 
 def find_reservation(ctx: ActionContext, reservation_id) -> Reservation:
@@ -153,10 +170,8 @@ def confirm_reservation(ctx: ActionContext, reservation_id, user_id):
     },
 )
 def end_reservation(ctx: ActionContext, reservation_id, status, reason, user_id):
-    reservation = find_reservation(ctx, reservation_id)
-    # Held while the reservation works on it: the session's identity map keeps objects only
-    # as long as someone does, and `reservation.premise` would read the row a second time.
-    premise = ctx.session.get(Premise, reservation.premise_id, with_for_update=True)
+    reservation = _locked_with_premise(ctx, reservation_id)
+    premise = reservation.premise  # held: the identity map alone would let it go
     if not reservation.is_active:  # already ended elsewhere: nothing to do, twice is safe
         return {"status": reservation.status.value}
     try:
