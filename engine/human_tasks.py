@@ -36,14 +36,15 @@ def sync(
     evaluate,
     now: datetime,
     *,
-    new_instance: bool = False,
+    has_rows: bool = True,
 ) -> None:
     """Open rows for newly ready user tasks; cancel rows whose task is no longer ready.
 
-    An instance started in this transaction has no rows yet: nothing to read for it."""
+    `has_rows=False`: the caller knows the instance has no open rows (it was just started, or
+    had no ready user task when last saved), so they are not read."""
     ready = {str(task.id): task for task in ready_user_tasks(workflow)}
     open_rows = []
-    if not new_instance:
+    if has_rows:
         open_rows = session.scalars(
             select(HumanTask).where(
                 HumanTask.instance_id == instance.id, HumanTask.status == HumanTaskStatus.open

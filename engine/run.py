@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from engine import actions, human_tasks
 from engine.actions import ActionContext, ActionError, Followup
 from engine.sandbox import SandboxScriptEngine
-from engine.workflow_io import next_timer, serialize
+from engine.workflow_io import next_timer, ready_user_tasks, serialize
 from models.process import (
     ProcessBusinessKey,
     ProcessEvent,
@@ -76,11 +76,12 @@ def advance(
     Work the actions queued on other instances runs afterwards, in the same transaction.
     """
     followups: list[Followup] = []
+    # Open inbox rows mirror the ready user tasks as of the last save: with none ready then,
+    # there are no rows to read now (a timer's expiry, a message, a new instance).
+    had_rows = not new_instance and bool(ready_user_tasks(workflow))
     workflow.script_engine = script_engine(session, instance, user, followups)
     run_steps(session, instance, workflow, user, now, first=first)
-    human_tasks.sync(
-        session, instance, workflow, _evaluator(workflow), now, new_instance=new_instance
-    )
+    human_tasks.sync(session, instance, workflow, _evaluator(workflow), now, has_rows=had_rows)
     if instance.status != ProcessStatus.error:
         if workflow.is_completed():
             instance.status = ProcessStatus.completed
