@@ -175,8 +175,11 @@ def load(xml: str) -> ProcessDefinition:
     digest = sha256(xml)
     setattr(definition.spec, _SPEC_SHA, digest)
     _BY_SHA[digest] = definition
-    while len(_BY_SHA) > 64:
-        _BY_SHA.pop(next(iter(_BY_SHA)))
+    while len(_BY_SHA) > 64:  # the oldest go; another thread may be trimming at the same time
+        try:
+            _BY_SHA.pop(next(iter(_BY_SHA)), None)
+        except (RuntimeError, StopIteration):
+            break
     return definition
 
 
