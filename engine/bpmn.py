@@ -164,23 +164,32 @@ def _attach_engine_extensions(tree: etree._ElementTree, spec: BpmnProcessSpec) -
 _SPEC_SHA = "_sales_bpmn_sha256"  # set on the spec objects load() builds
 
 
-@lru_cache(maxsize=64)
 def load(xml: str) -> ProcessDefinition:
     """Parse and build once per distinct text (the BPMN of a published version never changes).
 
     The spec remembers the SHA-256 of its text, so a workflow's stored state can name its spec
-    instead of embedding it (engine/workflow_io.py).
+    instead of embedding it (engine/workflow_io.py), and the definition can be found by it.
     """
-    definition = build(parse_xml(xml))
-    digest = sha256(xml)
-    setattr(definition.spec, _SPEC_SHA, digest)
-    _BY_SHA[digest] = definition
-    while len(_BY_SHA) > 64:  # the oldest go; another thread may be trimming at the same time
-        try:
-            _BY_SHA.pop(next(iter(_BY_SHA)), None)
-        except (RuntimeError, StopIteration):
-            break
+    definition = _built(xml)
+    digest = sha_of(definition.spec)
+    if digest not in _BY_SHA:
+        _BY_SHA[digest] = definition
+        while len(_BY_SHA) > 64:  # the oldest go; another thread may be trimming too
+            try:
+                _BY_SHA.pop(next(iter(_BY_SHA)), None)
+            except (RuntimeError, StopIteration):
+                break
     return definition
+
+
+@lru_cache(maxsize=64)
+def _built(xml: str) -> ProcessDefinition:
+    definition = build(parse_xml(xml))
+    setattr(definition.spec, _SPEC_SHA, sha256(xml))
+    return definition
+
+
+load.cache_clear = _built.cache_clear  # tests start a worker afresh
 
 
 _BY_SHA: dict[str, ProcessDefinition] = {}

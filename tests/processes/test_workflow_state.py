@@ -74,3 +74,12 @@ def test_a_state_with_the_spec_embedded_still_reads_and_runs(db_session, instanc
     assert [t.task_spec.name for t in ready_user_tasks(deserialize(instance.serialized))] == [
         "approve_price_change"
     ]
+
+
+def test_a_version_forgotten_by_sha_is_found_again_once_loaded(db_session, instance, monkeypatch):
+    monkeypatch.setattr(bpmn, "_BY_SHA", {})  # evicted, while the built spec is still cached
+    model = db_session.get(ProcessModel, instance.model_id)
+    assert bpmn.known_definition(model.sha256) is None
+    definition = bpmn.definition_of(model)
+    assert bpmn.known_definition(model.sha256) is definition
+    assert bpmn.sha_of(definition.spec) == model.sha256
