@@ -61,23 +61,28 @@ function FieldName(props) {
   );
 }
 
-function FieldLabel(props) {
-  const { element, id, field } = props;
-  const commandStack = useService('commandStack');
-  const debounce = useService('debounceInput');
-  return (
-    <TextFieldEntry
-      element={field}
-      id={id}
-      label="Подпись"
-      getValue={() => field.get('label') || ''}
-      setValue={(value) =>
-        execute(commandStack, [updateCommand(element, field, { label: value || undefined })])
-      }
-      debounce={debounce}
-    />
-  );
+// A plain text attribute of a form field (its label, its default value).
+function fieldText(attribute, label) {
+  return function FieldText(props) {
+    const { element, id, field } = props;
+    const commandStack = useService('commandStack');
+    const debounce = useService('debounceInput');
+    return (
+      <TextFieldEntry
+        element={field}
+        id={id}
+        label={label}
+        getValue={() => field.get(attribute) || ''}
+        setValue={(value) =>
+          execute(commandStack, [updateCommand(element, field, { [attribute]: value || undefined })])
+        }
+        debounce={debounce}
+      />
+    );
+  };
 }
+
+const FieldLabel = fieldText('label', 'Подпись');
 
 function FieldType(props) {
   const { element, id, field, fieldTypes } = props;
@@ -144,25 +149,7 @@ function FieldRequired(props) {
   );
 }
 
-function FieldDefault(props) {
-  const { element, id, field } = props;
-  const commandStack = useService('commandStack');
-  const debounce = useService('debounceInput');
-  return (
-    <TextFieldEntry
-      element={field}
-      id={id}
-      label="Значение по умолчанию"
-      getValue={() => field.get('defaultValue') || ''}
-      setValue={(value) =>
-        execute(commandStack, [
-          updateCommand(element, field, { defaultValue: value || undefined }),
-        ])
-      }
-      debounce={debounce}
-    />
-  );
-}
+const FieldDefault = fieldText('defaultValue', 'Значение по умолчанию');
 
 function fieldEntries(idPrefix, field, palette) {
   const entries = [
