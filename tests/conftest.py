@@ -143,6 +143,21 @@ def make_user(app):
 
 
 @pytest.fixture
+def manager(make_user):
+    return make_user(Role.sales_manager)
+
+
+@pytest.fixture
+def head(make_user):
+    return make_user(Role.head_of_sales)
+
+
+@pytest.fixture
+def analyst(make_user):
+    return make_user(Role.analyst)
+
+
+@pytest.fixture
 def login_as(client, make_user):
     """Log the test client in as a (new or existing) user of `role`; returns the user."""
 

@@ -15,18 +15,7 @@ from models.crm import CrmTask, Interaction, InteractionKind
 from models.outbox import MessageChannel, OutboundMessage
 from models.process import HumanTask, HumanTaskStatus, ProcessBusinessKey, ProcessInstance
 from models.reservation import Channel, QueueEntry, QueueStatus, Reservation
-from models.user import Role
 from tests.client_support import changes_of, counts, make_person
-
-
-@pytest.fixture
-def manager(make_user):
-    return make_user(Role.sales_manager)
-
-
-@pytest.fixture
-def head(make_user):
-    return make_user(Role.head_of_sales)
 
 
 @pytest.fixture

@@ -6,13 +6,7 @@ import pytest
 
 from engine import client_search, clients
 from models.client import ClientKind
-from models.user import Role
 from tests.client_support import make_person
-
-
-@pytest.fixture
-def manager(make_user):
-    return make_user(Role.sales_manager)
 
 
 @pytest.fixture

@@ -11,18 +11,7 @@ from sqlalchemy import func, select
 from engine import client_card, clients
 from models.client import Client, ClientConflict
 from models.client_card import InvalidCardData
-from models.user import Role
 from tests.client_support import changes_of, counts, make_person
-
-
-@pytest.fixture
-def manager(make_user):
-    return make_user(Role.sales_manager)
-
-
-@pytest.fixture
-def head(make_user):
-    return make_user(Role.head_of_sales)
 
 
 @pytest.fixture

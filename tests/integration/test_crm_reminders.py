@@ -15,13 +15,7 @@ from models.base import utcnow
 from models.crm import CrmTask
 from models.notification import Notification
 from models.settings import set_setting
-from models.user import Role
 from web.extensions import db
-
-
-@pytest.fixture
-def manager(make_user):
-    return make_user(Role.sales_manager)
 
 
 @pytest.fixture

@@ -28,11 +28,6 @@ LONGER_PROPOSAL = PRICE_CHANGE.replace(
 
 
 @pytest.fixture
-def analyst(make_user):
-    return make_user(Role.analyst)
-
-
-@pytest.fixture
 def draft(db_session, analyst):
     found = modeler.new_draft(db_session, "price_change", analyst)
     db_session.commit()

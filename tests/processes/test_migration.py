@@ -21,28 +21,12 @@ from models.process import (
     ProcessStatus,
 )
 from models.reservation import Channel
-from models.user import Role
 
 DATA = Path(__file__).parent / "data"
 
 
 def _xml(name: str) -> str:
     return (DATA / name).read_text("utf-8")
-
-
-@pytest.fixture
-def manager(make_user):
-    return make_user(Role.sales_manager)
-
-
-@pytest.fixture
-def head(make_user):
-    return make_user(Role.head_of_sales)
-
-
-@pytest.fixture
-def analyst(make_user):
-    return make_user(Role.analyst)
 
 
 @pytest.fixture

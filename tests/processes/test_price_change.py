@@ -23,16 +23,6 @@ def premise(make_building, make_premise):
     return make_premise(make_building(), number="101", price="10000000.00")
 
 
-@pytest.fixture
-def manager(make_user):
-    return make_user(Role.sales_manager)
-
-
-@pytest.fixture
-def head(make_user):
-    return make_user(Role.head_of_sales)
-
-
 def start(db_session, premise, manager):
     instance = runtime.start(
         db_session,

@@ -39,16 +39,6 @@ def flat(building, make_premise):
 
 
 @pytest.fixture
-def manager(make_user):
-    return make_user(Role.sales_manager)
-
-
-@pytest.fixture
-def head(make_user):
-    return make_user(Role.head_of_sales)
-
-
-@pytest.fixture
 def make_client(db_session):
     counter = iter(range(100))
 
