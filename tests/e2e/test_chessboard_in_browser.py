@@ -6,6 +6,8 @@ import re
 
 import pytest
 
+from tests.e2e.browser_support import log_in
+
 pytestmark = pytest.mark.e2e
 
 COUNTER = re.compile(r"Подходит (\d+) из (\d+)")
@@ -29,14 +31,6 @@ def board_cells(page) -> list[dict]:
             opacity: parseFloat(getComputedStyle(c).opacity),
         }))""",
     )
-
-
-def log_in(page, base_url: str, email: str, password: str) -> None:
-    page.goto(f"{base_url}/login")
-    page.get_by_label("Эл. почта").fill(email)
-    page.get_by_label("Пароль").fill(password)
-    page.get_by_role("button", name="Войти").click()
-    page.wait_for_url(f"{base_url}/projects")
 
 
 def test_head_of_sales_finds_a_free_two_room_flat_on_the_chessboard(

@@ -12,20 +12,12 @@ from sqlalchemy import func, select
 
 from engine import clients
 from models.client import Client
+from tests.e2e.browser_support import log_in
 from web.extensions import db
 
 pytestmark = pytest.mark.e2e
 
-PASSWORD = "demo"
 CARD_URL = re.compile(r"/clients/(\d+)$")
-
-
-def log_in(page, base_url: str, email: str) -> None:
-    page.goto(f"{base_url}/login")
-    page.get_by_label("Эл. почта").fill(email)
-    page.get_by_label("Пароль").fill(PASSWORD)
-    page.get_by_role("button", name="Войти").click()
-    page.wait_for_url(f"{base_url}/projects")
 
 
 def client_count() -> int:

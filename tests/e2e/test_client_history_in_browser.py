@@ -25,12 +25,12 @@ from models.client import Client, ClientPhone
 from models.crm import CrmTask, Interaction, InteractionKind
 from models.notification import Notification
 from models.user import User
+from tests.e2e.browser_support import log_in
 from tests.notification_support import running_smtp_server
 from web.extensions import db
 
 pytestmark = pytest.mark.e2e
 
-PASSWORD = "demo"
 MANAGER = "sales_manager@demo.local"
 CLIENT_NAME = "Орлова Вера Николаевна"
 CLIENT_PHONE = "+7 977 418-29-53"  # stored as +79774182953
@@ -46,14 +46,6 @@ CARD_URL = re.compile(r"/clients/(\d+)(#timeline)?$")
 def smtp_server():
     with running_smtp_server() as server:
         yield server
-
-
-def log_in(page, base_url: str, email: str) -> None:
-    page.goto(f"{base_url}/login")
-    page.get_by_label("Эл. почта").fill(email)
-    page.get_by_label("Пароль").fill(PASSWORD)
-    page.get_by_role("button", name="Войти").click()
-    page.wait_for_url(f"{base_url}/projects")
 
 
 def free_flat() -> tuple[int, str]:

@@ -14,11 +14,11 @@ from sqlalchemy import func, select
 
 from engine import repository
 from models.process import ProcessDraft, ProcessModel
+from tests.e2e.browser_support import field, log_in, open_group, panel
 from web.extensions import db
 
 pytestmark = pytest.mark.e2e
 
-PASSWORD = "demo"
 ANALYST = "analyst@demo.local"
 PROCESS = "price_change"
 EDITOR_URL = re.compile(r"/processes/drafts/(\d+)/edit$")
@@ -27,14 +27,6 @@ NS = {
     "camunda": "http://camunda.org/schema/1.0/bpmn",
     "spiffworkflow": "http://spiffworkflow.org/bpmn/schema/1.0/core",
 }
-
-
-def log_in(page, base_url: str, email: str) -> None:
-    page.goto(f"{base_url}/login")
-    page.get_by_label("Эл. почта").fill(email)
-    page.get_by_label("Пароль").fill(PASSWORD)
-    page.get_by_role("button", name="Войти").click()
-    page.wait_for_url(f"{base_url}/projects")
 
 
 def open_new_draft(page, base_url: str) -> int:
@@ -53,22 +45,6 @@ def select_on_canvas(page, element_id: str, name: str) -> None:
     shape(page, element_id).click()
     header = page.locator(".bio-properties-panel-header-label")
     assert header.inner_text() == name
-
-
-def panel(page):
-    return page.get_by_test_id("editor-properties")
-
-
-def field(page, entry_id: str):
-    return panel(page).locator(f"#bio-properties-panel-{entry_id}")
-
-
-def open_group(page, group_id: str) -> None:
-    header = panel(page).locator(
-        f'[data-group-id="group-{group_id}"] .bio-properties-panel-group-header'
-    )
-    if "open" not in (header.get_attribute("class") or "").split():
-        header.click()
 
 
 def group_titles(page) -> list[str]:

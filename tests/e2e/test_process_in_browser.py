@@ -19,12 +19,12 @@ from engine.tick import tick
 from models.catalog import Premise, PremiseKind, PremiseStatus
 from models.process import HumanTask, HumanTaskStatus, ProcessInstance, ProcessStatus
 from models.user import User
+from tests.e2e.browser_support import log_in
 from web.extensions import db
 from web.formatting import money, ru_datetime
 
 pytestmark = pytest.mark.e2e
 
-PASSWORD = "demo"
 DATE_TIME = re.compile(r"\d\d\.\d\d\.\d{4} \d\d:\d\d")
 INBOX_URL = re.compile(r"/inbox/(\?.*)?$")
 TASK_URL = re.compile(r"/inbox/tasks/\d+$")
@@ -56,14 +56,6 @@ NOT_TAKEN = [
 
 def plain(text: str) -> str:
     return " ".join(text.replace("\u00a0", " ").split())
-
-
-def log_in(page, base_url: str, email: str) -> None:
-    page.goto(f"{base_url}/login")
-    page.get_by_label("Эл. почта").fill(email)
-    page.get_by_label("Пароль").fill(PASSWORD)
-    page.get_by_role("button", name="Войти").click()
-    page.wait_for_url(f"{base_url}/projects")
 
 
 def nav(page, label: str):

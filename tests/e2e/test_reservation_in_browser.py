@@ -24,11 +24,11 @@ from models.base import utcnow
 from models.catalog import Building, Premise, PremiseKind, PremiseStatus
 from models.reservation import QueueEntry, QueueStatus, Reservation, ReservationStatus
 from models.user import Role, User
+from tests.e2e.browser_support import DEMO_PASSWORD, log_in
 from web.extensions import db
 
 pytestmark = pytest.mark.e2e
 
-PASSWORD = "demo"
 TERM = "PT5S"
 SECOND_MANAGER = ("sales2@demo.local", "Игорь Смирнов")
 FIRST_CLIENT = ("+7 916 123-45-67", "Петров Алексей Иванович")
@@ -37,14 +37,6 @@ DATE_TIME = re.compile(r"\d\d\.\d\d\.\d{4} \d\d:\d\d")
 TASK_URL = re.compile(r"/inbox/tasks/\d+$")
 INBOX_URL = re.compile(r"/inbox/(\?.*)?$")
 RESERVATION_URL = re.compile(r"/reservations/(\d+)$")
-
-
-def log_in(page, base_url: str, email: str) -> None:
-    page.goto(f"{base_url}/login")
-    page.get_by_label("Эл. почта").fill(email)
-    page.get_by_label("Пароль").fill(PASSWORD)
-    page.get_by_role("button", name="Войти").click()
-    page.wait_for_url(f"{base_url}/projects")
 
 
 def nav(page, label: str):
@@ -67,7 +59,7 @@ def free_flat() -> tuple[int, str, str]:
 def add_second_manager() -> None:
     email, name = SECOND_MANAGER
     user = User(email=email, role=Role.sales_manager, full_name=name)
-    user.set_password(PASSWORD)
+    user.set_password(DEMO_PASSWORD)
     db.session.add(user)
     db.session.commit()
 

@@ -33,11 +33,11 @@ from models.process import (
     ProcessStatus,
 )
 from models.reservation import Reservation, ReservationStatus
+from tests.e2e.browser_support import field, log_in, open_group, panel
 from web.extensions import db
 
 pytestmark = pytest.mark.e2e
 
-PASSWORD = "demo"
 ANALYST = "analyst@demo.local"
 MANAGER = "sales_manager@demo.local"
 HEAD = "head_of_sales@demo.local"
@@ -82,14 +82,6 @@ HOSTILE_BPMN = f"""<?xml version="1.0" encoding="UTF-8"?>
 
 
 # ------------------------------------------------------------------ helpers
-
-
-def log_in(page, base_url: str, email: str) -> None:
-    page.goto(f"{base_url}/login")
-    page.get_by_label("Эл. почта").fill(email)
-    page.get_by_label("Пароль").fill(PASSWORD)
-    page.get_by_role("button", name="Войти").click()
-    page.wait_for_url(f"{base_url}/projects")
 
 
 def free_flats(count: int) -> tuple[list[tuple[int, str]], str]:
@@ -213,22 +205,6 @@ def shape(page, element_id: str):
 
 def connection(page, element_id: str):
     return page.locator(f'.djs-element.djs-connection[data-element-id="{element_id}"]')
-
-
-def panel(page):
-    return page.get_by_test_id("editor-properties")
-
-
-def field(page, entry_id: str):
-    return panel(page).locator(f"#bio-properties-panel-{entry_id}")
-
-
-def open_group(page, group_id: str) -> None:
-    header = panel(page).locator(
-        f'[data-group-id="group-{group_id}"] .bio-properties-panel-group-header'
-    )
-    if "open" not in (header.get_attribute("class") or "").split():
-        header.click()
 
 
 def centre(locator) -> tuple[float, float]:

@@ -17,20 +17,12 @@ from engine import modeler, repository, runtime
 from models.catalog import Premise
 from models.process import HumanTask, HumanTaskStatus, ProcessInstance
 from models.user import User
+from tests.e2e.browser_support import log_in
 from web.extensions import db
 
 pytestmark = pytest.mark.e2e
 
-PASSWORD = "demo"
 ANALYST = "analyst@demo.local"
-
-
-def log_in(page, base_url: str, email: str) -> None:
-    page.goto(f"{base_url}/login")
-    page.get_by_label("Эл. почта").fill(email)
-    page.get_by_label("Пароль").fill(PASSWORD)
-    page.get_by_role("button", name="Войти").click()
-    page.wait_for_url(f"{base_url}/projects")
 
 
 def markers(page) -> dict[str, str]:
