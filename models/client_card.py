@@ -75,17 +75,8 @@ CONFIRMABLE = {
     "ogrn": ("ogrn",),
     "representative": ("representative",),
 }
-CONFIRMABLE_LABELS = {
-    "full_name": "ФИО / наименование",
-    "birth_date": "Дата рождения",
-    "passport": "Паспорт",
-    "registration_address": "Адрес регистрации",
-    "inn": "ИНН",
-    "snils": "СНИЛС",
-    "kpp": "КПП",
-    "ogrn": "ОГРН",
-    "representative": "Представитель",
-}
+# The field labels, but the passport as one whole.
+CONFIRMABLE_LABELS = {group: FIELD_LABELS[group] for group in CONFIRMABLE} | {"passport": "Паспорт"}
 
 
 class InvalidCardData(InvalidClientData):
