@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from sqlalchemy import DateTime, MetaData, Numeric, TypeDecorator
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy import DateTime, MetaData, Numeric, TypeDecorator, inspect
+from sqlalchemy.orm import DeclarativeBase, object_session
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -71,3 +71,18 @@ class Area(TypeDecorator):
         if value is None:
             return None
         return Decimal(value).quantize(Decimal("0.01"))
+
+
+def append_unloaded(owner, collection: str, item) -> None:
+    """Append `item` to `owner.<collection>` (a one-to-many history) without loading it.
+
+    Set from the item's side and added to the session directly: the whole history is not read
+    just to add one line; a collection already loaded still receives it through the backref.
+    """
+    session = object_session(owner)
+    if session is None:
+        getattr(owner, collection).append(item)
+        return
+    back = inspect(type(owner)).relationships[collection].back_populates
+    setattr(item, back, owner)
+    session.add(item)

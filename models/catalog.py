@@ -18,9 +18,9 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import Mapped, mapped_column, object_session, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from models.base import Area, Base, Money, UTCDateTime, utcnow
+from models.base import Area, Base, Money, UTCDateTime, append_unloaded, utcnow
 from models.errors import InvalidPremiseData, InvalidStatusChange
 
 
@@ -284,14 +284,7 @@ class Premise(Base):
             user_id=by_user_id,
             source=source,
         )
-        session = object_session(self)
-        if session is None:
-            self.changes.append(change)
-            return
-        # Set from the change's side and added directly: the whole history is not loaded just
-        # to append one line (a loaded collection still receives it through the backref).
-        change.premise = self
-        session.add(change)
+        append_unloaded(self, "changes", change)
 
 
 class PremiseChange(Base):

@@ -18,9 +18,9 @@ from sqlalchemy import (
     Text,
     text,
 )
-from sqlalchemy.orm import Mapped, mapped_column, object_session, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from models.base import Base, Money, UTCDateTime, utcnow
+from models.base import Base, Money, UTCDateTime, append_unloaded, utcnow
 from models.catalog import Premise, PremiseStatus, price_per_m2
 from models.errors import DomainError
 
@@ -220,14 +220,7 @@ class Reservation(Base):
     def record(self, kind: str, user_id: int | None, data: dict, now: datetime) -> None:
         plain = {k: (v.isoformat() if isinstance(v, datetime) else str(v)) for k, v in data.items()}
         line = ReservationEvent(kind=kind, user_id=user_id, data=plain, at=now)
-        session = object_session(self)
-        if session is None:
-            self.events.append(line)
-            return
-        # Added directly: the whole history is not loaded to append one line (a loaded
-        # collection still receives it through the backref).
-        line.reservation = self
-        session.add(line)
+        append_unloaded(self, "events", line)
 
     def _require_active(self) -> None:
         if not self.is_active:
