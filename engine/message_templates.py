@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 import string
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from engine.notification_events import EMAIL, EVENTS
 from engine.notification_texts import DEFAULTS
-from models import txcache
+from models import shared_cache, txcache
 from models.base import utcnow
 from models.errors import DomainError, NotFound
 from models.outbox import NotificationTemplate
@@ -71,6 +71,16 @@ def texts_of(session: Session, event: str) -> dict[tuple[str, str], Text]:
     """The texts of one event by (audience, channel): an override where an admin saved one.
     Read once per transaction (a tick batch sends the same event hundreds of times)."""
     return txcache.remember(session, "notification_texts", event, lambda: _texts(session, event))
+
+
+def texts_for_sending(session: Session, event: str) -> dict[tuple[str, str], Text]:
+    """The same texts without their rows, kept per worker for a few seconds (shared_cache):
+    every notification reads them."""
+
+    def read() -> dict[tuple[str, str], Text]:
+        return {key: replace(text, row=None) for key, text in texts_of(session, event).items()}
+
+    return shared_cache.remember(session, "notification_texts", event, read)
 
 
 def _texts(session: Session, event: str) -> dict[tuple[str, str], Text]:
@@ -191,15 +201,20 @@ def save(
     row.updated_at, row.updated_by_id = now or utcnow(), user_id
     session.add(row)
     session.flush()
-    txcache.forget(session, "notification_texts")
+    _forget(session)
     return row
 
 
 def reset(session: Session, key: tuple[str, str, str]) -> bool:
     """Back to the default text; True when there was an override."""
     result = session.execute(delete(NotificationTemplate).where(*_matching(key)))
-    txcache.forget(session, "notification_texts")
+    _forget(session)
     return bool(result.rowcount)
+
+
+def _forget(session: Session) -> None:
+    txcache.forget(session, "notification_texts")
+    shared_cache.forget(session, "notification_texts")
 
 
 def _matching(key: tuple[str, str, str]) -> tuple:

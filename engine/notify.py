@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.util import identity_key
 
 from engine import message_templates
 from engine.notification_events import EMAIL, EVENTS, IN_APP, SMS, EventSpec
@@ -46,7 +47,7 @@ def dispatch(
         log.warning("no notification is defined for event %s", event)
         return []
     context = with_derived_values(context)
-    texts = message_templates.texts_of(session, event)
+    texts = message_templates.texts_for_sending(session, event)
     rows: list[OutboundMessage] = []
     if user_ids and spec.staff_channels:
         rows += _tell_staff(session, event, spec, texts, user_ids, context, link, now)
@@ -65,9 +66,8 @@ def _tell_staff(session, event, spec: EventSpec, texts, user_ids, context, link,
     subject, body = (
         message_templates.compose(texts[(staff, EMAIL)], context) if by_email else ("", "")
     )
-    users = session.scalars(select(User).where(User.id.in_(user_ids), User.is_active.is_(True)))
     rows = []
-    for user in users:
+    for user in _active_users(session, user_ids):
         if in_app:
             session.add(
                 Notification(
@@ -79,6 +79,21 @@ def _tell_staff(session, event, spec: EventSpec, texts, user_ids, context, link,
                 _row(event, MessageChannel.email, user.email, subject, body, now, user=user)
             )
     return rows
+
+
+def _active_users(session: Session, user_ids: list[int]) -> list[User]:
+    """The active ones of `user_ids`; those the session has already loaded are not read again
+    (a reservation's manager, an approval's requester)."""
+    loaded = {}
+    for user_id in user_ids:
+        user = session.identity_map.get(identity_key(User, user_id))
+        if user is not None and "is_active" in user.__dict__:
+            loaded[user_id] = user
+    missing = [user_id for user_id in user_ids if user_id not in loaded]
+    if missing:
+        query = select(User).where(User.id.in_(missing), User.is_active.is_(True))
+        loaded.update((user.id, user) for user in session.scalars(query))
+    return [loaded[u] for u in user_ids if u in loaded and loaded[u].is_active]
 
 
 def _tell_client(session, event, spec: EventSpec, texts, client_id, context, now):

@@ -70,15 +70,20 @@ def advance(
     now: datetime,
     first: Callable[[], Any] | None = None,
     new_instance: bool = False,
+    closed: str | None = None,
 ) -> None:
     """Run until the workflow waits, then store its state, inbox rows and next timer.
 
+    `closed`: the guid of the task whose inbox row the caller has already closed.
     Work the actions queued on other instances runs afterwards, in the same transaction.
     """
     followups: list[Followup] = []
-    # Open inbox rows mirror the ready user tasks as of the last save: with none ready then,
-    # there are no rows to read now (a timer's expiry, a message, a new instance).
-    had_rows = not new_instance and bool(ready_user_tasks(workflow))
+    # Open inbox rows mirror the ready user tasks as of the last save: with none ready then
+    # but the one the caller closed, there are no rows to read now (a timer's expiry, a
+    # message, a new instance, the completion of an instance's only task).
+    had_rows = not new_instance and any(
+        str(task.id) != closed for task in ready_user_tasks(workflow)
+    )
     workflow.script_engine = script_engine(session, instance, user, followups)
     run_steps(session, instance, workflow, user, now, first=first)
     human_tasks.sync(session, instance, workflow, _evaluator(workflow), now, has_rows=had_rows)

@@ -19,7 +19,7 @@ from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
-from sqlalchemy.orm import Session, undefer
+from sqlalchemy.orm import Session, joinedload, undefer
 
 from engine import bpmn, forms, repository
 from engine.assignment import claim, reassign, release
@@ -121,7 +121,7 @@ def complete(
         task_label=row.task_label,
         now=now,
     )
-    advance(session, instance, workflow, user=user, now=now, first=task.run)
+    advance(session, instance, workflow, user=user, now=now, first=task.run, closed=row.task_guid)
     if row.is_approval:
         _tell_requester(session, instance, row, values, now)
     return row
@@ -287,7 +287,8 @@ def _open_task(session: Session, task_id: int, user: User) -> tuple[HumanTask, P
             select(HumanTask, ProcessInstance)
             .join(ProcessInstance, HumanTask.instance_id == ProcessInstance.id)
             .where(HumanTask.id == task_id)
-            .options(undefer(ProcessInstance.serialized)),
+            # the starter hears of an approval's decision: read now, not by a second query
+            .options(undefer(ProcessInstance.serialized), joinedload(ProcessInstance.started_by)),
         ).execution_options(populate_existing=True)
     ).first()
     if found is None:

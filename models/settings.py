@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, or_, select, text
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
-from models import txcache
+from models import shared_cache, txcache
 from models.base import Base, UTCDateTime, utcnow
 from models.catalog import Project
 from models.setting_values import (
@@ -223,7 +223,11 @@ def definition_of(key: str) -> SettingDefinition:
 def get_setting(session: Session, key: str, project_id: int | None = None) -> Any:
     """Typed value: timedelta, int, Decimal, bool or str. A project id given for a global-only
     key is ignored (the global value applies to every project)."""
-    return _state(session, definition_of(key), project_id).value
+    definition = definition_of(key)
+    scope = project_id if definition.per_project else None
+    return shared_cache.remember(
+        session, "settings", (key, scope), lambda: _state(session, definition, scope).value
+    )
 
 
 def all_settings(session: Session, project_id: int | None = None) -> list[SettingState]:
@@ -305,6 +309,7 @@ def _scope_rows(session: Session, project_id: int | None) -> dict:
 
 def _forget(session: Session) -> None:
     txcache.forget(session, "settings")
+    shared_cache.forget(session, "settings")
 
 
 def _readable(definition: SettingDefinition, row: Setting) -> bool:

@@ -32,6 +32,9 @@ class Config:
     MAX_CONTENT_LENGTH = 20 * 1024 * 1024  # uploads above 20 MB are refused with a message
     UPLOAD_FOLDER = str(INSTANCE / "uploads")
     PER_PAGE = 50
+    # Settings and notification texts are kept this many seconds per worker process
+    # (models/shared_cache.py): an admin's change reaches the other workers within this time.
+    SHARED_CACHE_SECONDS = float(os.environ.get("SHARED_CACHE_SECONDS") or 5)
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     # Email over SMTP (engine/delivery.py). MAIL_USE_TLS = STARTTLS, MAIL_USE_SSL = SMTPS.
@@ -87,5 +90,6 @@ def delivery_settings(config) -> dict:
 
 class TestConfig(Config):
     TESTING = True
+    SHARED_CACHE_SECONDS = 0  # tests change settings between requests and reuse databases
     WTF_CSRF_ENABLED = False
     SECRET_KEY = "test"

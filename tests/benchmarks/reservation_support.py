@@ -21,7 +21,7 @@ from engine import repository
 from engine.reservation_actions import RESERVATION_PROCESS
 from models.catalog import Building, Premise, PremiseKind, PremiseStatus, Project
 from tests.benchmarks.support import migrated_app
-from web.config import ROOT, TestConfig
+from web.config import ROOT, Config, TestConfig
 from web.extensions import db
 
 PER_FLOOR = 250
@@ -30,7 +30,12 @@ PER_FLOOR = 250
 def app_config(url: str) -> dict:
     settings = {k: getattr(TestConfig, k) for k in dir(TestConfig) if k.isupper()}
     folder = tempfile.mkdtemp(prefix="bench-reservations-uploads-")
-    return {**settings, "SQLALCHEMY_DATABASE_URI": url, "UPLOAD_FOLDER": folder}
+    return {
+        **settings,
+        "SQLALCHEMY_DATABASE_URI": url,
+        "UPLOAD_FOLDER": folder,
+        "SHARED_CACHE_SECONDS": Config.SHARED_CACHE_SECONDS,  # as in production
+    }
 
 
 def make_app(url: str) -> Flask:

@@ -12,7 +12,7 @@ from flask import Flask
 from sqlalchemy import create_engine, make_url, text
 
 from web import create_app
-from web.config import ROOT, TestConfig
+from web.config import ROOT, Config, TestConfig
 
 DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
@@ -68,6 +68,8 @@ def migrated_app(url: str, uploads: Path) -> Flask:
             **settings,
             "SQLALCHEMY_DATABASE_URI": TestConfig.normalise_database_url(url),
             "UPLOAD_FOLDER": str(uploads),
+            # as in production (the test configuration turns the per-worker cache off)
+            "SHARED_CACHE_SECONDS": Config.SHARED_CACHE_SECONDS,
         }
     )
     with app.app_context():
