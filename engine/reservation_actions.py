@@ -57,17 +57,26 @@ def terms(session, reservation: Reservation) -> dict:
 
 
 def _locked_with_premise(ctx: ActionContext, reservation_id) -> Reservation:
-    """The reservation with its premise and client in one statement, the reservation and the
-    premise rows locked (FOR UPDATE on PostgreSQL) and read as they are once locked."""
-    found = ctx.session.scalars(
-        select(Reservation)
-        .join(Reservation.premise)
-        .join(Reservation.client)
-        .options(contains_eager(Reservation.premise), contains_eager(Reservation.client))
-        .where(Reservation.id == int(reservation_id))
-        .with_for_update(of=[Reservation.__table__, Premise.__table__])
-        .execution_options(populate_existing=True)
-    ).first()
+    """The reservation with its premise, client and the client's consents (whether the client
+    may be told) in one statement, the reservation and the premise rows locked (FOR UPDATE on
+    PostgreSQL) and read as they are once locked."""
+    found = (
+        ctx.session.scalars(
+            select(Reservation)
+            .join(Reservation.premise)
+            .join(Reservation.client)
+            .outerjoin(Client.consents)
+            .options(
+                contains_eager(Reservation.premise),
+                contains_eager(Reservation.client).contains_eager(Client.consents),
+            )
+            .where(Reservation.id == int(reservation_id))
+            .with_for_update(of=[Reservation.__table__, Premise.__table__])
+            .execution_options(populate_existing=True)
+        )
+        .unique()
+        .first()
+    )
     if found is None:
         raise ActionError("reservation_missing", f"Бронь {reservation_id} не найдена")
     return found

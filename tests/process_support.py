@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from pathlib import Path
 
-from engine.actions import ActionContext, action
+from engine.actions import ActionContext, ActionError, action
 from models.catalog import Premise
 
 FEATURES_BPMN = Path(__file__).parent / "processes" / "data" / "engine_features.bpmn"
@@ -27,5 +27,23 @@ def test_explode(ctx: ActionContext, premise_id: int):
     premise.price = Decimal("1.00")  # a write that must be rolled back when the action fails
     ctx.session.flush()
     if ExplodeSwitch.broken:
+        raise RuntimeError("сервис банка недоступен")
+    return {"ok": True}
+
+
+@action(
+    "test_price_or_fail",
+    "Тестовое действие: меняет цену помещения, затем по `outcome` завершается, отказывает "
+    "(BPMN-ошибка refused) или падает",
+    params={"premise_id": ("int", "Помещение"), "outcome": ("str", "ok, refused или crash")},
+    error_codes=("refused",),
+)
+def test_price_or_fail(ctx: ActionContext, premise_id: int, outcome: str):
+    premise = ctx.session.get(Premise, premise_id)
+    premise.price = Decimal("1.00")  # a write that must be rolled back when the action fails
+    ctx.session.flush()
+    if outcome == "refused":
+        raise ActionError("refused", "банк отказал")
+    if outcome == "crash":
         raise RuntimeError("сервис банка недоступен")
     return {"ok": True}
