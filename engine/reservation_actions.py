@@ -13,7 +13,7 @@ from engine.actions import ActionContext, ActionError, action
 from engine.events import emit
 from models import txcache
 from models.base import utcnow
-from models.catalog import Premise
+from models.catalog import Premise, building_facts
 from models.client import Client
 from models.reservation import (
     Channel,
@@ -36,14 +36,18 @@ def active_count(session, client_id: int) -> int:
     )
 
 
+def project_of(session, premise: Premise) -> int:
+    return building_facts(session, premise.building_id).project_id
+
+
 def term_for(session, premise: Premise, channel: Channel, paid: bool) -> timedelta:
     key = "reservation.term.paid" if paid else f"reservation.term.{channel.value}"
-    return get_setting(session, key, premise.building.project_id)
+    return get_setting(session, key, project_of(session, premise))
 
 
 def terms(session, reservation: Reservation) -> dict:
     """What the BPMN timers read: deadlines as ISO strings with an offset."""
-    project_id = reservation.premise.building.project_id
+    project_id = project_of(session, reservation.premise)
     lead = get_setting(session, "reservation.reminder_before", project_id)
     window = get_setting(session, "queue.acceptance_window", project_id)
     remind_at = max(reservation.expires_at - lead, reservation.starts_at)
@@ -54,6 +58,19 @@ def terms(session, reservation: Reservation) -> dict:
         "confirm_by": (reservation.starts_at + window).isoformat(),
         "paid": reservation.is_paid,
     }
+
+
+def lock_client(session, client_id: int) -> Client | None:
+    """FOR NO KEY UPDATE: serialises the limit check, yet does not deadlock with a consent row
+    inserted for this client in the same transaction (its foreign key takes KEY SHARE)."""
+    return txcache.locked(session, Client, client_id, key_share=True)
+
+
+def limit_message(limit: int, channel: Channel) -> str:
+    text = f"У клиента уже {limit} активных брони — это предел"
+    if channel == Channel.online:
+        return text
+    return text + "; можно запросить согласование руководителя"
 
 
 def _locked_with_premise(ctx: ActionContext, reservation_id) -> Reservation:
@@ -116,22 +133,16 @@ def reserve_premise(
     api_key_id,
 ):
     session = ctx.session
-    premise = session.get(Premise, int(premise_id), with_for_update=True)
-    # FOR NO KEY UPDATE: serialises the limit check, yet does not deadlock with a consent row
-    # inserted for this client in the same transaction (its foreign key takes KEY SHARE).
-    client_lock = {"key_share": True}
-    client = session.get(Client, int(client_id), with_for_update=client_lock)
+    premise = txcache.locked(session, Premise, int(premise_id))
+    client = lock_client(session, int(client_id))
     if client is not None and client.merged_into_id:  # merged while the process waited
-        client = session.get(Client, client.merged_into_id, with_for_update=client_lock)
+        client = lock_client(session, client.merged_into_id)
     if premise is None or client is None:
         raise ActionError("premise_unavailable", "Помещение или клиент не найдены")
-    limit = get_setting(session, "reservation.max_per_client", premise.building.project_id)
-    if not (limit_approved or from_queue) and active_count(session, client.id) >= limit:
-        raise ActionError(
-            "client_limit_reached",
-            f"У клиента уже {limit} активных брони — это предел; нужно согласование руководителя",
-        )
     channel = Channel(channel)
+    limit = get_setting(session, "reservation.max_per_client", project_of(session, premise))
+    if not (limit_approved or from_queue) and active_count(session, client.id) >= limit:
+        raise ActionError("client_limit_reached", limit_message(limit, channel))
     now = utcnow()
     try:
         reservation = Reservation.take(
@@ -288,17 +299,12 @@ def context_of(reservation: Reservation) -> dict:
     session = object_session(reservation)
     # Held for the transaction: a tick batch expires hundreds of reservations in a few
     # buildings, and the session's identity map alone would let them go and read them again.
-    building_title, time_zone = txcache.remember(
-        session,
-        "building_title",
-        premise.building_id,
-        lambda: (premise.building.title, premise.building.time_zone),
-    )
-    tz = ZoneInfo(time_zone)
+    building = building_facts(session, premise.building_id)
+    tz = ZoneInfo(building.time_zone)
     return {
         "reservation_id": reservation.id,
         "premise_number": premise.number,
-        "building": building_title,
+        "building": building.title,
         "client_name": reservation.client.full_name,
         "manager_name": reservation.manager.display_name if reservation.manager else "",
         "channel": reservation.channel.value,

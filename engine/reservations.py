@@ -10,10 +10,16 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from engine import runtime
-from engine.reservation_actions import RESERVATION_PROCESS, active_count
+from engine.reservation_actions import (
+    RESERVATION_PROCESS,
+    active_count,
+    limit_message,
+    project_of,
+)
+from models import txcache
 from models.base import utcnow
 from models.catalog import Premise, PremiseStatus
 from models.client import Client
@@ -56,18 +62,20 @@ def reserve(
 
     Returns the active Reservation, or the waiting process instance of an approval request.
     """
-    premise = session.get(Premise, premise_id, with_for_update=True)
+    premise = txcache.locked(session, Premise, premise_id)  # the action reuses the lock
     if premise is None:
         raise NotFound("Помещение не найдено")
     if premise.status != PremiseStatus.available:
         raise PremiseUnavailable(f"Помещение № {premise.number} уже не свободно")
-    limit = get_setting(session, "reservation.max_per_client", premise.building.project_id)
-    over_limit = active_count(session, client.id) >= limit
-    if over_limit and (channel == Channel.online or not request_approval):
-        raise ClientLimitReached(
-            f"У клиента уже {limit} активных брони — это предел"
-            + ("" if channel == Channel.online else "; можно запросить согласование руководителя")
-        )
+    over_limit = False
+    if channel != Channel.online:
+        # Offline, the head of sales may allow a reservation over the limit: the process is
+        # told now. Online there is no such way: the process's own check, made under the
+        # client's lock, refuses, and the caller rolls back.
+        limit = get_setting(session, "reservation.max_per_client", project_of(session, premise))
+        over_limit = active_count(session, client.id) >= limit
+        if over_limit and not request_approval:
+            raise ClientLimitReached(limit_message(limit, channel))
     instance = runtime.start(
         session,
         RESERVATION_PROCESS,
@@ -204,7 +212,7 @@ def _change_label(change: str, data: dict) -> str:
 
 
 def _project(reservation: Reservation) -> int:
-    return reservation.premise.building.project_id
+    return project_of(object_session(reservation), reservation.premise)
 
 
 # ------------------------------------------------------------------ the offline queue

@@ -49,6 +49,11 @@ def forget(session: Session, namespace: str) -> None:
     event.listen(session, "after_commit", lambda _session: _drop(namespace), once=True)
 
 
+def drop(namespace: str) -> None:
+    """Drop this process's copies at once (for writers that have no session at hand)."""
+    _drop(namespace)
+
+
 def _drop(namespace: str) -> None:
     with _lock:
         for full_key in [k for k in _values if k[1] == namespace]:

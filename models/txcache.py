@@ -1,4 +1,4 @@
-"""Values read once per transaction: settings, notification texts.
+"""Values read once per transaction: settings, notification texts, rows already locked.
 
 A batch of the engine tick or one reservation reads the same few rows many times; they are kept
 in the session until its transaction commits or rolls back, or until the code that writes them
@@ -23,6 +23,20 @@ def remember(session: Session, namespace: str, key: Hashable, compute: Callable[
     if key not in cache:
         cache[key] = compute()
     return cache[key]
+
+
+def locked(session: Session, model: type[T], ident: int, **for_update) -> T | None:
+    """`model` row `ident` locked FOR UPDATE (`for_update`: the mode, as `with_for_update`
+    takes it), read once per transaction: a second caller in the same transaction — a use
+    case's check, then the process action that writes — gets the row the first one locked.
+    A rollback, a savepoint's too, forgets it (the lock may have gone with it)."""
+    mode = for_update or True
+    return remember(
+        session,
+        "locked_rows",
+        (model, ident, tuple(sorted(for_update.items()))),
+        lambda: session.get(model, ident, with_for_update=mode),
+    )
 
 
 def forget(session: Session, namespace: str | None = None) -> None:
