@@ -57,6 +57,15 @@ class ActionContext:
     user_id: int | None
     business_keys: dict[str, Any] = field(default_factory=dict)
     followups: list[Followup] = field(default_factory=list)
+    # A tick batch flushes once for all its instances (their writes go in a few statements);
+    # a failure then rolls the batch back and runs it again instance by instance.
+    deferred_flush: bool = False
+
+    def flush(self) -> None:
+        """Send the action's writes now, so that a constraint fails inside the action; in a
+        tick batch they go with the batch's."""
+        if not self.deferred_flush:
+            self.session.flush()
 
     def add_business_key(self, name: str, value: Any) -> None:
         """Let the instance be found by this key from now on (e.g. the reservation it made)."""
@@ -107,6 +116,24 @@ def action(
         return func
 
     return decorator
+
+
+_PRELOADERS: list[Callable[[Session, list], None]] = []
+
+
+def preloader(func: Callable[[Session, list], None]) -> Callable[[Session, list], None]:
+    """Register `func(session, instances)`. Before the tick runs a batch of due instances it
+    calls every preloader, which may read and lock, in a statement or two for the whole batch,
+    the rows the instances' actions are about to need, and leave them in the transaction's
+    cache (models/txcache.py) where those actions look first."""
+    _PRELOADERS.append(func)
+    return func
+
+
+def preload(session: Session, instances: list) -> None:
+    _load_builtin_actions()
+    for func in _PRELOADERS:
+        func(session, instances)
 
 
 def registered() -> dict[str, Action]:

@@ -7,9 +7,9 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import contains_eager, object_session
+from sqlalchemy.orm import contains_eager, joinedload, object_session
 
-from engine.actions import ActionContext, ActionError, action
+from engine.actions import ActionContext, ActionError, action, preloader
 from engine.events import emit
 from models import txcache
 from models.base import utcnow
@@ -73,27 +73,66 @@ def limit_message(limit: int, channel: Channel) -> str:
     return text + "; можно запросить согласование руководителя"
 
 
-def _locked_with_premise(ctx: ActionContext, reservation_id) -> Reservation:
-    """The reservation with its premise, client and the client's consents (whether the client
-    may be told) in one statement, the reservation and the premise rows locked (FOR UPDATE on
-    PostgreSQL) and read as they are once locked."""
-    found = (
-        ctx.session.scalars(
-            select(Reservation)
-            .join(Reservation.premise)
-            .join(Reservation.client)
-            .outerjoin(Client.consents)
-            .options(
-                contains_eager(Reservation.premise),
-                contains_eager(Reservation.client).contains_eager(Client.consents),
-            )
-            .where(Reservation.id == int(reservation_id))
-            .with_for_update(of=[Reservation.__table__, Premise.__table__])
-            .execution_options(populate_existing=True)
+def _locked_reservations():
+    """Reservations with their premise, manager, client and the client's consents (whether the
+    client may be told) in one statement, the reservation and the premise rows locked (FOR
+    UPDATE on PostgreSQL) and read as they are once locked."""
+    return (
+        select(Reservation)
+        .join(Reservation.premise)
+        .join(Reservation.client)
+        .outerjoin(Client.consents)
+        .options(
+            contains_eager(Reservation.premise),
+            contains_eager(Reservation.client).contains_eager(Client.consents),
+            joinedload(Reservation.manager),
         )
-        .unique()
-        .first()
+        .with_for_update(of=[Reservation.__table__, Premise.__table__])
+        .execution_options(populate_existing=True)
     )
+
+
+@preloader
+def preload_reservations(session, instances) -> None:
+    """A tick batch: the reservations whose timers are due, and the queues of their premises,
+    locked and read in two statements instead of two per instance."""
+    ids = [
+        int(keys["reservation_id"])
+        for keys in (instance.business_keys or {} for instance in instances)
+        if keys.get("reservation_id")
+    ]
+    if not ids:
+        return
+    held = txcache.namespace(session, "locked_reservations")
+    rows = txcache.namespace(session, "locked_rows")
+    heads = txcache.namespace(session, "queue_heads")
+    for reservation in session.scalars(
+        _locked_reservations().where(Reservation.id.in_(ids))
+    ).unique():
+        held[reservation.id] = reservation
+        rows[(Premise, reservation.premise_id, ())] = reservation.premise
+        heads[reservation.premise_id] = None
+    for entry in session.scalars(_waiting_queue(list(heads))):
+        if heads[entry.premise_id] is None:
+            heads[entry.premise_id] = entry
+
+
+def _waiting_queue(premise_ids: list[int]):
+    return (
+        select(QueueEntry)
+        .where(QueueEntry.premise_id.in_(premise_ids), QueueEntry.status == QueueStatus.waiting)
+        .order_by(QueueEntry.premise_id, QueueEntry.position, QueueEntry.id)
+        .with_for_update()
+    )
+
+
+def _locked_with_premise(ctx: ActionContext, reservation_id) -> Reservation:
+    """The reservation, locked with its premise (see `_locked_reservations`); a tick batch has
+    read it already."""
+    found = txcache.namespace(ctx.session, "locked_reservations").get(int(reservation_id))
+    if found is None:
+        query = _locked_reservations().where(Reservation.id == int(reservation_id))
+        found = ctx.session.scalars(query).unique().first()
     if found is None:
         raise ActionError("reservation_missing", f"Бронь {reservation_id} не найдена")
     return found
@@ -204,7 +243,7 @@ def end_reservation(ctx: ActionContext, reservation_id, status, reason, user_id)
     except (ValueError, ReservationError) as error:
         raise ActionError("bad_status", str(error)) from error
     _emit(ctx, f"reservation_{reservation.status.value}", reservation)
-    ctx.session.flush()
+    ctx.flush()
     return {"status": reservation.status.value, "premise_id": premise.id}
 
 
@@ -215,13 +254,11 @@ def end_reservation(ctx: ActionContext, reservation_id, status, reason, user_id)
 )
 def promote_queue(ctx: ActionContext, premise_id):
     session = ctx.session
-    entry = session.scalars(
-        select(QueueEntry)
-        .where(QueueEntry.premise_id == int(premise_id), QueueEntry.status == QueueStatus.waiting)
-        .order_by(QueueEntry.position, QueueEntry.id)
-        .limit(1)
-        .with_for_update()
-    ).first()
+    heads = txcache.namespace(session, "queue_heads")  # a tick batch has read them already
+    if int(premise_id) in heads:
+        entry = heads.pop(int(premise_id))
+    else:
+        entry = session.scalars(_waiting_queue([int(premise_id)]).limit(1)).first()
     if entry is None:
         return {"promoted": None}
     entry.status = QueueStatus.promoted
@@ -234,7 +271,7 @@ def promote_queue(ctx: ActionContext, premise_id):
         context={"premise_number": entry.premise.number, "client_name": entry.client.full_name},
         link=f"/premises/{entry.premise_id}",
     )
-    session.flush()
+    ctx.flush()
     ctx.start_process(
         RESERVATION_PROCESS,
         {
@@ -263,7 +300,7 @@ def remind_manager(ctx: ActionContext, reservation_id):
     if reservation.is_active:
         _emit(ctx, "reservation_expiring", reservation)
         reservation.record("reminded", None, {}, utcnow())
-        ctx.session.flush()
+        ctx.flush()
     return {}
 
 

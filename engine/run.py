@@ -43,6 +43,7 @@ def script_engine(
     followups: list[Followup] | None = None,
     *,
     guarded: bool = True,
+    deferred_flush: bool = False,
 ):
     """The sandboxed script engine, with service tasks bound to this instance's session.
 
@@ -54,6 +55,7 @@ def script_engine(
     def call_action(operation_name: str, operation_params: dict, task_data: dict) -> str:
         params = {name: spec.get("value") for name, spec in operation_params.items()}
         ctx = ActionContext(session, instance.id, user.id if user else None)
+        ctx.deferred_flush = deferred_flush
         if guarded:
             with session.begin_nested():  # a failing action leaves nothing behind
                 result = actions.call(operation_name, ctx, params)
@@ -92,6 +94,7 @@ def advance(
     new_instance: bool = False,
     closed: str | None = None,
     guarded: bool = True,
+    flush: bool = True,
 ) -> None:
     """Run until the workflow waits, then store its state, inbox rows and next timer.
 
@@ -105,7 +108,9 @@ def advance(
     had_rows = not new_instance and any(
         str(task.id) != closed for task in ready_user_tasks(workflow)
     )
-    workflow.script_engine = script_engine(session, instance, user, followups, guarded=guarded)
+    workflow.script_engine = script_engine(
+        session, instance, user, followups, guarded=guarded, deferred_flush=not flush
+    )
     run_steps(session, instance, workflow, user, now, first=first)
     human_tasks.sync(session, instance, workflow, _evaluator(workflow), now, has_rows=had_rows)
     if instance.status != ProcessStatus.error:
@@ -118,7 +123,8 @@ def advance(
     instance.next_timer_at = next_timer(workflow) if instance.is_active else None
     instance.serialized = serialize(workflow)
     instance.updated_at = now
-    session.flush()
+    if flush or followups:  # a tick batch flushes once, for all its instances
+        session.flush()
     for followup in followups:
         _run_followup(session, followup, user, now)
 

@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session, undefer
 
-from engine import crm
+from engine import actions, crm
 from engine.events import emit
 from engine.run import UnguardedActionFailed, advance, describe, record, script_engine
 from engine.workflow_io import deserialize
@@ -105,8 +105,9 @@ def _fire_timers(session: Session, now: datetime, batch_size: int, result: TickR
         return
     try:
         with session.begin_nested():  # the whole batch in one savepoint while nothing fails
+            actions.preload(session, instances)  # their rows, read and locked at once
             for instance in instances:
-                _fire(session, instance, now, guarded=False)
+                _fire(session, instance, now, guarded=False, flush=False)
         result.timers += len(instances)
         return
     except (Exception, UnguardedActionFailed):  # undone; now one by one, each on its own
@@ -130,12 +131,14 @@ def _fire_timers(session: Session, now: datetime, batch_size: int, result: TickR
             result.errors += 1
 
 
-def _fire(session: Session, instance: ProcessInstance, now: datetime, *, guarded: bool) -> None:
+def _fire(
+    session: Session, instance: ProcessInstance, now: datetime, *, guarded: bool, flush=True
+) -> None:
     workflow = deserialize(instance.serialized, session)
     workflow.script_engine = script_engine(session, instance, None)
     workflow.refresh_timers()  # due timers become ready; advance then runs them
     record(session, instance, ProcessEventKind.timer_fired, now=now)
-    advance(session, instance, workflow, user=None, now=now, guarded=guarded)
+    advance(session, instance, workflow, user=None, now=now, guarded=guarded, flush=flush)
 
 
 def _remind(session: Session, now: datetime, batch_size: int, result: TickResult) -> None:

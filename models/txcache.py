@@ -25,6 +25,11 @@ def remember(session: Session, namespace: str, key: Hashable, compute: Callable[
     return cache[key]
 
 
+def namespace(session: Session, name: str) -> dict:
+    """The transaction's dict for `name`, to fill ahead (a tick batch's preloaded rows)."""
+    return session.info.setdefault(_KEY, {}).setdefault(name, {})
+
+
 def locked(session: Session, model: type[T], ident: int, **for_update) -> T | None:
     """`model` row `ident` locked FOR UPDATE (`for_update`: the mode, as `with_for_update`
     takes it), read once per transaction: a second caller in the same transaction — a use

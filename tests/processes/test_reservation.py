@@ -20,6 +20,7 @@ from models.reservation import (
     Channel,
     ClientLimitReached,
     PremiseUnavailable,
+    QueueEntry,
     QueueStatus,
     Reservation,
     ReservationStatus,
@@ -123,6 +124,49 @@ def test_the_deadline_expires_the_reservation_and_frees_the_premise(
     assert flat.status == PremiseStatus.available
     kinds = [e.kind for e in reservation.events]
     assert kinds[0] == "created" and "expired" in kinds
+
+
+def test_one_tick_batch_expires_several_reservations_and_hands_each_premise_to_its_queue(
+    db_session, building, make_premise, manager, make_client
+):
+    short_terms(db_session)
+    flats = [make_premise(building, number=str(n), price="9000000.00") for n in (201, 202, 203)]
+    holders = [
+        reserve(db_session, flat, make_client(f"Держатель {i}"), manager)
+        for i, flat in enumerate(flats)
+    ]
+    queued = {}
+    for flat in flats[:2]:  # the third premise has no queue
+        queued[flat.id] = [make_client(f"Очередь {flat.number}-{n}") for n in (1, 2)]
+        for client in queued[flat.id]:
+            reservations.enqueue(db_session, flat.id, client, manager)
+    db_session.commit()
+    time.sleep(2.2)
+
+    assert run_until_idle(db_session).errors == 0
+    db_session.expire_all()
+
+    for holder in holders:
+        assert holder.status == ReservationStatus.expired
+    for flat in flats[:2]:
+        [offer] = db_session.scalars(
+            select(Reservation).where(
+                Reservation.premise_id == flat.id, Reservation.status == ReservationStatus.active
+            )
+        ).all()
+        first, second = queued[flat.id]
+        assert offer.client_id == first.id and offer.from_queue
+        assert flat.status == PremiseStatus.reserved
+        entries = db_session.scalars(select(QueueEntry).where(QueueEntry.premise_id == flat.id))
+        statuses = {e.client_id: e.status for e in entries}
+        assert statuses == {first.id: QueueStatus.promoted, second.id: QueueStatus.waiting}
+    assert flats[2].status == PremiseStatus.available
+    titles = sorted(task.title for task in open_tasks(db_session))
+    assert len(titles) == 2 and "Очередь 201-1" in titles[0] and "Очередь 202-1" in titles[1]
+    errors = db_session.scalar(
+        select(func.count()).where(ProcessInstance.status == ProcessStatus.error)
+    )
+    assert errors == 0
 
 
 def test_the_queue_gets_the_premise_and_must_confirm_within_the_window(
