@@ -106,9 +106,9 @@ def preload_reservations(session, instances) -> None:
     held = txcache.namespace(session, "locked_reservations")
     rows = txcache.namespace(session, "locked_rows")
     heads = txcache.namespace(session, "queue_heads")
-    for reservation in session.scalars(
-        _locked_reservations().where(Reservation.id.in_(ids))
-    ).unique():
+    # In id order: two workers' batches that share a row lock it in the same order.
+    query = _locked_reservations().where(Reservation.id.in_(ids)).order_by(Reservation.id)
+    for reservation in session.scalars(query).unique():
         held[reservation.id] = reservation
         rows[(Premise, reservation.premise_id, ())] = reservation.premise
         heads[reservation.premise_id] = None

@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable
+from contextvars import ContextVar
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from SpiffWorkflow.bpmn.util import BpmnEvent
 from SpiffWorkflow.util.task import TaskState
@@ -27,6 +28,7 @@ from models.user import User
 
 log = logging.getLogger(__name__)
 MAX_CAUGHT_ERRORS = 20
+T = TypeVar("T")
 
 
 class UnguardedActionFailed(BaseException):  # noqa: N818 - a signal, not an error to report
@@ -36,13 +38,33 @@ class UnguardedActionFailed(BaseException):  # noqa: N818 - a signal, not an err
     own savepoint, which undoes everything the step wrote, and runs the step again guarded."""
 
 
+_UNGUARDED: ContextVar[bool] = ContextVar("unguarded_actions", default=False)
+
+
+def with_unguarded_actions(session: Session, work: Callable[[], T]) -> T:
+    """Run `work()` with the actions of every step it advances unguarded; if one fails, roll
+    the whole transaction back and run `work()` again with each action in its own savepoint.
+
+    For a caller whose transaction holds nothing but `work()`'s writes — a request that
+    completes a task or books a reservation: the common case, where no action fails, saves a
+    SAVEPOINT and a RELEASE per action."""
+    token = _UNGUARDED.set(True)
+    try:
+        return work()
+    except UnguardedActionFailed:
+        session.rollback()
+    finally:
+        _UNGUARDED.reset(token)
+    return work()
+
+
 def script_engine(
     session: Session,
     instance: ProcessInstance,
     user: User | None,
     followups: list[Followup] | None = None,
     *,
-    guarded: bool = True,
+    guarded: bool | None = None,
     deferred_flush: bool = False,
 ):
     """The sandboxed script engine, with service tasks bound to this instance's session.
@@ -50,7 +72,10 @@ def script_engine(
     Guarded, each action runs in a savepoint: a failing one leaves nothing behind, and the
     flow goes on (a BPMN error) or the instance goes to `error`. Unguarded, for a caller that
     holds a savepoint around the whole step and redoes it guarded when an action fails: two
-    statements fewer per action on the path where nothing fails (the tick's timers)."""
+    statements fewer per action on the path where nothing fails (the tick's timers,
+    `with_unguarded_actions`). `guarded=None`: as `with_unguarded_actions` has set it."""
+    if guarded is None:
+        guarded = not _UNGUARDED.get()
 
     def call_action(operation_name: str, operation_params: dict, task_data: dict) -> str:
         params = {name: spec.get("value") for name, spec in operation_params.items()}
@@ -93,7 +118,7 @@ def advance(
     first: Callable[[], Any] | None = None,
     new_instance: bool = False,
     closed: str | None = None,
-    guarded: bool = True,
+    guarded: bool | None = None,
     flush: bool = True,
 ) -> None:
     """Run until the workflow waits, then store its state, inbox rows and next timer.

@@ -6,6 +6,7 @@ from flask import Response
 from sqlalchemy.orm import Session
 
 from engine import clients, reservations
+from engine.run import with_unguarded_actions
 from models.errors import NotFound
 from models.reservation import Channel, Reservation, ReservationError
 from web.api import bp
@@ -27,7 +28,9 @@ def create_reservation() -> Response:
         return replayed
     order = parse_reservation_request(attempt.body)
     try:
-        reservation = book(db.session, order, current_key_id())
+        reservation = with_unguarded_actions(
+            db.session, lambda: book(db.session, order, current_key_id())
+        )
     except (ReservationError, NotFound) as error:
         db.session.rollback()  # nothing of the attempt stays, not even a new client
         refusal = from_domain_error(error)
