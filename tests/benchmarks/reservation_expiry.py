@@ -13,10 +13,12 @@ period — are already running, and a monitor counts the premises still held eve
 
 from __future__ import annotations
 
+import json
 import logging
 import multiprocessing
 import os
 import re
+import statistics
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -26,7 +28,9 @@ from decimal import Decimal
 from sqlalchemy import func, insert, select, text, update
 
 from engine import reservations
+from engine.sandbox import SandboxScriptEngine
 from engine.tick import run_until_idle
+from engine.workflow_io import deserialize, serialize
 from models.base import utcnow
 from models.catalog import Premise, PremiseStatus
 from models.client import Client
@@ -56,6 +60,7 @@ class Seeded:
     real_ms: float  # one in-process reserve() + commit, mean
     clone_s: float
     state_kb: float
+    raw_ms: float  # SpiffWorkflow alone, in memory: one expiry's step, median
 
 
 @dataclass
@@ -147,7 +152,38 @@ def seed(count: int, real: int) -> Seeded:
         real_ms=real_ms,
         clone_s=clone_s,
         state_kb=len(state) / 1024,
+        raw_ms=raw_expiry_ms(state),
     )
+
+
+def raw_expiry_ms(state: str, runs: int = 200) -> float:
+    """SpiffWorkflow alone, in memory, on the state of a reservation whose deadline has passed:
+    deserialize, fire the timer, run the expiry with its actions answered by a stub, serialize.
+    What one release costs before any database work: the floor of the tick's CPU per release."""
+    answers = {
+        "end_reservation": {"status": "expired", "premise_id": 1},
+        "promote_queue": {"promoted": None},
+    }
+    script_engine = SandboxScriptEngine(
+        service_handler=lambda name, params, data: json.dumps(answers.get(name, {}))
+    )
+
+    def step() -> None:
+        workflow = deserialize(state, db.session)
+        workflow.script_engine = script_engine
+        workflow.refresh_timers()
+        workflow.do_engine_steps()
+        if not workflow.is_completed():
+            raise RuntimeError("the stubbed expiry did not complete the reservation process")
+        serialize(workflow)
+
+    step()
+    timings = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        step()
+        timings.append(time.perf_counter() - started)
+    return statistics.median(timings) * 1000
 
 
 def _bulk_clients(count: int) -> list[int]:
