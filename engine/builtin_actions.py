@@ -41,5 +41,5 @@ def change_premise_price(ctx: ActionContext, premise_id: int, new_price: str, us
         premise.change_price(price, by_user_id=user_id, source="process")
     except DomainError as error:
         raise ActionError("price_not_changeable", error.message) from error
-    ctx.session.flush()
+    ctx.flush()
     return {"premise_id": premise.id, "price": str(premise.price)}

@@ -214,7 +214,7 @@ def reserve_premise(
 def confirm_reservation(ctx: ActionContext, reservation_id, user_id):
     reservation = find_reservation(ctx, reservation_id)
     reservation.confirm(by_user_id=user_id, now=utcnow())
-    ctx.session.flush()
+    ctx.flush()
     return terms(ctx.session, reservation)
 
 
@@ -326,7 +326,7 @@ def notify_refused(ctx: ActionContext, manager_id, premise_id, reason):
             },
             link=f"/premises/{premise_id}",
         )
-        ctx.session.flush()
+        ctx.flush()
     return {}
 
 

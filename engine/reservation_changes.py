@@ -38,7 +38,7 @@ def register_payment(ctx: ActionContext, reservation_id, fee, user_id):
         )
     except ReservationError as error:
         raise ActionError(error.code, error.message) from error
-    ctx.session.flush()
+    ctx.flush()
     return terms(ctx.session, reservation)
 
 
@@ -60,7 +60,7 @@ def extend_reservation(ctx: ActionContext, reservation_id, until, user_id):
         raise ActionError("bad_term", f"Срок «{until}» не распознан") from error
     except ReservationError as error:
         raise ActionError(error.code, error.message) from error
-    ctx.session.flush()
+    ctx.flush()
     return terms(ctx.session, reservation)
 
 

@@ -133,8 +133,12 @@ def advance(
     had_rows = not new_instance and any(
         str(task.id) != closed for task in ready_user_tasks(workflow)
     )
+    if guarded is None:
+        guarded = not _UNGUARDED.get()
+    # Unguarded, the actions' writes wait for the flush below: a constraint they break fails
+    # there, and the caller's redo runs them again guarded, where it fails inside the action.
     workflow.script_engine = script_engine(
-        session, instance, user, followups, guarded=guarded, deferred_flush=not flush
+        session, instance, user, followups, guarded=guarded, deferred_flush=not guarded
     )
     run_steps(session, instance, workflow, user, now, first=first)
     human_tasks.sync(session, instance, workflow, _evaluator(workflow), now, has_rows=had_rows)
@@ -149,7 +153,12 @@ def advance(
     instance.serialized = serialize(workflow)
     instance.updated_at = now
     if flush or followups:  # a tick batch flushes once, for all its instances
-        session.flush()
+        try:
+            session.flush()
+        except Exception as error:
+            if guarded:
+                raise
+            raise UnguardedActionFailed("flush") from error
     for followup in followups:
         _run_followup(session, followup, user, now)
 

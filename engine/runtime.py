@@ -121,9 +121,9 @@ def complete(
         task_label=row.task_label,
         now=now,
     )
-    advance(session, instance, workflow, user=user, now=now, first=task.run, closed=row.task_guid)
-    if row.is_approval:
+    if row.is_approval:  # the decision stands whatever the step does next
         _tell_requester(session, instance, row, values, now)
+    advance(session, instance, workflow, user=user, now=now, first=task.run, closed=row.task_guid)
     return row
 
 

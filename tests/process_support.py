@@ -34,14 +34,21 @@ def test_explode(ctx: ActionContext, premise_id: int):
 @action(
     "test_price_or_fail",
     "Тестовое действие: меняет цену помещения, затем по `outcome` завершается, отказывает "
-    "(BPMN-ошибка refused) или падает",
-    params={"premise_id": ("int", "Помещение"), "outcome": ("str", "ok, refused или crash")},
+    "(BPMN-ошибка refused), падает или пишет цену, которую база не примет",
+    params={
+        "premise_id": ("int", "Помещение"),
+        "outcome": ("str", "ok, refused, crash или negative"),
+    },
     error_codes=("refused",),
 )
 def test_price_or_fail(ctx: ActionContext, premise_id: int, outcome: str):
     premise = ctx.session.get(Premise, premise_id)
     premise.price = Decimal("1.00")  # a write that must be rolled back when the action fails
     ctx.session.flush()
+    if outcome == "negative":  # breaks the premise's CHECK constraint when it is written
+        premise.price = Decimal("-1.00")
+        ctx.flush()
+        return {"ok": False}
     if outcome == "refused":
         raise ActionError("refused", "банк отказал")
     if outcome == "crash":

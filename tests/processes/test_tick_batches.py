@@ -88,3 +88,18 @@ def test_a_failure_in_a_batch_leaves_the_others_done_and_itself_unwritten(
     assert [e.kind for e in crashed.events].count(ProcessEventKind.timer_fired) == 1
 
     assert run_until_idle(db_session).timers == 0  # each timer fired once
+
+
+def test_a_write_the_database_refuses_fails_inside_its_action_on_the_guarded_run(
+    db_session, timer_process, make_building, make_premise, open_tasks
+):
+    (ok, ok_premise), (broken, broken_premise) = _waiting(
+        db_session, make_building, make_premise, ["ok", "negative"]
+    )
+    assert run_until_idle(db_session).timers == 2
+    db_session.expire_all()
+    assert [t.task_name for t in open_tasks(ok.id)] == ["done"]
+    assert _price(db_session, ok_premise) == Decimal("1.00")
+    assert broken.status == ProcessStatus.error
+    assert broken.error_task == "act"
+    assert _price(db_session, broken_premise) == Decimal("5000000.00")
