@@ -12,6 +12,7 @@ from sqlalchemy import or_, select, text
 from sqlalchemy.orm import Session
 
 from engine.client_merge import MergeRefused, merge  # noqa: F401 - part of this service
+from models import txcache
 from models.base import utcnow
 from models.client import (
     Client,
@@ -129,7 +130,10 @@ def find_or_create(
         raise InvalidClientData(
             "Нужно согласие клиента на обработку персональных данных (152-ФЗ)", field="consent"
         )
+    new = client in session.new
     session.flush()
+    if new:  # the reservation's limit check locks the client: a new card needs no lock
+        txcache.hold(session, client, client.id, key_share=True)
     return client
 
 

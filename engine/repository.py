@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -10,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from engine import bpmn
 from engine.errors import ProcessNotFound
+from models import shared_cache, txcache
 from models.process import ProcessModel
 
 PROCESSES_DIR = Path(__file__).resolve().parent.parent / "processes"
@@ -31,6 +33,31 @@ def latest(session: Session, process_id: str) -> ProcessModel:
     if model is None:
         raise ProcessNotFound(f"Процесс «{process_id}» не найден")
     return model
+
+
+@dataclass(frozen=True)
+class LatestModel:
+    """What starting an instance needs of a process's latest version."""
+
+    id: int
+    process_id: str
+    name: str
+    sha256: str
+
+
+def latest_for_start(session: Session, process_id: str) -> LatestModel:
+    """The latest version, kept per worker for a few seconds (models/shared_cache.py): every
+    reservation starts a process. A version this worker publishes is seen at once; one another
+    worker publishes, within SHARED_CACHE_SECONDS."""
+    found = shared_cache.peek(session, "latest_model", process_id)
+    if found is not None:
+        return found
+    model = latest(session, process_id)
+    found = LatestModel(model.id, model.process_id, model.name, model.sha256)
+    # A version published by this transaction is not kept: it is gone if the transaction is.
+    if model.id not in txcache.namespace(session, "published_models"):
+        shared_cache.keep(session, "latest_model", process_id, found)
+    return found
 
 
 def publish(
@@ -59,6 +86,8 @@ def publish(
     )
     session.add(model)
     session.flush()
+    txcache.namespace(session, "published_models")[model.id] = True
+    shared_cache.forget(session, "latest_model")
     return model
 
 

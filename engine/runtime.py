@@ -21,7 +21,7 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload, undefer
 
-from engine import bpmn, forms, repository
+from engine import forms, repository
 from engine.assignment import claim, reassign, release
 from engine.errors import (
     FormInvalid,
@@ -32,7 +32,7 @@ from engine.errors import (
 )
 from engine.events import emit
 from engine.run import advance, record, script_engine
-from engine.workflow_io import deserialize, find_task, serialize
+from engine.workflow_io import definition_by_sha, deserialize, find_task, serialize
 from models.base import utcnow
 from models.process import (
     HumanTask,
@@ -59,8 +59,8 @@ def start(
 ) -> ProcessInstance:
     """Start the latest version of `process_id` and run it until it waits."""
     now = now or utcnow()
-    model = repository.latest(session, process_id)
-    definition = bpmn.definition_of(model)
+    model = repository.latest_for_start(session, process_id)
+    definition = definition_by_sha(model.sha256, session)
     workflow = BpmnWorkflow(definition.spec, definition.subprocess_specs)
     keys = {name: value for name, value in (business_keys or {}).items() if value is not None}
     start_data = {**(data or {}), **keys, "started_by": user.id if user else None}
@@ -68,7 +68,7 @@ def start(
     for task in workflow.get_tasks(state=TaskState.READY):
         task.data.update(start_data)
     instance = ProcessInstance(
-        model=model,
+        model_id=model.id,
         process_id=model.process_id,
         status=ProcessStatus.running,
         serialized="",

@@ -71,6 +71,11 @@ _EMBED: ContextVar[bool] = ContextVar("embed_spec", default=False)
 _SESSION: ContextVar[Session | None] = ContextVar("spec_session", default=None)
 
 
+def definition_by_sha(sha: str, session: Session | None) -> bpmn.ProcessDefinition:
+    """The built spec of the published version with this BPMN hash (built once per worker)."""
+    return _definition(sha, session)
+
+
 def _definition(sha: str, session: Session | None) -> bpmn.ProcessDefinition:
     known = bpmn.known_definition(sha)
     if known is not None:

@@ -41,6 +41,23 @@ def remember(session: Session, namespace: str, key: Hashable, compute: Callable[
     return value
 
 
+def peek(session: Session, namespace: str, key: Hashable):
+    """The kept value, or None (also when the cache is off or the value has expired)."""
+    if _seconds() <= 0:
+        return None
+    found = _values.get((session.get_bind().url, namespace, key))
+    if found is None or found[0] <= time.monotonic():
+        return None
+    return found[1]
+
+
+def keep(session: Session, namespace: str, key: Hashable, value: object) -> None:
+    seconds = _seconds()
+    if seconds > 0:
+        with _lock:
+            _values[(session.get_bind().url, namespace, key)] = (time.monotonic() + seconds, value)
+
+
 def forget(session: Session, namespace: str) -> None:
     """Drop this process's copies of a namespace: its writer calls this after a change, and
     they are dropped again once the change commits (another thread may have read the old value

@@ -44,6 +44,12 @@ def locked(session: Session, model: type[T], ident: int, **for_update) -> T | No
     )
 
 
+def hold(session: Session, obj: object, ident: int, **for_update) -> None:
+    """Count a row this transaction has just inserted as locked, in any mode: no other
+    transaction sees it before this one commits, so `locked` need not read it again."""
+    namespace(session, "locked_rows")[(type(obj), ident, tuple(sorted(for_update.items())))] = obj
+
+
 def forget(session: Session, namespace: str | None = None) -> None:
     caches = session.info.get(_KEY)
     if not caches:
