@@ -1,9 +1,15 @@
 """The process engine: one approval step raw / through runtime / over HTTP, the inbox with 100k
 open tasks, and engine.tick over 10k due timers.
 
-(a) raw SpiffWorkflow in memory: deserialize → complete `approve_price_change` →
-    do_engine_steps → serialize (processes/price_change.bpmn, sandboxed script engine), with
-    SpiffWorkflow's own serializer as shipped (SPIFF_CONFIG: the spec travels in every state);
+Two inbox steps are measured, each as (a), (b) and (c): the reservation-sized one the issue
+names — the head of sales allows a reservation over the client's limit (`approve_over_limit` of
+processes/reservation.bpmn, which then takes the premise and waits in `hold`;
+tests/benchmarks/engine_reservation_step.py) — and, for comparison, the approval of a price
+change (`approve_price_change` of processes/price_change.bpmn, a third of the size).
+
+(a) raw SpiffWorkflow in memory: deserialize → complete the task → do_engine_steps → serialize
+    (sandboxed script engine, service tasks answered by a stub), with SpiffWorkflow's own
+    serializer as shipped (SPIFF_CONFIG: the spec travels in every state);
     (a') the same with the engine's serializer (engine/workflow_io.py: the spec by reference,
     built once per worker) — printed beside, so the ratios against either baseline are seen;
 (b) the same step through `engine.runtime.complete` + commit, on the database;
@@ -63,6 +69,7 @@ from models.process import (
     ProcessStatus,
 )
 from models.user import Role, User
+from tests.benchmarks import engine_reservation_step as reservation_step
 from tests.benchmarks.support import migrated_app, postgres_database
 from web.config import ROOT
 from web.extensions import db
@@ -111,15 +118,31 @@ QUICK = Sizes(inbox_tasks=10_000, timers={"SQLite": 300, "PostgreSQL": 1_000})
 
 
 @dataclass
+class Scenario:
+    """One inbox step measured as (a), (b) and (c)."""
+
+    task: str
+    process: str
+    prepared_by: str  # how the instances were brought to the task, for the printout
+    prepare: Callable[[People, list[int]], list[int]]
+    finished: Callable[[list[int]], int]  # how many instances reached the expected state
+    finished_as: str
+    step_ms: dict[str, float] = field(default_factory=dict)
+    http_ms: dict[str, float] = field(default_factory=dict)
+    raw_alongside_ms: dict[str, float] = field(default_factory=dict)
+    ours_alongside_ms: dict[str, float] = field(default_factory=dict)
+    raw_ms: float = 0.0  # (a) alone, before the databases
+    ours_ms: float = 0.0
+    state_kb: float = 0.0
+    tasks: int = 0
+
+
+@dataclass
 class Report:
     """Figures collected for the final table."""
 
-    raw_ms: float = 0.0
-    raw_alongside_ms: dict[str, float] = field(default_factory=dict)
-    ours_ms: float = 0.0
-    ours_alongside_ms: dict[str, float] = field(default_factory=dict)
-    step_ms: dict[str, float] = field(default_factory=dict)
-    http_ms: dict[str, float] = field(default_factory=dict)
+    price: Scenario
+    reservation: Scenario
     inbox_ms: dict[str, float] = field(default_factory=dict)
     inbox_get_ms: dict[str, float] = field(default_factory=dict)
     inbox_rows: dict[str, int] = field(default_factory=dict)
@@ -141,8 +164,31 @@ def main(argv: list[str] | None = None) -> None:
         f"mode: {'quick' if quick else 'full'}; CPU cores: {os.cpu_count()}; "
         f"load average: {_load()} (other work on the machine inflates every figure)"
     )
-    report = Report()
-    bench_raw(report)
+    report = Report(
+        price=Scenario(
+            "approve_price_change",
+            "processes/price_change.bpmn",
+            "runtime.start + runtime.complete(propose_price) + commit",
+            prepare_approvals,
+            _completed_instances,
+            "completed",
+        ),
+        reservation=Scenario(
+            reservation_step.TASK,
+            "processes/reservation.bpmn",
+            "two reservations for one client, then a request over the limit on each premise",
+            reservation_step.prepare_requests,
+            reservation_step.waiting_instances,
+            "holding their premise",
+        ),
+    )
+    bench_raw(report.price, RawStep())
+    bench_raw(
+        report.reservation,
+        reservation_step.RawReservationStep(
+            SHIPPED_CODEC, reservation_step.RawReservationStep(OUR_CODEC)
+        ),
+    )
     with tempfile.TemporaryDirectory(prefix="bench-engine-") as folder:
         sqlite_url = f"sqlite:///{Path(folder) / 'bench.sqlite'}"
         bench_database(report, "SQLite", sqlite_url, sizes, Path(folder) / "uploads-sqlite")
@@ -245,14 +291,16 @@ def _measure_raw(raw: RawStep, title: str) -> float:
     return median
 
 
-def bench_raw(report: Report) -> None:
-    raw = RawStep()
-    report.raw_ms = _measure_raw(
+def bench_raw(scenario: Scenario, raw) -> None:
+    workflow = SHIPPED_CODEC[1](raw.state)
+    scenario.tasks = len(workflow.tasks)
+    scenario.state_kb = len(raw.ours.state) / 1024
+    scenario.raw_ms = _measure_raw(
         raw,
-        "\n(a) raw SpiffWorkflow, in memory, its own serializer (SPIFF_CONFIG): price_change at "
-        "approve_price_change",
+        f"\n(a) raw SpiffWorkflow, in memory, its own serializer (SPIFF_CONFIG): "
+        f"{scenario.process} at {scenario.task} ({scenario.tasks} tasks in the tree)",
     )
-    report.ours_ms = _measure_raw(
+    scenario.ours_ms = _measure_raw(
         raw.ours, "(a') the same with the engine's serializer (spec by reference)"
     )
 
@@ -271,26 +319,49 @@ def bench_database(report: Report, label: str, url: str, sizes: Sizes, uploads: 
     print(f"\n=== {label} === (load average {_load()})")
     app = migrated_app(url, uploads)
     counter = StatementCounter(app)
+    runs = STEP_RUNS + WARM_UPS
     with app.app_context():
         people = seed_users()
-        premises = seed_premises(2 * (STEP_RUNS + WARM_UPS) + 4)
+        premises = seed_premises(2 * runs + 4, "Бенчмарк движка: цены")
+        held = seed_premises(2 * (runs + 2), "Бенчмарк движка: брони")
         db.session.remove()
-    raw = RawStep()  # (a) again, interleaved with (b) and (c): the ratios compare like with like
-    bench_step(report, label, app, people, premises[: STEP_RUNS + WARM_UPS], counter, raw)
-    bench_http(report, label, app, people, premises[STEP_RUNS + WARM_UPS :], raw)
-    report.raw_alongside_ms[label] = statistics.median(raw.samples) * 1000
-    report.ours_alongside_ms[label] = statistics.median(raw.ours.samples) * 1000
-    print(
-        f"(a) measured between the (b) and (c) iterations: "
-        f"{report.raw_alongside_ms[label]:.2f} ms (median of {len(raw.samples)}); "
-        f"b / a = {report.step_ms[label] / report.raw_alongside_ms[label]:.1f}, "
-        f"c / a = {report.http_ms[label] / report.raw_alongside_ms[label]:.1f}"
+    # (a) again, interleaved with (b) and (c): the ratios compare like with like
+    print(f"\n-- {report.price.process}, {report.price.task}")
+    step_and_http(
+        report.price,
+        label,
+        app,
+        people,
+        premises[:runs],
+        premises[runs : 2 * runs],
+        counter,
+        RawStep(),
+    )
+    print(f"\n-- {report.reservation.process}, {report.reservation.task} (reservation-sized)")
+    raw = reservation_step.RawReservationStep(
+        SHIPPED_CODEC, reservation_step.RawReservationStep(OUR_CODEC)
+    )
+    step_and_http(
+        report.reservation, label, app, people, held[: runs + 2], held[runs + 2 :], counter, raw
     )
     bench_tick(report, label, app, premises[-1], sizes.timers[label], counter)
     bench_inbox(report, label, app, people, sizes.inbox_tasks)
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
+
+
+def step_and_http(scenario: Scenario, label, app, people, for_step, for_http, counter, raw):
+    bench_step(scenario, label, app, people, for_step, counter, raw)
+    bench_http(scenario, label, app, people, for_http, raw)
+    scenario.raw_alongside_ms[label] = statistics.median(raw.samples) * 1000
+    scenario.ours_alongside_ms[label] = statistics.median(raw.ours.samples) * 1000
+    a = scenario.raw_alongside_ms[label]
+    print(
+        f"(a) measured between the (b) and (c) iterations: {a:.2f} ms (median of "
+        f"{len(raw.samples)}); b / a = {scenario.step_ms[label] / a:.1f}, "
+        f"c / a = {scenario.http_ms[label] / a:.1f}"
+    )
 
 
 class StatementCounter:
@@ -345,8 +416,8 @@ def seed_users() -> People:
     )
 
 
-def seed_premises(count: int) -> list[int]:
-    project = Project(name="Бенчмарк движка", city="Москва")
+def seed_premises(count: int, name: str = "Бенчмарк движка") -> list[int]:
+    project = Project(name=name, city="Москва")
     building = Building(
         project=project,
         name="Корпус 1",
@@ -420,10 +491,10 @@ def _completed_instances(task_ids: list[int]) -> int:
 # --------------------------------------------------------------------------- (b) runtime
 
 
-def bench_step(report, label, app, people, premise_ids, counter, raw: RawStep) -> None:
+def bench_step(scenario: Scenario, label, app, people, premise_ids, counter, raw) -> None:
     with app.app_context():
         started = time.perf_counter()
-        task_ids = prepare_approvals(people, premise_ids)
+        task_ids = scenario.prepare(people, premise_ids)
         prepare_s = time.perf_counter() - started
         timings, statements, sql_ms = [], [], []
         for index, task_id in enumerate(task_ids):
@@ -441,18 +512,18 @@ def bench_step(report, label, app, people, premise_ids, counter, raw: RawStep) -
                 statements.append(counter.count)
                 sql_ms.append(counter.seconds * 1000)
         db.session.remove()
-        done = _completed_instances(task_ids)
+        done = scenario.finished(task_ids)
         db.session.remove()
-    report.step_ms[label] = statistics.median(timings) * 1000
+    scenario.step_ms[label] = statistics.median(timings) * 1000
     per_instance = prepare_s / len(task_ids) * 1000
-    print("(b) runtime.complete(approve_price_change) + commit")
-    print(f"  prepared {len(task_ids)} instances at the approval: {per_instance:.1f} ms each")
-    print("    (runtime.start + runtime.complete(propose_price) + commit)")
+    print(f"(b) runtime.complete({scenario.task}) + commit")
+    print(f"  prepared {len(task_ids)} instances at the task: {per_instance:.1f} ms each")
+    print(f"    ({scenario.prepared_by})")
     print(
-        f"  step: {report.step_ms[label]:.2f} ms (median of {len(timings)}); "
+        f"  step: {scenario.step_ms[label]:.2f} ms (median of {len(timings)}); "
         f"{statistics.median(statements):.0f} SQL statements, "
         f"{statistics.median(sql_ms):.2f} ms of it in the driver; "
-        f"instances completed {done}/{len(task_ids)}"
+        f"instances {scenario.finished_as} {done}/{len(task_ids)}"
     )
 
 
@@ -467,9 +538,9 @@ def _login(app: Flask, user_id: int):
     return client
 
 
-def bench_http(report, label, app, people, premise_ids, raw: RawStep) -> None:
+def bench_http(scenario: Scenario, label, app, people, premise_ids, raw) -> None:
     with app.app_context():
-        task_ids = prepare_approvals(people, premise_ids[: STEP_RUNS + WARM_UPS])
+        task_ids = scenario.prepare(people, premise_ids)
         db.session.remove()
     # No app context is active here: each request pushes and tears down its own, so each
     # gets a fresh SQLAlchemy session, as in production.
@@ -490,13 +561,13 @@ def bench_http(report, label, app, people, premise_ids, raw: RawStep) -> None:
         if index >= WARM_UPS:
             timings.append(elapsed)
     with app.app_context():
-        done = _completed_instances(task_ids)
+        done = scenario.finished(task_ids)
         db.session.remove()
-    report.http_ms[label] = statistics.median(timings) * 1000
+    scenario.http_ms[label] = statistics.median(timings) * 1000
     print("(c) POST /inbox/tasks/<id>/complete as head_of_sales (test client)")
     print(
-        f"  request: {report.http_ms[label]:.2f} ms (median of {len(timings)}); "
-        f"instances completed {done}/{len(task_ids)}"
+        f"  request: {scenario.http_ms[label]:.2f} ms (median of {len(timings)}); "
+        f"instances {scenario.finished_as} {done}/{len(task_ids)}"
     )
 
 
@@ -906,7 +977,6 @@ def _met(ok: bool) -> str:
 
 
 def print_summary(report: Report) -> None:
-    a = report.raw_ms
     print("\n=== summary (medians) ===")
     print(f"{'':<44} {'SQLite':>12} {'PostgreSQL':>12}")
 
@@ -917,18 +987,22 @@ def print_summary(report: Report) -> None:
         ]
         print(f"{name:<44} {cells[0]:>12} {cells[1]:>12}")
 
-    alongside = report.raw_alongside_ms
-    ours = report.ours_alongside_ms
-    print(f"{'(a) raw Spiff step, alone, ms':<44} {a:>12.2f} {a:>12.2f}")
-    row("(a) raw Spiff step, between b and c runs, ms", alongside, ".2f")
-    row("(a') same, engine's serializer, alongside, ms", ours, ".2f")
-    row("(b) runtime.complete + commit, ms", report.step_ms, ".2f")
-    row("(c) POST /inbox/tasks/<id>/complete, ms", report.http_ms, ".2f")
-    row("    b / a (a measured alongside)", _ratios(report.step_ms, alongside), ".1f")
-    row("    c / a (a measured alongside)", _ratios(report.http_ms, alongside), ".1f")
-    row("    c / a (a alone)", {k: v / a for k, v in report.http_ms.items()}, ".1f")
-    row("    b / a' (a' measured alongside)", _ratios(report.step_ms, ours), ".1f")
-    row("    c / a' (a' measured alongside)", _ratios(report.http_ms, ours), ".1f")
+    for scenario in (report.reservation, report.price):
+        a, alongside, ours = scenario.raw_ms, scenario.raw_alongside_ms, scenario.ours_alongside_ms
+        print(
+            f"{scenario.process}, {scenario.task} ({scenario.tasks} tasks, "
+            f"{scenario.state_kb:.1f} KB of state)"
+        )
+        print(f"{'(a) raw Spiff step, alone, ms':<44} {a:>12.2f} {a:>12.2f}")
+        row("(a) raw Spiff step, between b and c runs, ms", alongside, ".2f")
+        row("(a') same, engine's serializer, alongside, ms", ours, ".2f")
+        row("(b) runtime.complete + commit, ms", scenario.step_ms, ".2f")
+        row("(c) POST /inbox/tasks/<id>/complete, ms", scenario.http_ms, ".2f")
+        row("    b / a (a measured alongside)", _ratios(scenario.step_ms, alongside), ".1f")
+        row("    c / a (a measured alongside)", _ratios(scenario.http_ms, alongside), ".1f")
+        row("    c / a (a alone)", {k: v / a for k, v in scenario.http_ms.items()}, ".1f")
+        row("    b / a' (a' measured alongside)", _ratios(scenario.step_ms, ours), ".1f")
+        row("    c / a' (a' measured alongside)", _ratios(scenario.http_ms, ours), ".1f")
     row("(d) slowest tab: page + count, ms", report.inbox_ms, ".2f")
     row("(d) open tasks", {k: float(v) for k, v in report.inbox_rows.items()}, ",.0f")
     row("(d) GET /inbox/?tab=available, ms", report.inbox_get_ms, ".1f")
@@ -947,19 +1021,26 @@ def print_summary(report: Report) -> None:
     )
     print("\ntargets")
     pg = "PostgreSQL"
-    if pg not in report.http_ms:
+    if pg not in report.reservation.http_ms:
         print("  PostgreSQL not measured: targets on PostgreSQL unknown")
         return
-    ratio = report.http_ms[pg] / alongside[pg]
-    print(
-        f"  c / a ≤ {TARGET_RATIO_HTTP:.0f} on PostgreSQL: {ratio:.1f} "
-        f"({report.http_ms[pg]:.1f} / {alongside[pg]:.2f} ms) — "
-        f"{_met(ratio <= TARGET_RATIO_HTTP)}"
-    )
-    print(
-        f"    against (a'), the engine's own serializer in memory: "
-        f"{report.http_ms[pg] / ours[pg]:.1f} ({report.http_ms[pg]:.1f} / {ours[pg]:.2f} ms)"
-    )
+    for scenario, note in (
+        (report.reservation, "the reservation-sized process the issue names"),
+        (report.price, "a smaller process, for comparison"),
+    ):
+        http, a, ours = (
+            scenario.http_ms[pg],
+            scenario.raw_alongside_ms[pg],
+            scenario.ours_alongside_ms[pg],
+        )
+        print(
+            f"  c / a ≤ {TARGET_RATIO_HTTP:.0f} on PostgreSQL, {scenario.task} ({note}): "
+            f"{http / a:.1f} ({http:.1f} / {a:.2f} ms) — {_met(http / a <= TARGET_RATIO_HTTP)}"
+        )
+        print(
+            f"    against (a'), the engine's own serializer in memory: "
+            f"{http / ours:.1f} ({http:.1f} / {ours:.2f} ms)"
+        )
     inbox = report.inbox_ms[pg]
     print(
         f"  inbox query ≤ {TARGET_INBOX_MS:.0f} ms median with {report.inbox_rows[pg]:,} tasks "

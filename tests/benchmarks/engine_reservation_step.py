@@ -1,0 +1,161 @@
+"""bench_engine, reservation-sized: the head of sales allows a reservation over the client's
+limit — `approve_over_limit` of processes/reservation.bpmn, the process the issue sizes the
+benchmark by. Completing it takes the premise (a service task), enters the `hold` subprocess and
+waits there on a message and two timers.
+
+(a) in memory, SpiffWorkflow alone: the service task answered by a stub with the terms the real
+    action returns;
+(b), (c) the same step through the engine and the inbox: the real action locks the premise and
+    the client, writes the reservation and notifies the manager and the client.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from datetime import timedelta
+
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.util.task import TaskState
+
+from engine import bpmn, reservations
+from engine.sandbox import SandboxScriptEngine
+from engine.workflow_io import ready_user_tasks
+from models.base import utcnow
+from models.client import Client, ConsentKind
+from models.reservation import Channel
+from models.user import User
+from web.config import ROOT
+from web.extensions import db
+
+RESERVATION = ROOT / "processes" / "reservation.bpmn"
+TASK = "approve_over_limit"
+
+
+def _stub_engine() -> SandboxScriptEngine:
+    now = utcnow()
+    terms = {
+        "reservation_id": 1,
+        "expires_at": (now + timedelta(days=3)).isoformat(),
+        "remind_at": (now + timedelta(days=2, hours=12)).isoformat(),
+        "confirm_by": (now + timedelta(days=1)).isoformat(),
+        "paid": False,
+    }
+    answers = {"reserve_premise": terms}
+    return SandboxScriptEngine(
+        service_handler=lambda name, params, data: json.dumps(answers.get(name, {}))
+    )
+
+
+def waiting_for_approval(codec) -> str:
+    """A reservation request over the limit, in memory, waiting at `approve_over_limit`."""
+    definition = bpmn.load(RESERVATION.read_text("utf-8"))
+    workflow = BpmnWorkflow(definition.spec, definition.subprocess_specs)
+    workflow.script_engine = _stub_engine()
+    start_data = {
+        "premise_id": 1,
+        "client_id": 1,
+        "premise_number": "101",
+        "client_name": "Бенчмарк Покупатель",
+        "channel": "offline",
+        "paid": False,
+        "manager_id": 1,
+        "over_limit": True,
+        "from_queue": False,
+        "queue_entry_id": None,
+        "api_key_id": None,
+        "started_by": 1,
+    }
+    for task in workflow.get_tasks(state=TaskState.READY):
+        task.data.update(start_data)
+    workflow.do_engine_steps()
+    [approval] = ready_user_tasks(workflow)
+    if approval.task_spec.bpmn_id != TASK:
+        raise RuntimeError(f"expected {TASK}, got {approval.task_spec.bpmn_id}")
+    return codec[0](workflow)
+
+
+class RawReservationStep:
+    """(a) for the reservation: the approval step of one in-memory workflow, same JSON each time."""
+
+    def __init__(self, codec, ours=None) -> None:
+        self.serialize, self.deserialize = codec
+        self.state = waiting_for_approval(codec)
+        self.script_engine = _stub_engine()
+        self.samples: list[float] = []
+        self.ours = ours
+
+    def run(self) -> tuple[float, float, float, bool]:
+        t0 = time.perf_counter()
+        workflow = self.deserialize(self.state)
+        workflow.script_engine = self.script_engine
+        t1 = time.perf_counter()
+        [task] = ready_user_tasks(workflow)
+        task.set_data(decision="approve", decision_comment="", approved=True, decided_by=1)
+        task.run()
+        workflow.do_engine_steps()
+        t2 = time.perf_counter()
+        self.serialize(workflow)
+        t3 = time.perf_counter()
+        waiting = not workflow.is_completed() and bool(workflow.waiting_events())
+        return t1 - t0, t2 - t1, t3 - t2, waiting
+
+    def sample(self, runs: int = 2) -> None:
+        for _ in range(runs):
+            self.samples.append(sum(self.run()[:3]))
+        if self.ours is not None:
+            self.ours.sample(runs)
+
+
+def prepare_requests(people, premise_ids: list[int]) -> list[int]:
+    """A client already holding two reservations (the limit) asks for one more on each of the
+    remaining premises: every request waits for the head of sales at `approve_over_limit`."""
+    from tests.benchmarks.bench_engine import _open_tasks
+
+    manager = db.session.get(User, people.manager_id)
+    client = Client(full_name="Лимитов Бенчмарк")
+    client.add_phone("+79990000001")
+    client.add_email("limit.bench@example.ru")
+    client.give_consent(  # so the client is told, by email and SMS, as a real buyer would be
+        ConsentKind.personal_data, channel="office", text_version="1", taken_by_id=manager.id
+    )
+    db.session.add(client)
+    db.session.commit()
+    held, requested = premise_ids[:2], premise_ids[2:]
+    for premise_id in held:
+        reservations.reserve(db.session, premise_id, client, channel=Channel.offline, user=manager)
+        db.session.commit()
+    task_ids = []
+    for premise_id in requested:
+        instance = reservations.reserve(
+            db.session,
+            premise_id,
+            client,
+            channel=Channel.offline,
+            user=manager,
+            request_approval=True,
+        )
+        db.session.commit()
+        [approval] = _open_tasks(instance.id)
+        if approval.task_name != TASK:
+            raise RuntimeError(f"expected {TASK}, got {approval.task_name}")
+        task_ids.append(approval.id)
+    return task_ids
+
+
+def waiting_instances(task_ids: list[int]) -> int:
+    """How many of the approved requests now hold their premise, waiting in `hold`."""
+    from sqlalchemy import func, select
+
+    from models.process import HumanTask, ProcessInstance, ProcessStatus
+
+    return db.session.scalar(
+        select(func.count())
+        .select_from(ProcessInstance)
+        .join(HumanTask, HumanTask.instance_id == ProcessInstance.id)
+        .where(
+            HumanTask.id.in_(task_ids),
+            ProcessInstance.status == ProcessStatus.waiting,
+            ProcessInstance.next_timer_at.is_not(None),
+        )
+    )
