@@ -57,13 +57,13 @@ class ActionContext:
     user_id: int | None
     business_keys: dict[str, Any] = field(default_factory=dict)
     followups: list[Followup] = field(default_factory=list)
-    # A tick batch flushes once for all its instances (their writes go in a few statements);
-    # a failure then rolls the batch back and runs it again instance by instance.
+    # Unguarded (engine.run.script_engine), the step flushes once for all its actions — a tick
+    # batch once for all its instances; a failure there sends the step to its guarded redo.
     deferred_flush: bool = False
 
     def flush(self) -> None:
-        """Send the action's writes now, so that a constraint fails inside the action; in a
-        tick batch they go with the batch's."""
+        """Send the action's writes now, so that a constraint fails inside the action; in an
+        unguarded step they go with the step's own flush."""
         if not self.deferred_flush:
             self.session.flush()
 

@@ -104,13 +104,12 @@ def preload_reservations(session, instances) -> None:
     if not ids:
         return
     held = txcache.namespace(session, "locked_reservations")
-    rows = txcache.namespace(session, "locked_rows")
     heads = txcache.namespace(session, "queue_heads")
     # In id order: two workers' batches that share a row lock it in the same order.
     query = _locked_reservations().where(Reservation.id.in_(ids)).order_by(Reservation.id)
     for reservation in session.scalars(query).unique():
         held[reservation.id] = reservation
-        rows[(Premise, reservation.premise_id, ())] = reservation.premise
+        txcache.hold(session, reservation.premise, reservation.premise_id)
         heads[reservation.premise_id] = None
     for entry in session.scalars(_waiting_queue(list(heads))):
         if heads[entry.premise_id] is None:

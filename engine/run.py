@@ -65,7 +65,6 @@ def script_engine(
     followups: list[Followup] | None = None,
     *,
     guarded: bool | None = None,
-    deferred_flush: bool = False,
 ):
     """The sandboxed script engine, with service tasks bound to this instance's session.
 
@@ -80,7 +79,7 @@ def script_engine(
     def call_action(operation_name: str, operation_params: dict, task_data: dict) -> str:
         params = {name: spec.get("value") for name, spec in operation_params.items()}
         ctx = ActionContext(session, instance.id, user.id if user else None)
-        ctx.deferred_flush = deferred_flush
+        ctx.deferred_flush = not guarded  # unguarded, the step's own flush sends the writes
         if guarded:
             with session.begin_nested():  # a failing action leaves nothing behind
                 result = actions.call(operation_name, ctx, params)
@@ -137,9 +136,7 @@ def advance(
         guarded = not _UNGUARDED.get()
     # Unguarded, the actions' writes wait for the flush below: a constraint they break fails
     # there, and the caller's redo runs them again guarded, where it fails inside the action.
-    workflow.script_engine = script_engine(
-        session, instance, user, followups, guarded=guarded, deferred_flush=not guarded
-    )
+    workflow.script_engine = script_engine(session, instance, user, followups, guarded=guarded)
     run_steps(session, instance, workflow, user, now, first=first)
     human_tasks.sync(session, instance, workflow, _evaluator(workflow), now, has_rows=had_rows)
     if instance.status != ProcessStatus.error:

@@ -53,7 +53,7 @@ class _SpecByReference(BpmnWorkflowConverter):
         sha = dct.pop(SPEC_KEY, None)
         if sha is None:
             return super().from_dict(dct)
-        definition = _definition(sha, _SESSION.get())
+        definition = definition_by_sha(sha, _SESSION.get())
         workflow = self.target_class(
             definition.spec, definition.subprocess_specs, deserializing=True
         )
@@ -73,10 +73,6 @@ _SESSION: ContextVar[Session | None] = ContextVar("spec_session", default=None)
 
 def definition_by_sha(sha: str, session: Session | None) -> bpmn.ProcessDefinition:
     """The built spec of the published version with this BPMN hash (built once per worker)."""
-    return _definition(sha, session)
-
-
-def _definition(sha: str, session: Session | None) -> bpmn.ProcessDefinition:
     known = bpmn.known_definition(sha)
     if known is not None:
         return known

@@ -27,18 +27,12 @@ _lock = threading.Lock()
 
 
 def remember(session: Session, namespace: str, key: Hashable, compute: Callable[[], T]) -> T:
-    seconds = _seconds()
-    if seconds <= 0:
-        return compute()
-    full_key = (session.get_bind().url, namespace, key)
-    now = time.monotonic()
-    found = _values.get(full_key)
-    if found is not None and found[0] > now:
-        return found[1]  # type: ignore[return-value]
-    value = compute()
-    with _lock:
-        _values[full_key] = (now + seconds, value)
-    return value
+    """The kept value, or `compute()` kept from now on (values are never None)."""
+    found = peek(session, namespace, key)
+    if found is None:
+        found = compute()
+        keep(session, namespace, key, found)
+    return found
 
 
 def peek(session: Session, namespace: str, key: Hashable):
@@ -62,16 +56,12 @@ def forget(session: Session, namespace: str) -> None:
     """Drop this process's copies of a namespace: its writer calls this after a change, and
     they are dropped again once the change commits (another thread may have read the old value
     in between)."""
-    _drop(namespace)
-    event.listen(session, "after_commit", lambda _session: _drop(namespace), once=True)
+    drop(namespace)
+    event.listen(session, "after_commit", lambda _session: drop(namespace), once=True)
 
 
 def drop(namespace: str) -> None:
     """Drop this process's copies at once (for writers that have no session at hand)."""
-    _drop(namespace)
-
-
-def _drop(namespace: str) -> None:
     with _lock:
         for full_key in [k for k in _values if k[1] == namespace]:
             del _values[full_key]

@@ -39,15 +39,20 @@ def locked(session: Session, model: type[T], ident: int, **for_update) -> T | No
     return remember(
         session,
         "locked_rows",
-        (model, ident, tuple(sorted(for_update.items()))),
+        _locked_key(model, ident, for_update),
         lambda: session.get(model, ident, with_for_update=mode),
     )
 
 
 def hold(session: Session, obj: object, ident: int, **for_update) -> None:
-    """Count a row this transaction has just inserted as locked, in any mode: no other
-    transaction sees it before this one commits, so `locked` need not read it again."""
-    namespace(session, "locked_rows")[(type(obj), ident, tuple(sorted(for_update.items())))] = obj
+    """Count `obj` as locked in this mode without reading it: a row this transaction has just
+    inserted (no other transaction sees it before this one commits), or one it has locked in a
+    statement of its own (a tick batch's preload)."""
+    namespace(session, "locked_rows")[_locked_key(type(obj), ident, for_update)] = obj
+
+
+def _locked_key(model: type, ident: int, for_update: dict) -> tuple:
+    return model, ident, tuple(sorted(for_update.items()))
 
 
 def forget(session: Session, namespace: str | None = None) -> None:

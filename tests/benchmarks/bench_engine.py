@@ -185,9 +185,7 @@ def main(argv: list[str] | None = None) -> None:
     bench_raw(report.price, RawStep())
     bench_raw(
         report.reservation,
-        reservation_step.RawReservationStep(
-            SHIPPED_CODEC, reservation_step.RawReservationStep(OUR_CODEC)
-        ),
+        reservation_step.raw_step(),
     )
     with tempfile.TemporaryDirectory(prefix="bench-engine-") as folder:
         sqlite_url = f"sqlite:///{Path(folder) / 'bench.sqlite'}"
@@ -235,18 +233,35 @@ def waiting_at_approval(codec) -> str:
     return codec[0](workflow)
 
 
-class RawStep:
-    """Step (a): the approval step of one in-memory workflow, from the same JSON every time."""
+def _completed(workflow) -> bool:
+    return workflow.is_completed()
 
-    def __init__(self, codec=SHIPPED_CODEC) -> None:
+
+class RawStep:
+    """Step (a): the approval step of one in-memory workflow, from the same JSON every time.
+
+    `waiting(codec)` builds the state waiting at the approval, `script_engine()` answers its
+    service tasks, `reached(workflow)` tells whether the step ended where it should."""
+
+    def __init__(
+        self,
+        codec=SHIPPED_CODEC,
+        waiting=waiting_at_approval,
+        script_engine=_raw_script_engine,
+        reached=_completed,
+    ) -> None:
         self.serialize, self.deserialize = codec
-        self.state = waiting_at_approval(codec)
-        self.script_engine = _raw_script_engine()
+        self.state = waiting(codec)
+        self.script_engine = script_engine()
+        self.reached = reached
         self.samples: list[float] = []
-        self.ours = None if codec is OUR_CODEC else RawStep(OUR_CODEC)
+        self.ours = (
+            None if codec is OUR_CODEC else RawStep(OUR_CODEC, waiting, script_engine, reached)
+        )
 
     def run(self) -> tuple[float, float, float, bool]:
-        """(deserialize, run + engine steps, serialize) in seconds, and whether it completed."""
+        """(deserialize, run + engine steps, serialize) in seconds, and whether it ended where
+        it should."""
         t0 = time.perf_counter()
         workflow = self.deserialize(self.state)
         workflow.script_engine = self.script_engine
@@ -258,7 +273,7 @@ class RawStep:
         t2 = time.perf_counter()
         self.serialize(workflow)
         t3 = time.perf_counter()
-        return t1 - t0, t2 - t1, t3 - t2, workflow.is_completed()
+        return t1 - t0, t2 - t1, t3 - t2, self.reached(workflow)
 
     def sample(self, runs: int = 2) -> None:
         """Measure (a) again between (b) or (c) iterations, under the same machine load."""
@@ -284,7 +299,8 @@ def _measure_raw(raw: RawStep, title: str) -> float:
         parts["serialize"].append(serialize_s)
         totals.append(deserialize_s + run_s + serialize_s)
     median = statistics.median(totals) * 1000
-    print(f"  serialized state: {len(raw.state) / 1024:.1f} KB; completed {completed}/{RAW_RUNS}")
+    state_kb = len(raw.state) / 1024
+    print(f"  serialized state: {state_kb:.1f} KB; ended as expected {completed}/{RAW_RUNS}")
     print(f"  whole step: {median:.2f} ms (median of {RAW_RUNS})")
     for name, values in parts.items():
         print(f"    {name}: {statistics.median(values) * 1000:.2f} ms")
@@ -338,9 +354,7 @@ def bench_database(report: Report, label: str, url: str, sizes: Sizes, uploads: 
         RawStep(),
     )
     print(f"\n-- {report.reservation.process}, {report.reservation.task} (reservation-sized)")
-    raw = reservation_step.RawReservationStep(
-        SHIPPED_CODEC, reservation_step.RawReservationStep(OUR_CODEC)
-    )
+    raw = reservation_step.raw_step()
     step_and_http(
         report.reservation, label, app, people, held[: runs + 2], held[runs + 2 :], counter, raw
     )

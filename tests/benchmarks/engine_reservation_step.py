@@ -12,7 +12,6 @@ waits there on a message and two timers.
 from __future__ import annotations
 
 import json
-import time
 from datetime import timedelta
 
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
@@ -32,7 +31,7 @@ RESERVATION = ROOT / "processes" / "reservation.bpmn"
 TASK = "approve_over_limit"
 
 
-def _stub_engine() -> SandboxScriptEngine:
+def stub_engine() -> SandboxScriptEngine:
     now = utcnow()
     terms = {
         "reservation_id": 1,
@@ -51,7 +50,7 @@ def waiting_for_approval(codec) -> str:
     """A reservation request over the limit, in memory, waiting at `approve_over_limit`."""
     definition = bpmn.load(RESERVATION.read_text("utf-8"))
     workflow = BpmnWorkflow(definition.spec, definition.subprocess_specs)
-    workflow.script_engine = _stub_engine()
+    workflow.script_engine = stub_engine()
     start_data = {
         "premise_id": 1,
         "client_id": 1,
@@ -75,36 +74,16 @@ def waiting_for_approval(codec) -> str:
     return codec[0](workflow)
 
 
-class RawReservationStep:
-    """(a) for the reservation: the approval step of one in-memory workflow, same JSON each time."""
+def holds(workflow) -> bool:
+    """The approved request took the premise and waits in `hold` for a message or a timer."""
+    return not workflow.is_completed() and bool(workflow.waiting_events())
 
-    def __init__(self, codec, ours=None) -> None:
-        self.serialize, self.deserialize = codec
-        self.state = waiting_for_approval(codec)
-        self.script_engine = _stub_engine()
-        self.samples: list[float] = []
-        self.ours = ours
 
-    def run(self) -> tuple[float, float, float, bool]:
-        t0 = time.perf_counter()
-        workflow = self.deserialize(self.state)
-        workflow.script_engine = self.script_engine
-        t1 = time.perf_counter()
-        [task] = ready_user_tasks(workflow)
-        task.set_data(decision="approve", decision_comment="", approved=True, decided_by=1)
-        task.run()
-        workflow.do_engine_steps()
-        t2 = time.perf_counter()
-        self.serialize(workflow)
-        t3 = time.perf_counter()
-        waiting = not workflow.is_completed() and bool(workflow.waiting_events())
-        return t1 - t0, t2 - t1, t3 - t2, waiting
+def raw_step():
+    """(a) for the reservation, with SpiffWorkflow's serializer and, beside it, the engine's."""
+    from tests.benchmarks.bench_engine import SHIPPED_CODEC, RawStep
 
-    def sample(self, runs: int = 2) -> None:
-        for _ in range(runs):
-            self.samples.append(sum(self.run()[:3]))
-        if self.ours is not None:
-            self.ours.sample(runs)
+    return RawStep(SHIPPED_CODEC, waiting_for_approval, stub_engine, holds)
 
 
 def prepare_requests(people, premise_ids: list[int]) -> list[int]:
