@@ -10,8 +10,16 @@ from sqlalchemy import select
 from engine import repository
 from models.process import HumanTask, HumanTaskStatus
 from tests.process_support import ExplodeSwitch
+from tests.spiff_walks import walks_compared
 
 DATA = Path(__file__).parent / "data"
+
+
+@pytest.fixture(autouse=True)
+def _spiff_walks_compared():
+    """Every task-tree walk of these tests is checked against SpiffWorkflow's own."""
+    with walks_compared() as counted:
+        yield counted
 
 
 @pytest.fixture

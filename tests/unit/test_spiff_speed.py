@@ -1,0 +1,159 @@
+"""engine.spiff_speed: the engine's task-tree walk visits what SpiffWorkflow's own would."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import logging
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from SpiffWorkflow.bpmn.util.task import BpmnTaskIterator
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.util.task import TaskIterator, TaskState
+
+from engine import bpmn, spiff_speed
+from engine.sandbox import SandboxScriptEngine
+from tests.spiff_walks import WalkMismatch, walks_compared
+
+PROCESSES = Path(__file__).resolve().parents[2] / "processes"
+
+START_DATA = {
+    "premise_id": 1,
+    "client_id": 1,
+    "channel": "office",
+    "paid": False,
+    "over_limit": False,
+    "from_queue": False,
+    "queue_entry_id": None,
+    "manager_id": None,
+    "api_key_id": None,
+    "started_by": None,
+}
+
+STATES = [
+    TaskState.ANY_MASK,
+    TaskState.READY,
+    TaskState.WAITING,
+    TaskState.COMPLETED,
+    TaskState.CANCELLED,
+    TaskState.MAYBE,
+    TaskState.NOT_FINISHED_MASK,
+    TaskState.FINISHED_MASK,
+    TaskState.PREDICTED_MASK,
+    TaskState.DEFINITE_MASK,
+]
+
+
+def _reservation(answers: dict) -> BpmnWorkflow:
+    definition = bpmn.load((PROCESSES / "reservation.bpmn").read_text("utf-8"))
+    workflow = BpmnWorkflow(definition.spec, definition.subprocess_specs)
+    workflow.script_engine = SandboxScriptEngine(
+        service_handler=lambda name, params, data: json.dumps(answers.get(name, {}))
+    )
+    for task in workflow.get_tasks(state=TaskState.READY):
+        task.data.update(START_DATA)
+    return workflow
+
+
+def _terms(expires: datetime) -> dict:
+    return {
+        "reserve_premise": {
+            "ok": True,
+            "reservation_id": 1,
+            "expires_at": expires.isoformat(),
+            "remind_at": (expires - timedelta(hours=12)).isoformat(),
+        },
+        "end_reservation": {"status": "expired", "premise_id": 1},
+        "promote_queue": {"promoted": None},
+    }
+
+
+def _walk_both(iterator_class, start, **options) -> tuple[list, list]:
+    theirs = iterator_class(start, **options)
+    ours = iterator_class(start, **options)
+    expected = list(iter(lambda: _next_or_none(spiff_speed.SPIFF_NEXT, theirs), None))
+    got = list(iter(lambda: _next_or_none(spiff_speed._next, ours), None))
+    return expected, got
+
+
+def _next_or_none(step, iterator):
+    try:
+        return step(iterator)
+    except StopIteration:
+        return None
+
+
+def _every_walk_matches(workflow: BpmnWorkflow) -> int:
+    starts = [workflow.task_tree, *list(workflow.get_tasks())[3:6]]
+    compared = 0
+    for start, iterator_class, state, manual, spec_name, end_at, extra in itertools.product(
+        starts,
+        (TaskIterator, BpmnTaskIterator),
+        STATES,
+        (None, True, False),
+        (None, "hold", "wait_event"),
+        (None, "hold", "merge"),
+        ({}, {"max_depth": 3}, {"depth_first": False}, {"skip_subprocesses": True}),
+    ):
+        if "skip_subprocesses" in extra and iterator_class is TaskIterator:
+            continue
+        options = dict(state=state, manual=manual, spec_name=spec_name, end_at_spec=end_at)
+        expected, got = _walk_both(iterator_class, start, **options, **extra)
+        assert [t.id for t in got] == [t.id for t in expected], (iterator_class, options, extra)
+        compared += 1
+    return compared
+
+
+def test_walks_match_spiff_while_a_reservation_waits_and_after_it_expires():
+    deadline = datetime.now(UTC) + timedelta(days=1)
+    workflow = _reservation(_terms(deadline))
+    assert _every_walk_matches(workflow) > 1000  # before the first step: only predictions
+
+    workflow.do_engine_steps()
+    waiting = {task.task_spec.name for task in workflow.get_tasks(state=TaskState.WAITING)}
+    assert {"wait_event", "expire_timer"} <= waiting
+    assert workflow.subprocesses  # the hold subprocess is running: walks descend into it
+    _every_walk_matches(workflow)
+
+    expired = _reservation(_terms(datetime.now(UTC) - timedelta(seconds=1)))
+    expired.do_engine_steps()
+    expired.refresh_timers()
+    expired.do_engine_steps()
+    assert expired.is_completed()
+    _every_walk_matches(expired)
+
+
+def test_a_run_under_the_check_compares_its_walks_and_a_wrong_walk_is_caught(monkeypatch):
+    workflow = _reservation(_terms(datetime.now(UTC) + timedelta(days=1)))
+    with walks_compared() as counted:
+        workflow.do_engine_steps()
+    assert counted["walks"] > 10
+
+    def reversed_walk(iterator):  # a broken walk: same tasks, another order
+        if "_walk" not in iterator.__dict__:
+            iterator._walk = iter(
+                list(spiff_speed._walk(iterator, isinstance(iterator, BpmnTaskIterator)))[::-1]
+            )
+        return next(iterator._walk)
+
+    monkeypatch.setattr(TaskIterator, "__next__", reversed_walk)
+    with pytest.raises(WalkMismatch), walks_compared():
+        _reservation(_terms(datetime.now(UTC) + timedelta(days=1))).do_engine_steps()
+
+
+def test_spiff_loggers_get_warning_unless_the_deployment_set_a_level():
+    task_logger = logging.getLogger("spiff.task")
+    workflow_logger = logging.getLogger("spiff.workflow")
+    assert task_logger.level == logging.WARNING  # installed when the engine package was imported
+    assert workflow_logger.level == logging.WARNING
+    try:
+        task_logger.setLevel(logging.DEBUG)
+        workflow_logger.setLevel(logging.NOTSET)
+        spiff_speed.install()
+        assert task_logger.level == logging.DEBUG
+        assert workflow_logger.level == logging.WARNING
+    finally:
+        task_logger.setLevel(logging.WARNING)
+        workflow_logger.setLevel(logging.WARNING)
