@@ -14,11 +14,20 @@ from contextvars import ContextVar
 from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
-from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
+from SpiffWorkflow.bpmn.serializer.default.workflow import (
+    BpmnSubWorkflowConverter,
+    BpmnWorkflowConverter,
+    TaskConverter,
+    WorkflowConverter,
+)
 from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
+from SpiffWorkflow.bpmn.util.subworkflow import BpmnSubWorkflow
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
+from SpiffWorkflow.task import Task
+from SpiffWorkflow.util.deep_merge import DeepMerge
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -57,18 +66,87 @@ class _SpecByReference(BpmnWorkflowConverter):
         workflow = self.target_class(
             definition.spec, definition.subprocess_specs, deserializing=True
         )
-        workflow.tasks = self.mapping_from_dict(dct["tasks"], UUID, workflow=workflow)
-        workflow.task_tree = workflow.tasks.get(UUID(dct["root"]))
+        task_id = _task_id_reader()
+        workflow.tasks = self.mapping_from_dict(dct["tasks"], task_id, workflow=workflow)
+        workflow.task_tree = workflow.tasks.get(task_id(dct["root"]))
         self.set_default_attributes(workflow, dct)
         self.subprocesses_from_dict(dct["subprocesses"], workflow)
         workflow.bpmn_events = self.registry.restore(dct.pop("bpmn_events", []))
         return workflow
 
 
-_CONFIG = {**SPIFF_CONFIG, BpmnWorkflow: _SpecByReference}
+class _OneIdPerTask(TaskConverter):
+    """Reads a task as Spiff's converter does, but parses each task id once per state.
+
+    Spiff parses an id three times (the task's own, in its parent's children, in its children's
+    parent) into three equal UUID objects. One object per id spares the parsing, and Spiff's
+    lookups of parents and children then find the key by identity instead of comparing UUIDs.
+    """
+
+    def from_dict(self, dct, workflow):
+        ids = _IDS.get()
+        if ids is None:
+            return super().from_dict(dct, workflow)
+        parent, children = dct["parent"], dct["children"]
+        task_spec = workflow.spec.task_specs.get(dct["task_spec"])
+        task = self.target_class(workflow, task_spec, state=dct["state"], id=_id(ids, dct["id"]))
+        task._parent = _id(ids, parent) if parent is not None else None
+        task._children = [_id(ids, child) for child in children]
+        task.last_state_change = dct["last_state_change"]
+        task.triggered = dct["triggered"]
+        task.internal_data = self.registry.restore(dct["internal_data"])
+        if isinstance(task_spec, CatchingEvent) and task.has_state(TaskState.WAITING):
+            workflow.top_workflow.event_manager.add_task(task)
+        delta = dct.get("delta")
+        above = task.parent
+        if delta and above is not None:
+            data = DeepMerge.merge({}, above.data)
+            data.update(self.registry.restore(delta.get("updates", {})))
+            for key in delta.get("deletions", {}):
+                data.pop(key, None)
+        else:
+            data = self.registry.restore(dct["data"])
+        task.data = data
+        return task
+
+
+class _SubprocessOneIdPerTask(BpmnSubWorkflowConverter):
+    """A subprocess's tasks keyed by the same id objects as the tasks themselves."""
+
+    def from_dict(self, dct, task, top_workflow):
+        spec = top_workflow.subprocess_specs.get(task.task_spec.spec)
+        subprocess = self.target_class(spec, task.id, top_workflow, deserializing=True)
+        task_id = _task_id_reader()
+        subprocess.tasks = self.mapping_from_dict(dct["tasks"], task_id, workflow=subprocess)
+        subprocess.task_tree = subprocess.tasks.get(task_id(dct["root"]))
+        self.set_default_attributes(subprocess, dct)
+        return subprocess
+
+
+def _task_id_reader():
+    ids = _IDS.get()
+    if ids is None:
+        return UUID
+    return lambda text: _id(ids, text)
+
+
+def _id(ids: dict[str, UUID], text: str) -> UUID:
+    found = ids.get(text)
+    if found is None:
+        found = ids[text] = UUID(text)
+    return found
+
+
+_CONFIG = {
+    **SPIFF_CONFIG,
+    BpmnWorkflow: _SpecByReference,
+    BpmnSubWorkflow: _SubprocessOneIdPerTask,
+    Task: _OneIdPerTask,
+}
 _SERIALIZER = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(_CONFIG))
 _EMBED: ContextVar[bool] = ContextVar("embed_spec", default=False)
 _SESSION: ContextVar[Session | None] = ContextVar("spec_session", default=None)
+_IDS: ContextVar[dict[str, UUID] | None] = ContextVar("task_ids", default=None)
 
 
 def definition_by_sha(sha: str, session: Session | None) -> bpmn.ProcessDefinition:
@@ -98,10 +176,11 @@ def serialize(workflow: BpmnWorkflow, *, embed_spec: bool = False) -> str:
 
 def deserialize(text: str, session: Session | None = None) -> BpmnWorkflow:
     """The workflow from its state; `session` lets a worker load a version it has not built yet."""
-    token = _SESSION.set(session)
+    token, ids = _SESSION.set(session), _IDS.set({})
     try:
         return _SERIALIZER.deserialize_json(text)
     finally:
+        _IDS.reset(ids)
         _SESSION.reset(token)
 
 

@@ -83,3 +83,39 @@ def test_a_version_forgotten_by_sha_is_found_again_once_loaded(db_session, insta
     definition = bpmn.definition_of(model)
     assert bpmn.known_definition(model.sha256) is definition
     assert bpmn.sha_of(definition.spec) == model.sha256
+
+
+def test_a_read_state_holds_one_id_object_per_task_and_writes_back_the_same(
+    db_session, make_building, make_premise, manager
+):
+    from engine import reservations, workflow_io
+    from models.client import Client
+    from models.process import ProcessBusinessKey, ProcessInstance
+    from models.reservation import Channel
+
+    premise = make_premise(make_building(), number="7")
+    client = Client(full_name="Петров Пётр")
+    db_session.add(client)
+    db_session.flush()
+    made = reservations.reserve(
+        db_session, premise.id, client, channel=Channel.offline, user=manager
+    )
+    db_session.commit()
+    instance_id = db_session.scalar(
+        select(ProcessBusinessKey.instance_id).where(
+            ProcessBusinessKey.name == "reservation_id", ProcessBusinessKey.value == str(made.id)
+        )
+    )
+    state = db_session.get(ProcessInstance, instance_id).serialized
+
+    workflow = deserialize(state, db_session)
+    assert workflow.subprocesses  # the hold subprocess: its tasks are read the same way
+    for flow in [workflow, *workflow.subprocesses.values()]:
+        for key, task in flow.tasks.items():
+            assert key is task.id
+            if task._parent is not None:
+                assert task._parent is task.parent.id
+            assert all(child is flow.tasks[child].id for child in task._children)
+    assert serialize(workflow) == state
+    plain = workflow_io._SERIALIZER.deserialize_json(state)  # Spiff's own reading of it
+    assert serialize(plain) == state
