@@ -34,6 +34,7 @@ from models.process import (
     ProcessStatus,
 )
 from models.user import User
+from models.versioned_writes import write_changed
 
 log = logging.getLogger(__name__)
 DEADLINE_TZ = ZoneInfo("Europe/Moscow")  # a task has no project; sales run on Moscow time
@@ -108,10 +109,13 @@ def _fire_timers(session: Session, now: datetime, batch_size: int, result: TickR
             actions.preload(session, instances)  # their rows, read and locked at once
             for instance in instances:
                 _fire(session, instance, now, guarded=False, flush=False)
+            write_changed(session, instances)  # one statement, not one versioned UPDATE each
         result.timers += len(instances)
         return
     except (Exception, UnguardedActionFailed):  # undone; now one by one, each on its own
         log.info("tick: a batch of %d timers is run again instance by instance", len(instances))
+    for instance in instances:  # what the batch left in memory is not what the rows hold
+        session.expire(instance)
     for instance in instances:
         try:
             try:
