@@ -62,15 +62,17 @@ def _walk(iterator: TaskIterator, bpmn: bool):
     finished_only = iterator.task_filter.state <= TaskState.FINISHED_MASK
     stack = [(task, 0) for task in reversed(iterator.task_list)]
     iterator.task_list = []
+    # Every task of one walk has the same top workflow; its dict of subprocesses is read live.
+    subprocesses = stack[-1][0].workflow.top_workflow.subprocesses if bpmn and stack else {}
     while stack:
         task, depth = stack.pop()
         children = task._children
-        subprocess = task.workflow.top_workflow.subprocesses.get(task.id) if bpmn else None
+        subprocess = subprocesses.get(task.id) if subprocesses else None
         if (
             (children or subprocess is not None)
             and (task.state >= min_state or subprocess is not None)
             and depth < max_depth
-            and task.task_spec.name != end_at
+            and (end_at is None or task.task_spec.name != end_at)
         ):
             known = task.workflow.tasks.get
             for child in reversed(children):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from contextvars import ContextVar
+from copy import copy
 from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
@@ -27,7 +28,6 @@ from SpiffWorkflow.bpmn.util.subworkflow import BpmnSubWorkflow
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.task import Task
-from SpiffWorkflow.util.deep_merge import DeepMerge
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -100,7 +100,7 @@ class _OneIdPerTask(TaskConverter):
         delta = dct.get("delta")
         above = task.parent
         if delta and above is not None:
-            data = DeepMerge.merge({}, above.data)
+            data = _inherited(above.data)
             data.update(self.registry.restore(delta.get("updates", {})))
             for key in delta.get("deletions", {}):
                 data.pop(key, None)
@@ -121,6 +121,15 @@ class _SubprocessOneIdPerTask(BpmnSubWorkflowConverter):
         subprocess.task_tree = subprocess.tasks.get(task_id(dct["root"]))
         self.set_default_attributes(subprocess, dct)
         return subprocess
+
+
+def _inherited(data: dict) -> dict:
+    """What Spiff's `DeepMerge.merge({}, data)` returns, without its per-key checks: a new dict,
+    mutable values copied one level deep."""
+    return {k: copy(v) if isinstance(v, _MUTABLE) else v for k, v in data.items()}
+
+
+_MUTABLE = (dict, list, set)
 
 
 def _task_id_reader():
