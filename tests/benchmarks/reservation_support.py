@@ -11,14 +11,19 @@ import subprocess
 import sys
 import tempfile
 import time
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
 from flask import Flask
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import insert, text
 
-from engine import repository
+from engine import bpmn, repository
 from engine.reservation_actions import RESERVATION_PROCESS
+from engine.sandbox import SandboxScriptEngine
+from engine.workflow_io import serialize
 from models.catalog import Building, Premise, PremiseKind, PremiseStatus, Project
 from tests.benchmarks.support import migrated_app
 from web.config import ROOT, Config, TestConfig
@@ -232,3 +237,58 @@ def load() -> str:
         return ", ".join(f"{value:.1f}" for value in os.getloadavg())
     except OSError:
         return "unknown"
+
+
+def raw_booking_ms(app: Flask, runs: int = 300) -> float:
+    """SpiffWorkflow alone, in memory: what one online booking costs it before any HTTP, ORM or
+    database work — a new reservation workflow run to its first wait (the premise taken by a stub
+    of `reserve_premise`), then serialized. The floor of gunicorn's CPU per reservation in (a)."""
+    with app.app_context():
+        model = repository.latest(db.session, RESERVATION_PROCESS)
+        definition = bpmn.definition_of(model)
+        db.session.remove()
+    now = datetime.now(UTC)
+    answers = {
+        "reserve_premise": {
+            "reservation_id": 1,
+            "expires_at": (now + timedelta(days=1)).isoformat(),
+            "remind_at": (now + timedelta(hours=12)).isoformat(),
+            "confirm_by": (now + timedelta(days=1)).isoformat(),
+            "paid": False,
+        }
+    }
+    script_engine = SandboxScriptEngine(
+        service_handler=lambda name, params, data: json.dumps(answers.get(name, {}))
+    )
+    start_data = {
+        "premise_id": 1,
+        "client_id": 1,
+        "premise_number": "1",
+        "client_name": "Покупатель",
+        "channel": "online",
+        "paid": False,
+        "manager_id": None,
+        "over_limit": False,
+        "from_queue": False,
+        "queue_entry_id": None,
+        "api_key_id": 1,
+        "started_by": None,
+    }
+
+    def booking() -> None:
+        workflow = BpmnWorkflow(definition.spec, definition.subprocess_specs)
+        workflow.script_engine = script_engine
+        for task in workflow.get_tasks(state=TaskState.READY):
+            task.data.update(start_data)
+        workflow.do_engine_steps()
+        if not workflow.get_tasks(state=TaskState.WAITING, spec_name="expire_timer"):
+            raise RuntimeError("the stubbed booking did not reach the reservation's hold")
+        serialize(workflow)
+
+    booking()
+    timings = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        booking()
+        timings.append(time.perf_counter() - started)
+    return statistics.median(timings) * 1000
