@@ -1,4 +1,4 @@
-"""Two changes to how SpiffWorkflow 3.2 does its work, for speed; neither changes what it does.
+"""Three changes to how SpiffWorkflow 3.2 does its work, for speed; none changes what it does.
 
 Every engine step (a timer fired by the tick, a task completed in the inbox, a booking) walks
 the workflow's task tree a few dozen times: to find READY tasks, to update WAITING ones after
@@ -21,6 +21,9 @@ SpiffWorkflow's time (the step is measured by `tests/benchmarks/bench_engine.py`
    It serves the default walk (depth-first, `max_depth` 1000); anything else keeps Spiff's own.
    `tests/unit/test_spiff_speed.py` compares both walks on the product's processes.
 
+3. **State names.** Each state change also names the state for the log line (see 1), and Spiff
+   builds a table of all names to look up each one. The names are kept here once looked up.
+
 `install()` is called once when the `engine` package is imported.
 """
 
@@ -35,6 +38,8 @@ SPIFF_LOGGERS = ("spiff.task", "spiff.workflow")
 DEFAULT_MAX_DEPTH = 1000
 
 SPIFF_NEXT = TaskIterator.__next__  # Spiff's own, kept for other walks and for the tests
+SPIFF_STATE_NAME = TaskState.get_name
+_STATE_NAMES: dict[int, str] = {}
 
 
 def install() -> None:
@@ -43,6 +48,14 @@ def install() -> None:
         if logger.level == logging.NOTSET:
             logger.setLevel(logging.WARNING)
     TaskIterator.__next__ = _next
+    TaskState.get_name = classmethod(_state_name)
+
+
+def _state_name(cls, state: int) -> str:
+    name = _STATE_NAMES.get(state)
+    if name is None:
+        name = _STATE_NAMES[state] = SPIFF_STATE_NAME(state)
+    return name
 
 
 def _next(self: TaskIterator):

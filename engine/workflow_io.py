@@ -142,8 +142,19 @@ def _task_id_reader():
 def _id(ids: dict[str, UUID], text: str) -> UUID:
     found = ids.get(text)
     if found is None:
-        found = ids[text] = UUID(text)
+        found = ids[text] = _parsed(text)
     return found
+
+
+def _parsed(text: str) -> UUID:
+    """`UUID(text)` for the canonical form `str(uuid)` writes, without the checks and string
+    handling of `UUID.__init__` (a fifth of reading a state): the value is set the way unpickling
+    sets it. Any other form goes through `UUID()`."""
+    if len(text) != 36:
+        return UUID(text)
+    parsed = UUID.__new__(UUID)
+    parsed.__setstate__({"int": int(text.replace("-", ""), 16)})
+    return parsed
 
 
 _CONFIG = {

@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import json
 import logging
+import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -13,7 +14,7 @@ from SpiffWorkflow.bpmn.util.task import BpmnTaskIterator
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskIterator, TaskState
 
-from engine import bpmn, spiff_speed
+from engine import bpmn, spiff_speed, workflow_io
 from engine.sandbox import SandboxScriptEngine
 from tests.spiff_walks import WalkMismatch, walks_compared
 
@@ -157,3 +158,32 @@ def test_spiff_loggers_get_warning_unless_the_deployment_set_a_level():
     finally:
         task_logger.setLevel(logging.WARNING)
         workflow_logger.setLevel(logging.WARNING)
+
+
+def test_state_names_are_spiffs_own_for_every_state_and_mask():
+    def named(lookup, value):
+        try:
+            return lookup(value)
+        except Exception as error:  # noqa: BLE001 - Spiff's failures must be the same too
+            return type(error)
+
+    for value in range(0, 2 * TaskState.ANY_MASK + 2):
+        assert named(TaskState.get_name, value) == named(spiff_speed.SPIFF_STATE_NAME, value)
+    assert TaskState.get_name(TaskState.READY) == "READY"
+    assert TaskState.get_name(TaskState.READY | TaskState.WAITING) == "WAITING|READY"
+
+
+def test_a_task_id_read_from_a_state_is_the_uuid_it_was_written_from():
+    for _ in range(2000):
+        written = uuid.uuid4()
+        read = workflow_io._parsed(str(written))
+        assert (read, hash(read), str(read), read.is_safe) == (
+            written,
+            hash(written),
+            str(written),
+            uuid.UUID(str(written)).is_safe,
+        )
+    braced = "{12345678-1234-5678-1234-567812345678}"
+    assert workflow_io._parsed(braced) == uuid.UUID(braced)  # not the canonical form: UUID()
+    with pytest.raises(ValueError):
+        workflow_io._parsed("12345678-1234-5678-1234-56781234567x")
