@@ -13,7 +13,7 @@ import json
 from contextvars import ContextVar
 from copy import copy
 from datetime import UTC, datetime, timedelta
-from uuid import UUID
+from uuid import UUID, SafeUUID
 
 from SpiffWorkflow.bpmn.serializer.default.workflow import (
     BpmnSubWorkflowConverter,
@@ -148,13 +148,17 @@ def _id(ids: dict[str, UUID], text: str) -> UUID:
 
 def _parsed(text: str) -> UUID:
     """`UUID(text)` for the canonical form `str(uuid)` writes, without the checks and string
-    handling of `UUID.__init__` (a fifth of reading a state): the value is set the way unpickling
-    sets it. Any other form goes through `UUID()`."""
+    handling of `UUID.__init__` (a fifth of reading a state): the attributes are set as
+    `UUID.__setstate__` (unpickling) sets them. Any other form goes through `UUID()`."""
     if len(text) != 36:
         return UUID(text)
     parsed = UUID.__new__(UUID)
-    parsed.__setstate__({"int": int(text.replace("-", ""), 16)})
+    object.__setattr__(parsed, "int", int(text.replace("-", ""), 16))  # UUID is immutable
+    object.__setattr__(parsed, "is_safe", _UNKNOWN_SAFETY)
     return parsed
+
+
+_UNKNOWN_SAFETY = SafeUUID.unknown  # an enum member's lookup is not free on Python 3.11
 
 
 _CONFIG = {
