@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from models import history_rows
 from models.base import utcnow
 from models.crm import Interaction, InteractionKind
 
@@ -43,14 +44,15 @@ def emit(
     now = now or utcnow()
     context = dict(context or {})
     if client_id is not None and event in TIMELINE:
-        session.add(
+        history_rows.add(
+            session,
             Interaction(
                 client_id=client_id,
                 kind=InteractionKind.system,
                 summary=_fill(TIMELINE[event], context)[:300],
                 at=now,
                 link=link,
-            )
+            ),
         )
     notify.dispatch(
         session,

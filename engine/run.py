@@ -17,6 +17,7 @@ from engine import actions, human_tasks
 from engine.actions import ActionContext, ActionError, Followup
 from engine.sandbox import SandboxScriptEngine
 from engine.workflow_io import next_timer, ready_user_tasks, serialize
+from models import history_rows
 from models.process import (
     ProcessBusinessKey,
     ProcessEvent,
@@ -226,7 +227,8 @@ def record(
     task_label: str | None = None,
     now: datetime,
 ) -> None:
-    session.add(
+    history_rows.add(
+        session,
         ProcessEvent(
             instance_id=instance.id,
             kind=kind,
@@ -236,7 +238,7 @@ def record(
             task_name=task_name,
             task_label=task_label,
             at=now,
-        )
+        ),
     )
 
 

@@ -8,6 +8,8 @@ from decimal import Decimal
 from sqlalchemy import DateTime, MetaData, Numeric, TypeDecorator, inspect
 from sqlalchemy.orm import DeclarativeBase, object_session
 
+from models import history_rows
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -76,13 +78,23 @@ class Area(TypeDecorator):
 def append_unloaded(owner, collection: str, item) -> None:
     """Append `item` to `owner.<collection>` (a one-to-many history) without loading it.
 
-    Set from the item's side and added to the session directly: the whole history is not read
-    just to add one line; a collection already loaded still receives it through the backref.
+    A collection already loaded receives it like any append. Otherwise the whole history is not
+    read just to add one line: the item gets the owner's key and is written in bulk with the
+    other history rows (models/history_rows.py). An owner not written yet is set on the item
+    instead, and the flush writes the two in order.
     """
     session = object_session(owner)
-    if session is None:
+    owner_state = inspect(owner)
+    if session is None or collection in owner_state.dict:
         getattr(owner, collection).append(item)
         return
-    back = inspect(type(owner)).relationships[collection].back_populates
-    setattr(item, back, owner)
-    session.add(item)
+    relationship = owner_state.mapper.relationships[collection]
+    if owner_state.identity is None:
+        setattr(item, relationship.back_populates, owner)
+        session.add(item)
+        return
+    item_mapper = inspect(type(item))
+    for local, remote in relationship.local_remote_pairs:
+        value = getattr(owner, owner_state.mapper.get_property_by_column(local).key)
+        setattr(item, item_mapper.get_property_by_column(remote).key, value)
+    history_rows.add(session, item)
