@@ -67,7 +67,7 @@ class _SpecByReference(BpmnWorkflowConverter):
             definition.spec, definition.subprocess_specs, deserializing=True
         )
         task_id = _task_id_reader()
-        workflow.tasks = self.mapping_from_dict(dct["tasks"], task_id, workflow=workflow)
+        workflow.tasks = _tasks_from_dict(self.registry, dct["tasks"], task_id, workflow)
         workflow.task_tree = workflow.tasks.get(task_id(dct["root"]))
         self.set_default_attributes(workflow, dct)
         self.subprocesses_from_dict(dct["subprocesses"], workflow)
@@ -94,18 +94,18 @@ class _OneIdPerTask(TaskConverter):
         task._children = [_id(ids, child) for child in children]
         task.last_state_change = dct["last_state_change"]
         task.triggered = dct["triggered"]
-        task.internal_data = self.registry.restore(dct["internal_data"])
+        task.internal_data = _restored(self.registry, dct["internal_data"])
         if isinstance(task_spec, CatchingEvent) and task.has_state(TaskState.WAITING):
             workflow.top_workflow.event_manager.add_task(task)
         delta = dct.get("delta")
         above = task.parent
         if delta and above is not None:
             data = _inherited(above.data)
-            data.update(self.registry.restore(delta.get("updates", {})))
+            data.update(_restored(self.registry, delta.get("updates", {})))
             for key in delta.get("deletions", {}):
                 data.pop(key, None)
         else:
-            data = self.registry.restore(dct["data"])
+            data = _restored(self.registry, dct["data"])
         task.data = data
         return task
 
@@ -117,10 +117,33 @@ class _SubprocessOneIdPerTask(BpmnSubWorkflowConverter):
         spec = top_workflow.subprocess_specs.get(task.task_spec.spec)
         subprocess = self.target_class(spec, task.id, top_workflow, deserializing=True)
         task_id = _task_id_reader()
-        subprocess.tasks = self.mapping_from_dict(dct["tasks"], task_id, workflow=subprocess)
+        subprocess.tasks = _tasks_from_dict(self.registry, dct["tasks"], task_id, subprocess)
         subprocess.task_tree = subprocess.tasks.get(task_id(dct["root"]))
         self.set_default_attributes(subprocess, dct)
         return subprocess
+
+
+def _tasks_from_dict(registry, tasks: dict, task_id, workflow) -> dict:
+    """What `mapping_from_dict(tasks, task_id, workflow=...)` returns, each task handed straight
+    to its converter (the generic restore would first copy its dict to drop the type name)."""
+    read = registry.convert_from_dict
+    return {
+        task_id(key): read[task["typename"]](task, workflow=workflow) for key, task in tasks.items()
+    }
+
+
+def _restored(registry, value):
+    """`registry.restore(value)` of a value just read from JSON: the value itself when nothing in
+    it is a typed object (a date, a UUID…), which is what the restore would rebuild unchanged."""
+    return value if _plain(value) else registry.restore(value)
+
+
+def _plain(value) -> bool:
+    if isinstance(value, dict):
+        return "typename" not in value and all(_plain(item) for item in value.values())
+    if isinstance(value, list):
+        return all(_plain(item) for item in value)
+    return True
 
 
 def _inherited(data: dict) -> dict:

@@ -187,3 +187,31 @@ def test_a_task_id_read_from_a_state_is_the_uuid_it_was_written_from():
     assert workflow_io._parsed(braced) == uuid.UUID(braced)  # not the canonical form: UUID()
     with pytest.raises(ValueError):
         workflow_io._parsed("12345678-1234-5678-1234-56781234567x")
+
+
+def test_a_read_state_restores_typed_values_and_keeps_plain_ones_as_spiff_would():
+    workflow = _reservation(_terms(datetime.now(UTC) + timedelta(days=1)))
+    workflow.do_engine_steps()
+    [waiting] = workflow.get_tasks(spec_name="wait_event")
+    moment = datetime(2026, 12, 7, 10, 30, tzinfo=UTC)
+    waiting.data["typed"] = {"at": moment, "ids": [uuid.UUID(int=7)], "span": timedelta(hours=2)}
+    waiting.data["plain"] = {"nested": [1, "два", None, {"x": 1.5}]}
+    state = workflow_io.serialize(workflow)
+
+    ours = workflow_io.deserialize(state)
+    spiffs = workflow_io._SERIALIZER.deserialize_json(state)  # the generic restore throughout
+    [read] = ours.get_tasks(spec_name="wait_event")
+    assert read.data["typed"] == {
+        "at": moment,
+        "ids": [uuid.UUID(int=7)],
+        "span": timedelta(hours=2),
+    }
+    assert read.data["plain"] == {"nested": [1, "два", None, {"x": 1.5}]}
+    for mine, theirs in zip(ours.get_tasks(), spiffs.get_tasks(), strict=True):
+        assert (mine.id, mine.task_spec.name, mine.state) == (
+            theirs.id,
+            theirs.task_spec.name,
+            theirs.state,
+        )
+        assert mine.data == theirs.data and mine.internal_data == theirs.internal_data
+    assert workflow_io.serialize(ours) == state
