@@ -97,3 +97,17 @@ def test_what_only_the_orm_can_write_is_left_to_its_flush(
     db_session.expire_all()
     assert db_session.get(ProcessInstance, new_reference.id).started_by_id is not None
     assert db_session.get(ProcessInstance, unchanged.id).lock_version == 1
+
+
+def test_a_savepoint_rolled_back_after_the_write_leaves_the_objects_as_stored(
+    db_session, instances
+):
+    row = instances[0]
+    version = row.lock_version
+    with pytest.raises(RuntimeError), db_session.begin_nested():
+        row.serialized = "written, then undone"
+        row.updated_at = utcnow()
+        assert write_changed(db_session, [row]) == 1
+        raise RuntimeError("a later write of the batch failed")
+    db_session.expire(row)  # as the tick does before running the batch again
+    assert (row.serialized, row.lock_version) == ("state 0", version)
