@@ -76,12 +76,44 @@ class _SpecByReference(BpmnWorkflowConverter):
 
 
 class _OneIdPerTask(TaskConverter):
-    """Reads a task as Spiff's converter does, but parses each task id once per state.
+    """Reads and writes a task as Spiff's converter does, but handles each task id once.
 
     Spiff parses an id three times (the task's own, in its parent's children, in its children's
     parent) into three equal UUID objects. One object per id spares the parsing, and Spiff's
     lookups of parents and children then find the key by identity instead of comparing UUIDs.
+    Writing, each id is turned into text once, and the parent is looked up once.
     """
+
+    def to_dict(self, task):
+        texts = _TEXTS.get()
+        if texts is None:
+            return super().to_dict(task)
+        above = task.parent
+        if above is None:
+            data, delta = task.data, {}
+        else:
+            inherited, own = above.data, task.data
+            data = {}
+            delta = {
+                "updates": {
+                    key: value
+                    for key, value in own.items()
+                    if key not in inherited or value != inherited[key]
+                },
+                "deletions": [key for key in inherited if key not in own],
+            }
+        return {
+            "id": _text(texts, task.id),
+            "parent": _text(texts, task._parent) if above is not None else None,
+            "children": [_text(texts, child) for child in task._children],
+            "last_state_change": task.last_state_change,
+            "state": task.state,
+            "task_spec": task.task_spec.name,
+            "triggered": task.triggered,
+            "internal_data": self.registry.convert(task.internal_data),
+            "data": data,
+            "delta": delta,
+        }
 
     def from_dict(self, dct, workflow):
         ids = _IDS.get()
@@ -140,9 +172,16 @@ def _restored(registry, value):
 
 def _plain(value) -> bool:
     if isinstance(value, dict):
-        return "typename" not in value and all(_plain(item) for item in value.values())
-    if isinstance(value, list):
-        return all(_plain(item) for item in value)
+        if "typename" in value:
+            return False
+        items = value.values()
+    elif isinstance(value, list):
+        items = value
+    else:
+        return True
+    for item in items:  # noqa: SIM110 - a loop: no generator per container on this hot path
+        if isinstance(item, dict | list) and not _plain(item):
+            return False
     return True
 
 
@@ -166,6 +205,14 @@ def _id(ids: dict[str, UUID], text: str) -> UUID:
     found = ids.get(text)
     if found is None:
         found = ids[text] = _parsed(text)
+    return found
+
+
+def _text(texts: dict[int, str], task_id: UUID) -> str:
+    """`str(task_id)`, made once per id and state (the ids live as long as the workflow)."""
+    found = texts.get(id(task_id))
+    if found is None:
+        found = texts[id(task_id)] = str(task_id)
     return found
 
 
@@ -194,6 +241,7 @@ _SERIALIZER = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(_CONFIG))
 _EMBED: ContextVar[bool] = ContextVar("embed_spec", default=False)
 _SESSION: ContextVar[Session | None] = ContextVar("spec_session", default=None)
 _IDS: ContextVar[dict[str, UUID] | None] = ContextVar("task_ids", default=None)
+_TEXTS: ContextVar[dict[int, str] | None] = ContextVar("task_id_texts", default=None)
 
 
 def definition_by_sha(sha: str, session: Session | None) -> bpmn.ProcessDefinition:
@@ -214,10 +262,11 @@ def definition_by_sha(sha: str, session: Session | None) -> bpmn.ProcessDefiniti
 def serialize(workflow: BpmnWorkflow, *, embed_spec: bool = False) -> str:
     """The workflow's state as JSON; the spec by reference unless `embed_spec` (a state that
     must be read without the database, e.g. a try-run of a draft)."""
-    token = _EMBED.set(embed_spec)
+    token, texts = _EMBED.set(embed_spec), _TEXTS.set({})
     try:
         return _SERIALIZER.serialize_json(workflow)
     finally:
+        _TEXTS.reset(texts)
         _EMBED.reset(token)
 
 

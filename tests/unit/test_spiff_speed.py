@@ -10,8 +10,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.util.task import BpmnTaskIterator
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.util.task import TaskIterator, TaskState
 
 from engine import bpmn, spiff_speed, workflow_io
@@ -215,3 +217,22 @@ def test_a_read_state_restores_typed_values_and_keeps_plain_ones_as_spiff_would(
         )
         assert mine.data == theirs.data and mine.internal_data == theirs.internal_data
     assert workflow_io.serialize(ours) == state
+
+
+def test_a_written_state_is_what_spiffs_own_task_converter_writes():
+    spiffs = BpmnWorkflowSerializer(
+        BpmnWorkflowSerializer.configure(
+            {**SPIFF_CONFIG, BpmnWorkflow: workflow_io._SpecByReference}  # Spiff's Task converter
+        )
+    )
+    waiting = _reservation(_terms(datetime.now(UTC) + timedelta(days=1)))
+    waiting.do_engine_steps()
+    [held] = waiting.get_tasks(spec_name="wait_event")
+    held.data["typed"] = {"at": datetime(2026, 12, 7, tzinfo=UTC), "id": uuid.UUID(int=7)}
+    del held.data["paid"]  # a deletion in the task's delta
+    expired = _reservation(_terms(datetime.now(UTC) - timedelta(seconds=1)))
+    expired.do_engine_steps()
+    expired.refresh_timers()
+    expired.do_engine_steps()
+    for workflow in (waiting, expired):
+        assert workflow_io.serialize(workflow) == spiffs.serialize_json(workflow)
