@@ -18,7 +18,6 @@ import logging
 import multiprocessing
 import os
 import re
-import statistics
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -40,6 +39,7 @@ from models.settings import reset_setting, set_setting
 from tests.benchmarks.reservation_support import (
     app_config,
     cpu_seconds,
+    median_ms,
     percentile,
     seed_building,
 )
@@ -180,13 +180,7 @@ def raw_expiry_ms(state: str, runs: int = 200) -> float:
             raise RuntimeError("the stubbed expiry did not complete the reservation process")
         serialize(workflow)
 
-    step()
-    timings = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        step()
-        timings.append(time.perf_counter() - started)
-    return statistics.median(timings) * 1000
+    return median_ms(step, runs)
 
 
 def _bulk_clients(count: int) -> list[int]:
