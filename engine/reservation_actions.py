@@ -333,9 +333,7 @@ def context_of(reservation: Reservation) -> dict:
     """What templates of reservation events may say."""
     premise = reservation.premise
     session = object_session(reservation)
-    # Held for the transaction: a tick batch expires hundreds of reservations in a few
-    # buildings, and the session's identity map alone would let them go and read them again.
-    building = building_facts(session, premise.building_id)
+    building = building_facts(session, premise.building_id)  # kept per worker, not re-read
     tz = ZoneInfo(building.time_zone)
     return {
         "reservation_id": reservation.id,

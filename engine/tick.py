@@ -114,9 +114,8 @@ def _fire_timers(session: Session, now: datetime, batch_size: int, result: TickR
         return
     except (Exception, UnguardedActionFailed):  # undone; now one by one, each on its own
         log.info("tick: a batch of %d timers is run again instance by instance", len(instances))
-    for instance in instances:  # what the batch left in memory is not what the rows hold
-        session.expire(instance)
     for instance in instances:
+        session.expire(instance)  # what the batch left in memory is not what the row holds
         try:
             try:
                 with session.begin_nested():

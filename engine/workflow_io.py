@@ -143,15 +143,11 @@ class _OneIdPerTask(TaskConverter):
 
 
 class _SubprocessOneIdPerTask(BpmnSubWorkflowConverter):
-    """A subprocess's tasks keyed by the same id objects as the tasks themselves."""
+    """A subprocess read by Spiff's converter, its tasks then keyed by their own id objects."""
 
     def from_dict(self, dct, task, top_workflow):
-        spec = top_workflow.subprocess_specs.get(task.task_spec.spec)
-        subprocess = self.target_class(spec, task.id, top_workflow, deserializing=True)
-        task_id = _task_id_reader()
-        subprocess.tasks = _tasks_from_dict(self.registry, dct["tasks"], task_id, subprocess)
-        subprocess.task_tree = subprocess.tasks.get(task_id(dct["root"]))
-        self.set_default_attributes(subprocess, dct)
+        subprocess = super().from_dict(dct, task, top_workflow)
+        subprocess.tasks = {read.id: read for read in subprocess.tasks.values()}
         return subprocess
 
 
