@@ -1,9 +1,6 @@
 """SQLAlchemy entities and the rules that belong to them. No Flask, no engine."""
 
-from models.api_key import ApiKey, IdempotencyRecord
-from models.audit import AuditEvent
-from models.base import Base
-from models.catalog import (
+from models.catalog.objects import (
     Building,
     Floor,
     Premise,
@@ -13,7 +10,7 @@ from models.catalog import (
     Project,
     Section,
 )
-from models.client import (
+from models.clients.client import (
     Client,
     ClientChange,
     ClientConflict,
@@ -21,11 +18,12 @@ from models.client import (
     ClientPhone,
     Consent,
 )
-from models.crm import CrmTask, Interaction
-from models.errors import DomainError
-from models.notification import Notification
-from models.outbox import NotificationTemplate, OutboundMessage
-from models.process import (
+from models.crm.history import CrmTask, Interaction
+from models.db.base import Base
+from models.db.errors import DomainError
+from models.notifications.in_app import Notification
+from models.notifications.outbox import NotificationTemplate, OutboundMessage
+from models.process.instance import (
     HumanTask,
     ProcessBusinessKey,
     ProcessDraft,
@@ -33,8 +31,10 @@ from models.process import (
     ProcessInstance,
     ProcessModel,
 )
-from models.reservation import QueueEntry, Reservation, ReservationEvent
-from models.user import Role, User
+from models.sales.reservation import QueueEntry, Reservation, ReservationEvent
+from models.users.api_key import ApiKey, IdempotencyRecord
+from models.users.audit import AuditEvent
+from models.users.user import Role, User
 
 __all__ = [
     "ApiKey",

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from engine import clients
-from models.client import (
+from engine.clients import use_cases as clients
+from models.clients.client import (
     Client,
     ClientChange,
     ClientConflict,

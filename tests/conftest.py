@@ -14,8 +14,8 @@ import pytest
 from flask import g
 from sqlalchemy import create_engine, text
 
-from models.catalog import Building, Premise, PremiseKind, PremiseStatus, Project
-from models.user import Role, User
+from models.catalog.objects import Building, Premise, PremiseKind, PremiseStatus, Project
+from models.users.user import Role, User
 from web import create_app
 from web.config import TestConfig
 from web.extensions import db

@@ -23,7 +23,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from aiosmtpd.controller import Controller
 
-from models.client import Client, ConsentKind
+from models.clients.client import Client, ConsentKind
 from web.config import TestConfig, delivery_settings
 from web.extensions import db
 

@@ -7,7 +7,7 @@ from contextlib import contextmanager
 
 from SpiffWorkflow.util.task import TaskIterator
 
-from engine import spiff_speed
+from engine.speed import spiff as spiff_speed
 
 
 class WalkMismatch(AssertionError):

@@ -8,8 +8,8 @@ from flask import Flask, render_template, request, session
 from flask_login import current_user
 from sqlalchemy import event
 
-from models.errors import DomainError
-from models.user import ROLE_LABELS, User
+from models.db.errors import DomainError
+from models.users.user import ROLE_LABELS, User
 from web import formatting, navigation
 from web.config import INSTANCE, ROOT, Config
 from web.extensions import babel, csrf, db, login_manager, migrate

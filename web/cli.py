@@ -6,7 +6,7 @@ import click
 from flask import Flask
 from sqlalchemy import func, select
 
-from models.user import MIN_PASSWORD_LENGTH, Role, User
+from models.users.user import MIN_PASSWORD_LENGTH, Role, User
 from web.extensions import db
 
 users_cli = click.Group("users", help="Сотрудники")

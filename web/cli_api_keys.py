@@ -7,8 +7,8 @@ from datetime import datetime
 import click
 from sqlalchemy import select
 
-from models.api_key import ApiKey
-from models.base import utcnow
+from models.db.base import utcnow
+from models.users.api_key import ApiKey
 from web.extensions import db
 
 api_keys_cli = click.Group("api-keys", help="Ключи API интернет-магазина")

@@ -8,10 +8,10 @@ from pathlib import Path
 import click
 from sqlalchemy import select
 
-from engine import repository
-from engine.tick import run_until_idle
-from engine.validation import check_file
-from models.process import ProcessModel
+from engine.bpmn import repository
+from engine.bpmn.validation import check_file
+from engine.core.tick import run_until_idle
+from models.process.instance import ProcessModel
 from web.extensions import db
 
 processes_cli = click.Group("processes", help="Бизнес-процессы (BPMN)")

@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from models.settings import (
+from models.settings.store import (
     SOURCE_LABELS,
     SettingError,
     SettingState,

@@ -9,7 +9,7 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from models.catalog import (
+from models.catalog.objects import (
     Building,
     ConstructionStage,
     Finishing,
@@ -18,7 +18,7 @@ from models.catalog import (
     PremiseStatus,
     Project,
 )
-from models.user import Role, User
+from models.users.user import Role, User
 
 DEMO_PASSWORD = "demo"
 DEMO_NAMES = {

@@ -6,7 +6,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from models.client import format_phone
+from models.clients.client import format_phone
 
 NBSP = "\u00a0"
 DEFAULT_TZ = "Europe/Moscow"
@@ -56,7 +56,7 @@ def decimal_money(text: str | None) -> str:
 
 
 def status_label(value: str | None) -> str:
-    from models.catalog import STATUS_LABELS, PremiseStatus
+    from models.catalog.objects import STATUS_LABELS, PremiseStatus
 
     if not value:
         return "—"

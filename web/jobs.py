@@ -5,8 +5,8 @@ from __future__ import annotations
 from celery import shared_task
 from flask import current_app
 
-from engine.outbox import send_due
-from engine.tick import run_until_idle
+from engine.core.tick import run_until_idle
+from engine.notifications.outbox import send_due
 from web.config import delivery_settings
 from web.extensions import db
 

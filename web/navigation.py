@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from flask import url_for
 from flask_login import current_user
 
-from models.user import Role
+from models.users.user import Role
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from functools import wraps
 from flask import abort
 from flask_login import current_user, login_required
 
-from models.user import MANAGEMENT, Role
+from models.users.user import MANAGEMENT, Role
 
 ALL_ROLES = frozenset(Role)
 EDITORS = MANAGEMENT

@@ -8,7 +8,7 @@ Create Date: 2026-11-27 14:24:15.795400
 from alembic import op
 import sqlalchemy as sa
 
-import models.base
+import models.db.base
 
 
 # revision identifiers, used by Alembic.
@@ -25,9 +25,9 @@ def upgrade():
     sa.Column('name', sa.String(length=100), nullable=False),
     sa.Column('key_hash', sa.String(length=64), nullable=False),
     sa.Column('prefix', sa.String(length=12), nullable=False),
-    sa.Column('created_at', models.base.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('revoked_at', models.base.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('last_used_at', models.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', models.db.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('revoked_at', models.db.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('last_used_at', models.db.base.UTCDateTime(timezone=True), nullable=True),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_api_key')),
     sa.UniqueConstraint('key_hash', name=op.f('uq_api_key_key_hash')),
     sa.UniqueConstraint('name', name=op.f('uq_api_key_name'))
@@ -38,7 +38,7 @@ def upgrade():
     sa.Column('full_name', sa.String(length=300), nullable=False),
     sa.Column('email', sa.String(length=254), nullable=True),
     sa.Column('manager_id', sa.Integer(), nullable=True),
-    sa.Column('created_at', models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', models.db.base.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['manager_id'], ['user.id'], name=op.f('fk_client_manager_id_user')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_client'))
     )
@@ -52,7 +52,7 @@ def upgrade():
     sa.Column('request_hash', sa.String(length=64), nullable=False),
     sa.Column('status_code', sa.Integer(), nullable=False),
     sa.Column('body', sa.Text(), nullable=False),
-    sa.Column('created_at', models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', models.db.base.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['api_key_id'], ['api_key.id'], name=op.f('fk_idempotency_record_api_key_id_api_key')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_idempotency_record')),
     sa.UniqueConstraint('api_key_id', 'key', name=op.f('uq_idempotency_record_api_key_id'))
@@ -63,9 +63,9 @@ def upgrade():
     sa.Column('kind', sa.Enum('personal_data', 'marketing', name='consentkind', native_enum=False, length=20), nullable=False),
     sa.Column('channel', sa.String(length=20), nullable=False),
     sa.Column('text_version', sa.String(length=50), nullable=False),
-    sa.Column('given_at', models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('given_at', models.db.base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('taken_by_id', sa.Integer(), nullable=True),
-    sa.Column('revoked_at', models.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('revoked_at', models.db.base.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['client_id'], ['client.id'], name=op.f('fk_client_consent_client_id_client')),
     sa.ForeignKeyConstraint(['taken_by_id'], ['user.id'], name=op.f('fk_client_consent_taken_by_id_user')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_client_consent'))
@@ -92,19 +92,19 @@ def upgrade():
     sa.Column('channel', sa.Enum('online', 'offline', name='channel', native_enum=False, length=20), nullable=False),
     sa.Column('status', sa.Enum('active', 'converted', 'expired', 'cancelled', name='reservationstatus', native_enum=False, length=20), nullable=False),
     sa.Column('is_paid', sa.Boolean(), nullable=False),
-    sa.Column('fee', models.base.Money(precision=14, scale=2), nullable=True),
-    sa.Column('paid_at', models.base.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('starts_at', models.base.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('expires_at', models.base.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('fixed_price', models.base.Money(precision=14, scale=2), nullable=False),
-    sa.Column('fixed_price_per_m2', models.base.Money(precision=14, scale=2), nullable=False),
+    sa.Column('fee', models.db.base.Money(precision=14, scale=2), nullable=True),
+    sa.Column('paid_at', models.db.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('starts_at', models.db.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('expires_at', models.db.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('fixed_price', models.db.base.Money(precision=14, scale=2), nullable=False),
+    sa.Column('fixed_price_per_m2', models.db.base.Money(precision=14, scale=2), nullable=False),
     sa.Column('fixed_discounts', sa.JSON(), nullable=False),
     sa.Column('from_queue', sa.Boolean(), nullable=False),
-    sa.Column('confirmed_at', models.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('confirmed_at', models.db.base.UTCDateTime(timezone=True), nullable=True),
     sa.Column('api_key_id', sa.Integer(), nullable=True),
-    sa.Column('ended_at', models.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('ended_at', models.db.base.UTCDateTime(timezone=True), nullable=True),
     sa.Column('end_reason', sa.Text(), nullable=False),
-    sa.Column('created_at', models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', models.db.base.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['api_key_id'], ['api_key.id'], name=op.f('fk_reservation_api_key_id_api_key')),
     sa.ForeignKeyConstraint(['client_id'], ['client.id'], name=op.f('fk_reservation_client_id_client')),
     sa.ForeignKeyConstraint(['manager_id'], ['user.id'], name=op.f('fk_reservation_manager_id_user')),
@@ -123,8 +123,8 @@ def upgrade():
     sa.Column('manager_id', sa.Integer(), nullable=True),
     sa.Column('position', sa.Integer(), nullable=False),
     sa.Column('status', sa.Enum('waiting', 'promoted', 'removed', name='queuestatus', native_enum=False, length=20), nullable=False),
-    sa.Column('created_at', models.base.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('ended_at', models.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', models.db.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('ended_at', models.db.base.UTCDateTime(timezone=True), nullable=True),
     sa.Column('reservation_id', sa.Integer(), nullable=True),
     sa.ForeignKeyConstraint(['client_id'], ['client.id'], name=op.f('fk_queue_entry_client_id_client')),
     sa.ForeignKeyConstraint(['manager_id'], ['user.id'], name=op.f('fk_queue_entry_manager_id_user')),
@@ -142,7 +142,7 @@ def upgrade():
     sa.Column('kind', sa.String(length=20), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=True),
     sa.Column('data', sa.JSON(), nullable=False),
-    sa.Column('at', models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('at', models.db.base.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['reservation_id'], ['reservation.id'], name=op.f('fk_reservation_event_reservation_id_reservation')),
     sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_reservation_event_user_id_user')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_reservation_event'))

@@ -8,7 +8,7 @@ Create Date: 2026-11-27 14:43:07.191681
 from alembic import op
 import sqlalchemy as sa
 
-import models.base
+import models.db.base
 
 
 # revision identifiers, used by Alembic.
@@ -26,7 +26,7 @@ def upgrade():
     sa.Column('channel', sa.String(length=8), nullable=False),
     sa.Column('subject', sa.String(length=300), nullable=False),
     sa.Column('body', sa.Text(), nullable=False),
-    sa.Column('updated_at', models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', models.db.base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('updated_by_id', sa.Integer(), nullable=True),
     sa.ForeignKeyConstraint(['updated_by_id'], ['user.id'], name=op.f('fk_notification_template_updated_by_id_user')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_notification_template')),
@@ -40,7 +40,7 @@ def upgrade():
     sa.Column('new_value', sa.Text(), nullable=True),
     sa.Column('source', sa.String(length=50), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=True),
-    sa.Column('at', models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('at', models.db.base.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['client_id'], ['client.id'], name=op.f('fk_client_change_client_id_client')),
     sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_client_change_user_id_user')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_client_change'))
@@ -55,8 +55,8 @@ def upgrade():
     sa.Column('current_value', sa.Text(), nullable=True),
     sa.Column('proposed_value', sa.Text(), nullable=True),
     sa.Column('source', sa.String(length=50), nullable=False),
-    sa.Column('at', models.base.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('resolved_at', models.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('at', models.db.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('resolved_at', models.db.base.UTCDateTime(timezone=True), nullable=True),
     sa.Column('resolved_by_id', sa.Integer(), nullable=True),
     sa.Column('resolution', sa.String(length=20), nullable=True),
     sa.ForeignKeyConstraint(['client_id'], ['client.id'], name=op.f('fk_client_conflict_client_id_client')),
@@ -83,11 +83,11 @@ def upgrade():
     sa.Column('owner_id', sa.Integer(), nullable=False),
     sa.Column('title', sa.String(length=300), nullable=False),
     sa.Column('kind', sa.Enum('call', 'meeting', 'visit', 'email', 'message', 'system', name='interactionkind', native_enum=False, length=16), nullable=False),
-    sa.Column('due_at', models.base.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('created_at', models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('due_at', models.db.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', models.db.base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('created_by_id', sa.Integer(), nullable=True),
-    sa.Column('reminded_at', models.base.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('done_at', models.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('reminded_at', models.db.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('done_at', models.db.base.UTCDateTime(timezone=True), nullable=True),
     sa.Column('result', sa.Text(), nullable=True),
     sa.ForeignKeyConstraint(['client_id'], ['client.id'], name=op.f('fk_crm_task_client_id_client')),
     sa.ForeignKeyConstraint(['created_by_id'], ['user.id'], name=op.f('fk_crm_task_created_by_id_user')),
@@ -105,7 +105,7 @@ def upgrade():
     sa.Column('direction', sa.String(length=3), nullable=True),
     sa.Column('summary', sa.String(length=300), nullable=False),
     sa.Column('body', sa.Text(), nullable=False),
-    sa.Column('at', models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('at', models.db.base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=True),
     sa.Column('link', sa.String(length=300), nullable=True),
     sa.ForeignKeyConstraint(['client_id'], ['client.id'], name=op.f('fk_interaction_client_id_client')),
@@ -125,9 +125,9 @@ def upgrade():
     sa.Column('status', sa.Enum('pending', 'sent', 'failed', name='messagestatus', native_enum=False, length=8), nullable=False),
     sa.Column('attempts', sa.Integer(), nullable=False),
     sa.Column('last_error', sa.Text(), nullable=True),
-    sa.Column('next_attempt_at', models.base.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('sent_at', models.base.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('created_at', models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('next_attempt_at', models.db.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('sent_at', models.db.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', models.db.base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('client_id', sa.Integer(), nullable=True),
     sa.Column('user_id', sa.Integer(), nullable=True),
     sa.ForeignKeyConstraint(['client_id'], ['client.id'], name=op.f('fk_outbound_message_client_id_client')),
@@ -139,7 +139,7 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_outbound_message_client_id'), ['client_id'], unique=False)
 
     with op.batch_alter_table('client', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('updated_at', models.base.UTCDateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column('updated_at', models.db.base.UTCDateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column('birth_date', sa.Date(), nullable=True))
         batch_op.add_column(sa.Column('passport_series', sa.String(length=4), nullable=True))
         batch_op.add_column(sa.Column('passport_number', sa.String(length=6), nullable=True))
@@ -153,10 +153,10 @@ def upgrade():
         batch_op.add_column(sa.Column('representative', sa.String(length=300), nullable=True))
         batch_op.add_column(sa.Column('first_touch_channel', sa.String(length=100), nullable=True))
         batch_op.add_column(sa.Column('first_touch_campaign', sa.String(length=200), nullable=True))
-        batch_op.add_column(sa.Column('first_touch_at', models.base.UTCDateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column('first_touch_at', models.db.base.UTCDateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column('last_touch_channel', sa.String(length=100), nullable=True))
         batch_op.add_column(sa.Column('last_touch_campaign', sa.String(length=200), nullable=True))
-        batch_op.add_column(sa.Column('last_touch_at', models.base.UTCDateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column('last_touch_at', models.db.base.UTCDateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column('confirmed_fields', sa.JSON(), nullable=False, server_default=sa.text("'[]'")))
         batch_op.add_column(sa.Column('merged_into_id', sa.Integer(), nullable=True))
         batch_op.create_index(batch_op.f('ix_client_full_name'), ['full_name'], unique=False)

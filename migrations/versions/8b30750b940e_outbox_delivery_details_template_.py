@@ -8,7 +8,7 @@ Create Date: 2026-11-27 14:52:52.588044
 from alembic import op
 import sqlalchemy as sa
 
-import models.base
+import models.db.base
 
 
 # revision identifiers, used by Alembic.

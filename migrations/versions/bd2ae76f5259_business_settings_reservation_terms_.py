@@ -8,7 +8,7 @@ Create Date: 2026-11-27 14:27:21.211843
 from alembic import op
 import sqlalchemy as sa
 
-import models.base
+import models.db.base
 
 
 # revision identifiers, used by Alembic.
@@ -25,7 +25,7 @@ def upgrade():
     sa.Column('key', sa.String(length=100), nullable=False),
     sa.Column('project_id', sa.Integer(), nullable=True),
     sa.Column('value', sa.Text(), nullable=False),
-    sa.Column('updated_at', models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', models.db.base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('updated_by_id', sa.Integer(), nullable=True),
     sa.ForeignKeyConstraint(['project_id'], ['project.id'], name=op.f('fk_setting_project_id_project'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['updated_by_id'], ['user.id'], name=op.f('fk_setting_updated_by_id_user'), ondelete='SET NULL'),

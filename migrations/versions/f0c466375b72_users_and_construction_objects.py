@@ -8,7 +8,7 @@ Create Date: 2026-11-27 13:50:48.598141
 from alembic import op
 import sqlalchemy as sa
 
-import models.base
+import models.db.base
 
 
 # revision identifiers, used by Alembic.
@@ -26,7 +26,7 @@ def upgrade():
     sa.Column('city', sa.String(length=100), nullable=False),
     sa.Column('developer_name', sa.String(length=200), nullable=False),
     sa.Column('description', sa.Text(), nullable=False),
-    sa.Column('created_at', models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', models.db.base.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_project')),
     sa.UniqueConstraint('name', name=op.f('uq_project_name'))
     )
@@ -37,7 +37,7 @@ def upgrade():
     sa.Column('role', sa.Enum('admin', 'head_of_sales', 'sales_manager', 'mortgage_broker', 'lawyer', 'analyst', 'marketer', name='role', native_enum=False, length=32), nullable=False),
     sa.Column('password_hash', sa.String(length=256), nullable=False),
     sa.Column('is_active', sa.Boolean(), nullable=False),
-    sa.Column('created_at', models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', models.db.base.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_user')),
     sa.UniqueConstraint('email', name=op.f('uq_user_email'))
     )
@@ -91,17 +91,17 @@ def upgrade():
     sa.Column('number', sa.String(length=20), nullable=False),
     sa.Column('kind', sa.Enum('apartment', 'commercial', 'parking', 'storage', 'apartments', name='premisekind', native_enum=False, length=32), nullable=False),
     sa.Column('rooms', sa.Integer(), nullable=False),
-    sa.Column('total_area', models.base.Area(precision=8, scale=2), nullable=False),
-    sa.Column('living_area', models.base.Area(precision=8, scale=2), nullable=True),
-    sa.Column('kitchen_area', models.base.Area(precision=8, scale=2), nullable=True),
-    sa.Column('price', models.base.Money(precision=14, scale=2), nullable=False),
+    sa.Column('total_area', models.db.base.Area(precision=8, scale=2), nullable=False),
+    sa.Column('living_area', models.db.base.Area(precision=8, scale=2), nullable=True),
+    sa.Column('kitchen_area', models.db.base.Area(precision=8, scale=2), nullable=True),
+    sa.Column('price', models.db.base.Money(precision=14, scale=2), nullable=False),
     sa.Column('finishing', sa.Enum('none', 'white_box', 'fine', 'furnished', name='finishing', native_enum=False, length=32), nullable=False),
     sa.Column('status', sa.Enum('not_for_sale', 'available', 'reserved', 'paid_reservation', 'in_deal', 'sold', name='premisestatus', native_enum=False, length=32), nullable=False),
     sa.Column('is_studio', sa.Boolean(), nullable=False),
     sa.Column('is_euro_layout', sa.Boolean(), nullable=False),
     sa.Column('has_terrace', sa.Boolean(), nullable=False),
     sa.Column('layout_image', sa.String(length=200), nullable=True),
-    sa.Column('updated_at', models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', models.db.base.UTCDateTime(timezone=True), nullable=False),
     sa.CheckConstraint('price >= 0', name=op.f('ck_premise_price_not_negative')),
     sa.CheckConstraint('rooms >= 0', name=op.f('ck_premise_rooms_not_negative')),
     sa.CheckConstraint('total_area > 0', name=op.f('ck_premise_total_area_positive')),
@@ -122,7 +122,7 @@ def upgrade():
     sa.Column('new_value', sa.String(length=100), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=True),
     sa.Column('source', sa.String(length=40), nullable=False),
-    sa.Column('changed_at', models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('changed_at', models.db.base.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['premise_id'], ['premise.id'], name=op.f('fk_premise_change_premise_id_premise')),
     sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_premise_change_user_id_user')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_premise_change'))

@@ -8,7 +8,7 @@ Create Date: 2026-11-27 13:57:11.700177
 from alembic import op
 import sqlalchemy as sa
 
-import models.base
+import models.db.base
 
 
 # revision identifiers, used by Alembic.
@@ -26,8 +26,8 @@ def upgrade():
     sa.Column('text', sa.Text(), nullable=False),
     sa.Column('link', sa.String(length=300), nullable=False),
     sa.Column('kind', sa.String(length=40), nullable=False),
-    sa.Column('created_at', models.base.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('read_at', models.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', models.db.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('read_at', models.db.base.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_notification_user_id_user')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_notification'))
     )
@@ -41,7 +41,7 @@ def upgrade():
     sa.Column('name', sa.String(length=200), nullable=False),
     sa.Column('bpmn_xml', sa.Text(), nullable=False),
     sa.Column('sha256', sa.String(length=64), nullable=False),
-    sa.Column('published_at', models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('published_at', models.db.base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('published_by_id', sa.Integer(), nullable=True),
     sa.Column('note', sa.String(length=500), nullable=False),
     sa.ForeignKeyConstraint(['published_by_id'], ['user.id'], name=op.f('fk_process_model_published_by_id_user')),
@@ -59,13 +59,13 @@ def upgrade():
     sa.Column('serialized', sa.Text(), nullable=False),
     sa.Column('title', sa.String(length=300), nullable=False),
     sa.Column('business_keys', sa.JSON(), nullable=False),
-    sa.Column('next_timer_at', models.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('next_timer_at', models.db.base.UTCDateTime(timezone=True), nullable=True),
     sa.Column('error_message', sa.Text(), nullable=True),
     sa.Column('error_task', sa.String(length=100), nullable=True),
     sa.Column('started_by_id', sa.Integer(), nullable=True),
-    sa.Column('started_at', models.base.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', models.base.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('finished_at', models.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('started_at', models.db.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', models.db.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('finished_at', models.db.base.UTCDateTime(timezone=True), nullable=True),
     sa.Column('lock_version', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['model_id'], ['process_model.id'], name=op.f('fk_process_instance_model_id_process_model')),
     sa.ForeignKeyConstraint(['started_by_id'], ['user.id'], name=op.f('fk_process_instance_started_by_id_user')),
@@ -91,12 +91,12 @@ def upgrade():
     sa.Column('template', sa.String(length=200), nullable=True),
     sa.Column('is_approval', sa.Boolean(), nullable=False),
     sa.Column('links', sa.JSON(), nullable=False),
-    sa.Column('created_at', models.base.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('due_at', models.base.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('remind_at', models.base.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('reminded_at', models.base.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('escalated_at', models.base.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('completed_at', models.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', models.db.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('due_at', models.db.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('remind_at', models.db.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('reminded_at', models.db.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('escalated_at', models.db.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('completed_at', models.db.base.UTCDateTime(timezone=True), nullable=True),
     sa.Column('completed_by_id', sa.Integer(), nullable=True),
     sa.ForeignKeyConstraint(['assignee_id'], ['user.id'], name=op.f('fk_human_task_assignee_id_user')),
     sa.ForeignKeyConstraint(['completed_by_id'], ['user.id'], name=op.f('fk_human_task_completed_by_id_user')),
@@ -131,7 +131,7 @@ def upgrade():
     sa.Column('user_id', sa.Integer(), nullable=True),
     sa.Column('data', sa.JSON(), nullable=False),
     sa.Column('message', sa.Text(), nullable=False),
-    sa.Column('at', models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('at', models.db.base.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['instance_id'], ['process_instance.id'], name=op.f('fk_process_event_instance_id_process_instance')),
     sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_process_event_user_id_user')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_process_event'))

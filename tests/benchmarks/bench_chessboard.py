@@ -15,7 +15,7 @@ from pathlib import Path
 
 from sqlalchemy import text
 
-from models.catalog import (
+from models.catalog.objects import (
     Building,
     Finishing,
     Premise,
@@ -23,7 +23,7 @@ from models.catalog import (
     PremiseStatus,
     Project,
 )
-from models.user import Role, User
+from models.users.user import Role, User
 from tests.benchmarks.support import databases, migrated_app
 from web.extensions import db
 

@@ -15,8 +15,8 @@ from pathlib import Path
 
 from sqlalchemy import insert, select, text
 
-from models.client import Client, ClientEmail, ClientPhone, search_key
-from models.user import Role, User
+from models.clients.client import Client, ClientEmail, ClientPhone, search_key
+from models.users.user import Role, User
 from tests.benchmarks.support import databases, migrated_app
 from web.extensions import db
 

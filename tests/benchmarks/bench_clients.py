@@ -70,7 +70,7 @@ def _searches(client, ids: dict) -> None:
     fragment = f"{phone[-7:-4]}-{phone[-4:-2]}-{phone[-2:]}"
     short = phone[-4:]
     try:
-        from engine import client_search
+        from engine.clients import search as client_search
     except ImportError:
         client_search = None
     if client_search is None:
@@ -108,7 +108,7 @@ def _expected_sql(fragment: str, short: str) -> None:
 
 
 def _card(client, ids: dict) -> None:
-    from models.base import utcnow
+    from models.db.base import utcnow
     from web.crm import timeline
 
     target = ids["target"]

@@ -53,22 +53,24 @@ from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import delete, event, func, insert, select, text, update
 
-from engine import actions, bpmn, repository, runtime
-from engine.forms import approval_form
-from engine.human_tasks import MANAGER_OF
+from engine import bpmn
+from engine.bpmn import repository
+from engine.core import actions, runtime
+from engine.core.forms import approval_form
+from engine.core.human_tasks import MANAGER_OF
+from engine.core.tick import run_until_idle
+from engine.core.workflow_io import deserialize, ready_user_tasks, serialize
 from engine.sandbox import SandboxScriptEngine
-from engine.tick import run_until_idle
-from engine.workflow_io import deserialize, ready_user_tasks, serialize
-from models.base import utcnow
-from models.catalog import Building, Premise, PremiseKind, PremiseStatus, Project
-from models.process import (
+from models.catalog.objects import Building, Premise, PremiseKind, PremiseStatus, Project
+from models.db.base import utcnow
+from models.process.instance import (
     HumanTask,
     HumanTaskStatus,
     ProcessInstance,
     ProcessModel,
     ProcessStatus,
 )
-from models.user import Role, User
+from models.users.user import Role, User
 from tests.benchmarks import engine_reservation_step as reservation_step
 from tests.benchmarks.support import migrated_app, postgres_database
 from web.config import ROOT

@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from models.catalog import Building, Premise, Project  # noqa: E402
+from models.catalog.objects import Building, Premise, Project  # noqa: E402
 from web import create_app  # noqa: E402
 from web.catalog.price_list import COLUMNS  # noqa: E402
 from web.config import Config  # noqa: E402

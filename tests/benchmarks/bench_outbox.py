@@ -20,11 +20,11 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from engine.delivery import Email, Mailer
-from engine.events import emit
-from engine.outbox import send_due
-from models.outbox import MessageStatus, OutboundMessage
-from models.user import Role, User
+from engine.notifications.delivery import Email, Mailer
+from engine.notifications.emit import emit
+from engine.notifications.outbox import send_due
+from models.notifications.outbox import MessageStatus, OutboundMessage
+from models.users.user import Role, User
 from tests.benchmarks.support import databases, migrated_app
 from tests.notification_support import SmtpInbox, free_port, mail_settings
 from web.extensions import db

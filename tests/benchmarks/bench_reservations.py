@@ -34,11 +34,11 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
 
-from models.api_key import ApiKey
-from models.catalog import Premise, PremiseStatus
-from models.client import Client, ClientPhone
-from models.process import ProcessBusinessKey, ProcessInstance, ProcessStatus
-from models.reservation import Reservation, ReservationStatus
+from models.catalog.objects import Premise, PremiseStatus
+from models.clients.client import Client, ClientPhone
+from models.process.instance import ProcessBusinessKey, ProcessInstance, ProcessStatus
+from models.sales.reservation import Reservation, ReservationStatus
+from models.users.api_key import ApiKey
 from tests.benchmarks import reservation_expiry
 from tests.benchmarks.reservation_support import (
     Client as HttpClient,

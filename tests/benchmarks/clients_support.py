@@ -13,11 +13,11 @@ from decimal import Decimal
 
 from sqlalchemy import insert, text
 
-from models.catalog import Building, Premise, PremiseKind, PremiseStatus, Project
-from models.client import Client, ClientPhone
-from models.crm import CrmTask, Interaction, InteractionKind
-from models.outbox import MessageChannel, MessageStatus, OutboundMessage
-from models.process import (
+from models.catalog.objects import Building, Premise, PremiseKind, PremiseStatus, Project
+from models.clients.client import Client, ClientPhone
+from models.crm.history import CrmTask, Interaction, InteractionKind
+from models.notifications.outbox import MessageChannel, MessageStatus, OutboundMessage
+from models.process.instance import (
     ProcessBusinessKey,
     ProcessEvent,
     ProcessEventKind,
@@ -25,8 +25,8 @@ from models.process import (
     ProcessModel,
     ProcessStatus,
 )
-from models.reservation import Channel, Reservation, ReservationEvent, ReservationStatus
-from models.user import Role, User
+from models.sales.reservation import Channel, Reservation, ReservationEvent, ReservationStatus
+from models.users.user import Role, User
 from web.extensions import db
 
 CLIENTS = 100_000

@@ -17,13 +17,14 @@ from datetime import timedelta
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
 
-from engine import bpmn, reservations
+from engine import bpmn
+from engine.core.workflow_io import ready_user_tasks
+from engine.sales import use_cases as reservations
 from engine.sandbox import SandboxScriptEngine
-from engine.workflow_io import ready_user_tasks
-from models.base import utcnow
-from models.client import Client, ConsentKind
-from models.reservation import Channel
-from models.user import User
+from models.clients.client import Client, ConsentKind
+from models.db.base import utcnow
+from models.sales.reservation import Channel
+from models.users.user import User
 from web.config import ROOT
 from web.extensions import db
 
@@ -126,7 +127,7 @@ def waiting_instances(task_ids: list[int]) -> int:
     """How many of the approved requests now hold their premise, waiting in `hold`."""
     from sqlalchemy import func, select
 
-    from models.process import HumanTask, ProcessInstance, ProcessStatus
+    from models.process.instance import HumanTask, ProcessInstance, ProcessStatus
 
     return db.session.scalar(
         select(func.count())

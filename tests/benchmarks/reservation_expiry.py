@@ -26,16 +26,16 @@ from decimal import Decimal
 
 from sqlalchemy import func, insert, select, text, update
 
-from engine import reservations
+from engine.core.tick import run_until_idle
+from engine.core.workflow_io import deserialize, serialize
+from engine.sales import use_cases as reservations
 from engine.sandbox import SandboxScriptEngine
-from engine.tick import run_until_idle
-from engine.workflow_io import deserialize, serialize
-from models.base import utcnow
-from models.catalog import Premise, PremiseStatus
-from models.client import Client
-from models.process import ProcessBusinessKey, ProcessInstance, ProcessModel, ProcessStatus
-from models.reservation import Channel, Reservation, ReservationStatus
-from models.settings import reset_setting, set_setting
+from models.catalog.objects import Premise, PremiseStatus
+from models.clients.client import Client
+from models.db.base import utcnow
+from models.process.instance import ProcessBusinessKey, ProcessInstance, ProcessModel, ProcessStatus
+from models.sales.reservation import Channel, Reservation, ReservationStatus
+from models.settings.store import reset_setting, set_setting
 from tests.benchmarks.reservation_support import (
     app_config,
     cpu_seconds,

@@ -20,11 +20,12 @@ from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import insert, text
 
-from engine import bpmn, repository
-from engine.reservation_actions import RESERVATION_PROCESS
+from engine import bpmn
+from engine.bpmn import repository
+from engine.core.workflow_io import serialize
+from engine.sales.actions import RESERVATION_PROCESS
 from engine.sandbox import SandboxScriptEngine
-from engine.workflow_io import serialize
-from models.catalog import Building, Premise, PremiseKind, PremiseStatus, Project
+from models.catalog.objects import Building, Premise, PremiseKind, PremiseStatus, Project
 from tests.benchmarks.support import migrated_app
 from web.config import ROOT, Config, TestConfig
 from web.extensions import db

@@ -10,8 +10,8 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import func, select
 
-from engine import clients
-from models.client import Client
+from engine.clients import use_cases as clients
+from models.clients.client import Client
 from tests.e2e.browser_support import log_in
 from web.extensions import db
 

@@ -17,14 +17,14 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from engine.outbox import send_due
-from engine.tick import run_until_idle
-from models.base import utcnow
-from models.catalog import Premise, PremiseKind, PremiseStatus
-from models.client import Client, ClientPhone
-from models.crm import CrmTask, Interaction, InteractionKind
-from models.notification import Notification
-from models.user import User
+from engine.core.tick import run_until_idle
+from engine.notifications.outbox import send_due
+from models.catalog.objects import Premise, PremiseKind, PremiseStatus
+from models.clients.client import Client, ClientPhone
+from models.crm.history import CrmTask, Interaction, InteractionKind
+from models.db.base import utcnow
+from models.notifications.in_app import Notification
+from models.users.user import User
 from tests.e2e.browser_support import log_in
 from tests.notification_support import running_smtp_server
 from web.extensions import db

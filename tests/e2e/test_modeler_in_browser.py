@@ -12,8 +12,8 @@ import pytest
 from lxml import etree
 from sqlalchemy import func, select
 
-from engine import repository
-from models.process import ProcessDraft, ProcessModel
+from engine.bpmn import repository
+from models.process.instance import ProcessDraft, ProcessModel
 from tests.e2e.browser_support import field, log_in, open_group, panel
 from web.extensions import db
 

@@ -15,10 +15,10 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
-from engine.tick import tick
-from models.catalog import Premise, PremiseKind, PremiseStatus
-from models.process import HumanTask, HumanTaskStatus, ProcessInstance, ProcessStatus
-from models.user import User
+from engine.core.tick import tick
+from models.catalog.objects import Premise, PremiseKind, PremiseStatus
+from models.process.instance import HumanTask, HumanTaskStatus, ProcessInstance, ProcessStatus
+from models.users.user import User
 from tests.e2e.browser_support import log_in
 from web.extensions import db
 from web.formatting import money, ru_datetime

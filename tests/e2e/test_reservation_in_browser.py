@@ -19,11 +19,11 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from engine.tick import run_until_idle
-from models.base import utcnow
-from models.catalog import Building, Premise, PremiseKind, PremiseStatus
-from models.reservation import QueueEntry, QueueStatus, Reservation, ReservationStatus
-from models.user import Role, User
+from engine.core.tick import run_until_idle
+from models.catalog.objects import Building, Premise, PremiseKind, PremiseStatus
+from models.db.base import utcnow
+from models.sales.reservation import QueueEntry, QueueStatus, Reservation, ReservationStatus
+from models.users.user import Role, User
 from tests.e2e.browser_support import DEMO_PASSWORD, log_in
 from web.extensions import db
 

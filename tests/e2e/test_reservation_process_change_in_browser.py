@@ -22,8 +22,8 @@ from lxml import etree
 from playwright.sync_api import expect
 from sqlalchemy import func, select
 
-from models.catalog import Building, Premise, PremiseKind, PremiseStatus
-from models.process import (
+from models.catalog.objects import Building, Premise, PremiseKind, PremiseStatus
+from models.process.instance import (
     HumanTask,
     HumanTaskStatus,
     ProcessBusinessKey,
@@ -32,7 +32,7 @@ from models.process import (
     ProcessModel,
     ProcessStatus,
 )
-from models.reservation import Reservation, ReservationStatus
+from models.sales.reservation import Reservation, ReservationStatus
 from tests.e2e.browser_support import field, log_in, open_group, panel
 from web.extensions import db
 

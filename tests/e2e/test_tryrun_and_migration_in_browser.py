@@ -13,10 +13,12 @@ import json
 import pytest
 from sqlalchemy import select
 
-from engine import modeler, repository, runtime
-from models.catalog import Premise
-from models.process import HumanTask, HumanTaskStatus, ProcessInstance
-from models.user import User
+from engine.authoring import modeler
+from engine.bpmn import repository
+from engine.core import runtime
+from models.catalog.objects import Premise
+from models.process.instance import HumanTask, HumanTaskStatus, ProcessInstance
+from models.users.user import User
 from tests.e2e.browser_support import log_in
 from web.extensions import db
 

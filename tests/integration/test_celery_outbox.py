@@ -10,9 +10,9 @@ import pytest
 from celery.contrib.testing.worker import start_worker
 from sqlalchemy import select
 
-from engine.events import emit
-from models.outbox import MessageStatus, OutboundMessage
-from models.user import Role
+from engine.notifications.emit import emit
+from models.notifications.outbox import MessageStatus, OutboundMessage
+from models.users.user import Role
 from tests.notification_support import running_smtp_server
 from web.celery_app import make_celery
 

@@ -11,10 +11,10 @@ import redis
 from celery.contrib.testing.worker import start_worker
 from sqlalchemy import select
 
-from engine import runtime
-from models.base import utcnow
-from models.process import HumanTask, HumanTaskStatus
-from models.user import Role
+from engine.core import runtime
+from models.db.base import utcnow
+from models.process.instance import HumanTask, HumanTaskStatus
+from models.users.user import Role
 from tests.conftest import REDIS_URL, service_missing
 from web.celery_app import make_celery
 

@@ -7,14 +7,24 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
-from engine import client_search, clients, reservations, runtime
-from engine.client_merge import MergeRefused
-from models.base import utcnow
-from models.client import Client, ClientChange, ClientConflict, ClientKind, Consent, ConsentKind
-from models.crm import CrmTask, Interaction, InteractionKind
-from models.outbox import MessageChannel, OutboundMessage
-from models.process import HumanTask, HumanTaskStatus, ProcessBusinessKey, ProcessInstance
-from models.reservation import Channel, QueueEntry, QueueStatus, Reservation
+from engine.clients import search as client_search
+from engine.clients import use_cases as clients
+from engine.clients.merge import MergeRefused
+from engine.core import runtime
+from engine.sales import use_cases as reservations
+from models.clients.client import (
+    Client,
+    ClientChange,
+    ClientConflict,
+    ClientKind,
+    Consent,
+    ConsentKind,
+)
+from models.crm.history import CrmTask, Interaction, InteractionKind
+from models.db.base import utcnow
+from models.notifications.outbox import MessageChannel, OutboundMessage
+from models.process.instance import HumanTask, HumanTaskStatus, ProcessBusinessKey, ProcessInstance
+from models.sales.reservation import Channel, QueueEntry, QueueStatus, Reservation
 from tests.client_support import changes_of, counts, make_person
 
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from engine import client_search, clients
-from models.client import ClientKind
+from engine.clients import search as client_search
+from engine.clients import use_cases as clients
+from models.clients.client import ClientKind
 from tests.client_support import make_person
 
 

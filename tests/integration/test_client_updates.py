@@ -8,9 +8,10 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from engine import client_card, clients
-from models.client import Client, ClientConflict
-from models.client_card import InvalidCardData
+from engine.clients import card as client_card
+from engine.clients import use_cases as clients
+from models.clients.card import InvalidCardData
+from models.clients.client import Client, ClientConflict
 from tests.client_support import changes_of, counts, make_person
 
 

@@ -8,13 +8,13 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from engine import crm
-from engine.clients import find_or_create
-from engine.tick import run_until_idle, tick
-from models.base import utcnow
-from models.crm import CrmTask
-from models.notification import Notification
-from models.settings import set_setting
+from engine.clients.use_cases import find_or_create
+from engine.core.tick import run_until_idle, tick
+from engine.crm import use_cases as crm
+from models.crm.history import CrmTask
+from models.db.base import utcnow
+from models.notifications.in_app import Notification
+from models.settings.store import set_setting
 from web.extensions import db
 
 

@@ -8,12 +8,12 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
-from engine import runtime
-from engine.errors import TaskNotAvailable
-from engine.tick import run_until_idle
-from models.base import utcnow
-from models.process import HumanTask, HumanTaskStatus, ProcessEvent, ProcessEventKind
-from models.user import Role, User
+from engine.core import runtime
+from engine.core.errors import TaskNotAvailable
+from engine.core.tick import run_until_idle
+from models.db.base import utcnow
+from models.process.instance import HumanTask, HumanTaskStatus, ProcessEvent, ProcessEventKind
+from models.users.user import Role, User
 from web.extensions import db
 
 

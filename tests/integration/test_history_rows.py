@@ -6,10 +6,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import event, func, select
 
-from engine.run import record
-from models.base import utcnow
-from models.catalog import PremiseChange, PremiseStatus
-from models.process import (
+from engine.core.run import record
+from models.catalog.objects import PremiseChange, PremiseStatus
+from models.db.base import utcnow
+from models.process.instance import (
     ProcessEvent,
     ProcessEventKind,
     ProcessInstance,
@@ -89,7 +89,7 @@ def test_a_history_already_loaded_receives_its_line_through_the_orm(
 
 
 def test_a_line_of_a_parent_written_in_the_same_flush_follows_it(db_session, make_building):
-    from models.catalog import Premise, PremiseKind
+    from models.catalog.objects import Premise, PremiseKind
 
     building = make_building()
     premise = Premise(

@@ -10,9 +10,11 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine import migration, repository, runtime
-from models.process import HumanTask, HumanTaskStatus, ProcessInstance, ProcessModel
-from models.user import Role, User
+from engine.authoring import migration
+from engine.bpmn import repository
+from engine.core import runtime
+from models.process.instance import HumanTask, HumanTaskStatus, ProcessInstance, ProcessModel
+from models.users.user import Role, User
 from web.extensions import db
 
 DATA = Path(__file__).parents[1] / "processes" / "data"

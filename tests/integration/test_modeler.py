@@ -8,11 +8,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from engine import modeler, repository, runtime
-from engine.bpmn import BpmnRejected
-from models.audit import AuditEvent
-from models.process import HumanTask, ProcessDraft, ProcessModel
-from models.user import Role
+from engine.authoring import modeler
+from engine.bpmn import BpmnRejected, repository
+from engine.core import runtime
+from models.process.instance import HumanTask, ProcessDraft, ProcessModel
+from models.users.audit import AuditEvent
+from models.users.user import Role
 
 PRICE_CHANGE = (Path(__file__).parents[2] / "processes" / "price_change.bpmn").read_text("utf-8")
 HOSTILE = (

@@ -6,15 +6,15 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from engine.events import emit
-from engine.message_templates import save
-from engine.outbox import send_due
-from engine.reservations import reserve
-from models.base import utcnow
-from models.notification import Notification
-from models.outbox import MessageChannel, MessageStatus, OutboundMessage
-from models.reservation import Channel
-from models.user import Role
+from engine.notifications.emit import emit
+from engine.notifications.outbox import send_due
+from engine.notifications.templates import save
+from engine.sales.use_cases import reserve
+from models.db.base import utcnow
+from models.notifications.in_app import Notification
+from models.notifications.outbox import MessageChannel, MessageStatus, OutboundMessage
+from models.sales.reservation import Channel
+from models.users.user import Role
 from tests.notification_support import make_client, running_smtp_server
 from web.extensions import db
 

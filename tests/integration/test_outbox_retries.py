@@ -9,12 +9,12 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from engine.events import emit
-from engine.outbox import resend, send_due
-from models.base import utcnow
-from models.errors import DomainError
-from models.outbox import MessageStatus, OutboundMessage, retry_delay
-from models.user import Role
+from engine.notifications.emit import emit
+from engine.notifications.outbox import resend, send_due
+from models.db.base import utcnow
+from models.db.errors import DomainError
+from models.notifications.outbox import MessageStatus, OutboundMessage, retry_delay
+from models.users.user import Role
 from tests.notification_support import free_port, mail_settings, running_smtp_server
 from web.extensions import db
 

@@ -10,7 +10,7 @@ import pytest
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
 
-from models.catalog import (
+from models.catalog.objects import (
     Building,
     Finishing,
     Premise,
@@ -19,7 +19,7 @@ from models.catalog import (
     PremiseStatus,
     Section,
 )
-from models.errors import InvalidPremiseData
+from models.db.errors import InvalidPremiseData
 from web.catalog.price_list import COLUMNS, premise_rows
 from web.catalog.price_list_files import write_csv, write_xlsx
 from web.catalog.price_list_import import check

@@ -36,13 +36,15 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import NullPool
 
-from engine import clients, repository, reservations
-from models.api_key import ApiKey, IdempotencyRecord
-from models.base import utcnow
-from models.catalog import Premise, PremiseChange, PremiseStatus
-from models.client import Client, ClientPhone, Consent
-from models.process import ProcessBusinessKey, ProcessInstance, ProcessStatus
-from models.reservation import Channel, Reservation, ReservationError, ReservationStatus
+from engine.bpmn import repository
+from engine.clients import use_cases as clients
+from engine.sales import use_cases as reservations
+from models.catalog.objects import Premise, PremiseChange, PremiseStatus
+from models.clients.client import Client, ClientPhone, Consent
+from models.db.base import utcnow
+from models.process.instance import ProcessBusinessKey, ProcessInstance, ProcessStatus
+from models.sales.reservation import Channel, Reservation, ReservationError, ReservationStatus
+from models.users.api_key import ApiKey, IdempotencyRecord
 from web.config import ROOT, TestConfig
 
 ATTEMPTS = 50

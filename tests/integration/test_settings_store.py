@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from models.settings import (
+from models.settings.store import (
     InvalidSettingValue,
     Setting,
     SettingIsGlobalOnly,
@@ -21,7 +21,7 @@ from models.settings import (
     reset_setting,
     set_setting,
 )
-from models.user import Role
+from models.users.user import Role
 
 
 def rows(session) -> int:

@@ -9,11 +9,11 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import event, update
 
-from engine import repository
-from engine.message_templates import texts_for_sending
-from engine.notification_events import EMAIL
-from models import shared_cache
-from models.settings import Setting, get_setting, set_setting
+from engine.bpmn import repository
+from engine.notifications.catalog import EMAIL
+from engine.notifications.templates import texts_for_sending
+from models.db import shared_cache
+from models.settings.store import Setting, get_setting, set_setting
 from tests.processes.conftest import DATA
 from web.extensions import db
 
@@ -69,7 +69,7 @@ def test_a_change_made_elsewhere_is_seen_once_the_time_has_passed(db_session, ca
 
 
 def test_texts_for_sending_follow_an_admins_edit_at_once(db_session, cache_on):
-    from engine import message_templates
+    from engine.notifications import templates as message_templates
 
     before = texts_for_sending(db_session, "reservation_made")[("client", EMAIL)]
     message_templates.save(

@@ -6,11 +6,11 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from engine.delivery import DeliveryError, Sms
-from engine.events import emit
-from engine.outbox import send_due
-from engine.sms_http import HttpSmsGateway
-from models.outbox import MessageChannel, MessageStatus, OutboundMessage
+from engine.notifications.delivery import DeliveryError, Sms
+from engine.notifications.emit import emit
+from engine.notifications.outbox import send_due
+from engine.notifications.sms_http import HttpSmsGateway
+from models.notifications.outbox import MessageChannel, MessageStatus, OutboundMessage
 from tests.notification_support import free_port, mail_settings, make_client, running_sms_provider
 from web.extensions import db
 

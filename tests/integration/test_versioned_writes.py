@@ -9,10 +9,10 @@ import pytest
 from sqlalchemy import event, select, update
 from sqlalchemy.orm.exc import StaleDataError
 
-from models.base import utcnow
-from models.process import ProcessInstance, ProcessModel, ProcessStatus
-from models.user import Role
-from models.versioned_writes import write_changed
+from models.db.base import utcnow
+from models.db.versioned_writes import write_changed
+from models.process.instance import ProcessInstance, ProcessModel, ProcessStatus
+from models.users.user import Role
 from web.extensions import db
 
 

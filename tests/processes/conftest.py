@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from engine import repository
-from models.process import HumanTask, HumanTaskStatus
+from engine.bpmn import repository
+from models.process.instance import HumanTask, HumanTaskStatus
 from tests.process_support import ExplodeSwitch
 from tests.spiff_walks import walks_compared
 

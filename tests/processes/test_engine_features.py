@@ -7,10 +7,10 @@ from decimal import Decimal
 
 import pytest
 
-from engine import runtime
-from engine.errors import InstanceStateError, MessageNotExpected
-from engine.tick import run_until_idle
-from models.process import HumanTaskStatus, ProcessEventKind, ProcessStatus
+from engine.core import runtime
+from engine.core.errors import InstanceStateError, MessageNotExpected
+from engine.core.tick import run_until_idle
+from models.process.instance import HumanTaskStatus, ProcessEventKind, ProcessStatus
 
 
 @pytest.fixture

@@ -9,10 +9,14 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from engine import bpmn, migration, repository, reservations, runtime
-from engine.workflow_io import deserialize
-from models.client import Client
-from models.process import (
+from engine import bpmn
+from engine.authoring import migration
+from engine.bpmn import repository
+from engine.core import runtime
+from engine.core.workflow_io import deserialize
+from engine.sales import use_cases as reservations
+from models.clients.client import Client
+from models.process.instance import (
     HumanTask,
     HumanTaskStatus,
     ProcessEvent,
@@ -20,7 +24,7 @@ from models.process import (
     ProcessInstance,
     ProcessStatus,
 )
-from models.reservation import Channel
+from models.sales.reservation import Channel
 
 DATA = Path(__file__).parent / "data"
 

@@ -8,14 +8,14 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
-from engine import runtime
-from engine.errors import FormInvalid, TaskNotAvailable
-from engine.tick import tick
-from models.base import utcnow
-from models.catalog import PremiseStatus
-from models.notification import Notification
-from models.process import HumanTaskStatus, ProcessEvent, ProcessEventKind, ProcessStatus
-from models.user import Role
+from engine.core import runtime
+from engine.core.errors import FormInvalid, TaskNotAvailable
+from engine.core.tick import tick
+from models.catalog.objects import PremiseStatus
+from models.db.base import utcnow
+from models.notifications.in_app import Notification
+from models.process.instance import HumanTaskStatus, ProcessEvent, ProcessEventKind, ProcessStatus
+from models.users.user import Role
 
 
 @pytest.fixture

@@ -9,14 +9,15 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
-from engine import reservations, runtime
-from engine.tick import run_until_idle
-from models.base import utcnow
-from models.catalog import PremiseStatus
-from models.client import Client
-from models.notification import Notification
-from models.process import HumanTask, HumanTaskStatus, ProcessInstance, ProcessStatus
-from models.reservation import (
+from engine.core import runtime
+from engine.core.tick import run_until_idle
+from engine.sales import use_cases as reservations
+from models.catalog.objects import PremiseStatus
+from models.clients.client import Client
+from models.db.base import utcnow
+from models.notifications.in_app import Notification
+from models.process.instance import HumanTask, HumanTaskStatus, ProcessInstance, ProcessStatus
+from models.sales.reservation import (
     Channel,
     ClientLimitReached,
     PremiseUnavailable,
@@ -25,8 +26,8 @@ from models.reservation import (
     Reservation,
     ReservationStatus,
 )
-from models.settings import set_setting
-from models.user import Role
+from models.settings.store import set_setting
+from models.users.user import Role
 
 
 @pytest.fixture

@@ -8,10 +8,11 @@ from decimal import Decimal
 
 import pytest
 
-from engine import repository, runtime
-from engine.tick import run_until_idle
-from models.catalog import Premise
-from models.process import ProcessEventKind, ProcessStatus
+from engine.bpmn import repository
+from engine.core import runtime
+from engine.core.tick import run_until_idle
+from models.catalog.objects import Premise
+from models.process.instance import ProcessEventKind, ProcessStatus
 from tests.processes.conftest import DATA
 
 

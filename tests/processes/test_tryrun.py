@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from engine import bpmn, tryrun
-from engine.errors import FormInvalid
+from engine import bpmn
+from engine.authoring import tryrun
+from engine.core.errors import FormInvalid
 
 ROOT = Path(__file__).parents[2]
 PRICE_CHANGE = (ROOT / "processes" / "price_change.bpmn").read_text("utf-8")

@@ -9,10 +9,10 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import event
 
-from engine import runtime
-from engine.run import with_unguarded_actions
-from models.catalog import Premise
-from models.process import ProcessEventKind, ProcessStatus
+from engine.core import runtime
+from engine.core.run import with_unguarded_actions
+from models.catalog.objects import Premise
+from models.process.instance import ProcessEventKind, ProcessStatus
 from web.extensions import db
 
 

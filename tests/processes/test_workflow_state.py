@@ -7,15 +7,16 @@ import json
 import pytest
 from sqlalchemy import select
 
-from engine import bpmn, runtime
-from engine.errors import InstanceStateError
-from engine.workflow_io import deserialize, ready_user_tasks, serialize
-from models.process import HumanTask, ProcessModel
+from engine import bpmn
+from engine.core import runtime
+from engine.core.errors import InstanceStateError
+from engine.core.workflow_io import deserialize, ready_user_tasks, serialize
+from models.process.instance import HumanTask, ProcessModel
 
 
 @pytest.fixture
 def instance(db_session, make_building, make_premise, make_user):
-    from models.user import Role
+    from models.users.user import Role
 
     premise = make_premise(make_building(), number="3")
     started = runtime.start(
@@ -88,10 +89,11 @@ def test_a_version_forgotten_by_sha_is_found_again_once_loaded(db_session, insta
 def test_a_read_state_holds_one_id_object_per_task_and_writes_back_the_same(
     db_session, make_building, make_premise, manager
 ):
-    from engine import reservations, workflow_io
-    from models.client import Client
-    from models.process import ProcessBusinessKey, ProcessInstance
-    from models.reservation import Channel
+    from engine.core import workflow_io
+    from engine.sales import use_cases as reservations
+    from models.clients.client import Client
+    from models.process.instance import ProcessBusinessKey, ProcessInstance
+    from models.sales.reservation import Channel
 
     premise = make_premise(make_building(), number="7")
     client = Client(full_name="Петров Пётр")

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from engine.bpmn import BpmnRejected
-from engine.bpmn_diff import diff_xml
+from engine.bpmn.diff import diff_xml
 
 PROCESSES = Path(__file__).parents[2] / "processes"
 PRICE_CHANGE = (PROCESSES / "price_change.bpmn").read_text("utf-8")

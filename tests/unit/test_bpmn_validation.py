@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from engine.repository import shipped_files
-from engine.validation import check_xml
+from engine.bpmn.repository import shipped_files
+from engine.bpmn.validation import check_xml
 
 PRICE_CHANGE = (Path(__file__).parents[2] / "processes" / "price_change.bpmn").read_text("utf-8")
 

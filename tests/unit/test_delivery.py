@@ -7,7 +7,14 @@ import email.policy
 
 import pytest
 
-from engine.delivery import DeliveryError, Email, Mailer, Sms, ascii_address, sms_gateway
+from engine.notifications.delivery import (
+    DeliveryError,
+    Email,
+    Mailer,
+    Sms,
+    ascii_address,
+    sms_gateway,
+)
 
 
 def test_a_russian_domain_is_sent_in_its_ascii_form():

@@ -6,10 +6,10 @@ from datetime import date
 
 import pytest
 
-from models.client import ClientKind, change_text, search_key
-from models.client_card import InvalidCardData, clean_card, parse_date
-from models.contacts import InvalidClientData, normalise_email, normalise_phone
-from models.identifiers import (
+from models.clients.card import InvalidCardData, clean_card, parse_date
+from models.clients.client import ClientKind, change_text, search_key
+from models.clients.contacts import InvalidClientData, normalise_email, normalise_phone
+from models.clients.identifiers import (
     InvalidIdentifier,
     normalise_inn,
     normalise_kpp,

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from engine.message_templates import all_keys, default_text, problems, render
-from engine.notification_events import EVENTS, sample_context
-from engine.notify import roubles, with_derived_values
+from engine.notifications.catalog import EVENTS, sample_context
+from engine.notifications.notify import roubles, with_derived_values
+from engine.notifications.templates import all_keys, default_text, problems, render
 
 
 def test_every_default_text_is_a_valid_template_of_its_event():

@@ -8,7 +8,8 @@ from decimal import Decimal
 
 import pytest
 
-from models.setting_values import (
+from models.settings.store import DEFINITIONS
+from models.settings.values import (
     InvalidSettingValue,
     SettingDefinition,
     SettingType,
@@ -18,7 +19,6 @@ from models.setting_values import (
     parse_value,
     plural,
 )
-from models.settings import DEFINITIONS
 
 NBSP = "\u00a0"
 

@@ -16,8 +16,10 @@ from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.util.task import TaskIterator, TaskState
 
-from engine import bpmn, spiff_speed, workflow_io
+from engine import bpmn
+from engine.core import workflow_io
 from engine.sandbox import SandboxScriptEngine
+from engine.speed import spiff as spiff_speed
 from tests.spiff_walks import WalkMismatch, walks_compared
 
 PROCESSES = Path(__file__).resolve().parents[2] / "processes"

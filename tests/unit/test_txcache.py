@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from models import txcache
+from models.db import txcache
 
 
 @pytest.fixture

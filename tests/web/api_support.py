@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from models.api_key import ApiKey, IdempotencyRecord
-from models.client import Client, ClientPhone, Consent
-from models.process import ProcessInstance
-from models.reservation import QueueEntry, Reservation
+from models.clients.client import Client, ClientPhone, Consent
+from models.process.instance import ProcessInstance
+from models.sales.reservation import QueueEntry, Reservation
+from models.users.api_key import ApiKey, IdempotencyRecord
 from web.extensions import db
 
 RESERVATIONS = "/api/v1/reservations"

@@ -8,15 +8,15 @@ import re
 import pytest
 from sqlalchemy import select
 
-from engine import runtime
-from engine.clients import find_or_create
-from engine.crm import plan_task
-from engine.modeler import new_draft
-from engine.reservations import reserve
-from models.base import utcnow
-from models.process import HumanTask
-from models.reservation import Channel
-from models.user import Role
+from engine.authoring.modeler import new_draft
+from engine.clients.use_cases import find_or_create
+from engine.core import runtime
+from engine.crm.use_cases import plan_task
+from engine.sales.use_cases import reserve
+from models.db.base import utcnow
+from models.process.instance import HumanTask
+from models.sales.reservation import Channel
+from models.users.user import Role
 
 EVERYONE = set(Role)
 EDITORS = {Role.admin, Role.head_of_sales}

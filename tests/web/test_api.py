@@ -7,9 +7,9 @@ from datetime import timedelta
 
 import pytest
 
-from models.api_key import ApiKey
-from models.base import utcnow
-from models.catalog import PremiseKind, PremiseStatus
+from models.catalog.objects import PremiseKind, PremiseStatus
+from models.db.base import utcnow
+from models.users.api_key import ApiKey
 from tests.web.api_support import bearer, issue_key
 from web.extensions import db
 

@@ -6,8 +6,8 @@ import threading
 
 import pytest
 
-from engine import repository
-from engine.reservation_actions import RESERVATION_PROCESS
+from engine.bpmn import repository
+from engine.sales.actions import RESERVATION_PROCESS
 from tests.web.api_support import counts, issue_key, order, post_reservation
 from web.extensions import db
 

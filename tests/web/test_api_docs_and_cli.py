@@ -6,7 +6,7 @@ import re
 
 from sqlalchemy import select
 
-from models.api_key import ApiKey, hash_key
+from models.users.api_key import ApiKey, hash_key
 from tests.web.api_support import bearer
 from web.extensions import db
 

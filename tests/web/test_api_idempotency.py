@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from models.api_key import IdempotencyRecord
+from models.users.api_key import IdempotencyRecord
 from tests.web.api_support import RESERVATIONS, bearer, counts, issue_key, order, post_reservation
 from web.api import idempotency
 from web.extensions import db

@@ -8,14 +8,14 @@ from datetime import datetime
 import pytest
 from sqlalchemy import select
 
-from engine import reservations
-from engine.clients import CONSENT_TEXT_VERSION
-from engine.tick import run_until_idle
-from models.catalog import Premise, PremiseStatus
-from models.client import Client, ConsentKind
-from models.reservation import Channel, Reservation, ReservationStatus
-from models.settings import set_setting
-from models.user import Role
+from engine.clients.use_cases import CONSENT_TEXT_VERSION
+from engine.core.tick import run_until_idle
+from engine.sales import use_cases as reservations
+from models.catalog.objects import Premise, PremiseStatus
+from models.clients.client import Client, ConsentKind
+from models.sales.reservation import Channel, Reservation, ReservationStatus
+from models.settings.store import set_setting
+from models.users.user import Role
 from tests.web.api_support import RESERVATIONS, bearer, counts, issue_key, order, post_reservation
 from web.extensions import db
 

@@ -17,7 +17,7 @@ import pytest
 from lxml import html
 from sqlalchemy import func, select
 
-from models.catalog import (
+from models.catalog.objects import (
     Building,
     Premise,
     PremiseChange,
@@ -26,7 +26,7 @@ from models.catalog import (
     Project,
     Section,
 )
-from models.user import Role
+from models.users.user import Role
 from web.extensions import db
 
 NBSP = "\u00a0"

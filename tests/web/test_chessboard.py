@@ -10,8 +10,8 @@ from lxml import html
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
-from models.catalog import Premise, PremiseKind, PremiseStatus
-from models.user import Role
+from models.catalog.objects import Premise, PremiseKind, PremiseStatus
+from models.users.user import Role
 from web import formatting
 from web.catalog.filters import PremiseFilter
 from web.extensions import db

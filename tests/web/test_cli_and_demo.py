@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from models.catalog import Building, Premise, Project
-from models.user import Role, User
+from models.catalog.objects import Building, Premise, Project
+from models.users.user import Role, User
 from web.extensions import db
 
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from engine import clients
-from models.client import Client, ClientChange, ClientConflict, Consent, ConsentKind
-from models.user import Role
+from engine.clients import use_cases as clients
+from models.clients.client import Client, ClientChange, ClientConflict, Consent, ConsentKind
+from models.users.user import Role
 from tests.client_support import COMPANY, PERSON, make_buyer, written
 
 

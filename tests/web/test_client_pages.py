@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from models.client import Client
-from models.user import Role
+from models.clients.client import Client
+from models.users.user import Role
 from tests.client_support import PERSON, make_buyer, written
 
 

@@ -8,11 +8,12 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import func, select
 
-from engine import crm, runtime
-from engine.clients import find_or_create
-from models.base import utcnow
-from models.crm import CrmTask, Interaction, InteractionKind
-from models.user import Role
+from engine.clients.use_cases import find_or_create
+from engine.core import runtime
+from engine.crm import use_cases as crm
+from models.crm.history import CrmTask, Interaction, InteractionKind
+from models.db.base import utcnow
+from models.users.user import Role
 
 
 def local(moment) -> str:

@@ -13,8 +13,8 @@ import pytest
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
 
-from models.catalog import Building, Premise, PremiseChange, PremiseStatus
-from models.user import Role
+from models.catalog.objects import Building, Premise, PremiseChange, PremiseStatus
+from models.users.user import Role
 
 HEADER = ["Корпус", "Секция", "Этаж", "Номер", "Общая площадь", "Цена", "Статус"]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -8,10 +8,11 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
-from engine import repository, runtime
-from models.notification import Notification
-from models.process import HumanTask, HumanTaskStatus
-from models.user import Role
+from engine.bpmn import repository
+from engine.core import runtime
+from models.notifications.in_app import Notification
+from models.process.instance import HumanTask, HumanTaskStatus
+from models.users.user import Role
 from tests.process_support import FEATURES_BPMN as FEATURES
 
 

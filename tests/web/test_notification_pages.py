@@ -6,10 +6,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from engine.events import emit
-from engine.outbox import send_due
-from models.outbox import MessageStatus, NotificationTemplate, OutboundMessage
-from models.user import Role
+from engine.notifications.emit import emit
+from engine.notifications.outbox import send_due
+from models.notifications.outbox import MessageStatus, NotificationTemplate, OutboundMessage
+from models.users.user import Role
 from tests.notification_support import free_port, mail_settings, running_smtp_server
 from web.extensions import db
 

@@ -9,10 +9,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from engine import modeler, runtime
-from models.audit import AuditEvent
-from models.process import ProcessDraft, ProcessModel, ProcessStatus
-from models.user import Role
+from engine.authoring import modeler
+from engine.core import runtime
+from models.process.instance import ProcessDraft, ProcessModel, ProcessStatus
+from models.users.audit import AuditEvent
+from models.users.user import Role
 
 PRICE_CHANGE = (Path(__file__).parents[2] / "processes" / "price_change.bpmn").read_text("utf-8")
 LONGER_PROPOSAL = PRICE_CHANGE.replace(

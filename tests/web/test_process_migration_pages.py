@@ -7,9 +7,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from engine import repository, runtime
-from models.process import HumanTask, HumanTaskStatus, ProcessInstance
-from models.user import Role
+from engine.bpmn import repository
+from engine.core import runtime
+from models.process.instance import HumanTask, HumanTaskStatus, ProcessInstance
+from models.users.user import Role
 
 DATA = Path(__file__).parents[1] / "processes" / "data"
 URL = "/processes/migration_demo/versions/2/migrate"

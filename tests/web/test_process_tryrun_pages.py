@@ -12,9 +12,9 @@ import pytest
 from sqlalchemy import select
 
 import tests.process_support  # noqa: F401 - registers the test action engine_features calls
-from engine import modeler
-from models.process import ProcessDraft
-from models.user import Role
+from engine.authoring import modeler
+from models.process.instance import ProcessDraft
+from models.users.user import Role
 from web.extensions import db
 
 ROOT = Path(__file__).parents[2]

@@ -7,11 +7,11 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from models.catalog import PremiseStatus
-from models.client import Client
-from models.process import HumanTask, HumanTaskStatus
-from models.reservation import QueueEntry, Reservation, ReservationStatus
-from models.user import Role
+from models.catalog.objects import PremiseStatus
+from models.clients.client import Client
+from models.process.instance import HumanTask, HumanTaskStatus
+from models.sales.reservation import QueueEntry, Reservation, ReservationStatus
+from models.users.user import Role
 
 
 @pytest.fixture

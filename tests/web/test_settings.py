@@ -8,8 +8,8 @@ import pytest
 from lxml import html
 from sqlalchemy import func, select
 
-from models.settings import DEFINITIONS, Setting, get_setting, set_setting
-from models.user import Role
+from models.settings.store import DEFINITIONS, Setting, get_setting, set_setting
+from models.users.user import Role
 from web.extensions import db
 
 ONLINE = "reservation.term.online"

@@ -11,15 +11,15 @@ from flask import render_template_string
 from flask_login import login_user
 from sqlalchemy import insert
 
-from engine import crm
-from engine.clients import find_or_create
-from engine.events import emit
-from engine.reservations import reserve
-from models.base import utcnow
-from models.crm import Interaction, InteractionKind
-from models.outbox import MessageChannel, MessageStatus, OutboundMessage
-from models.reservation import Channel
-from models.user import Role
+from engine.clients.use_cases import find_or_create
+from engine.crm import use_cases as crm
+from engine.notifications.emit import emit
+from engine.sales.use_cases import reserve
+from models.crm.history import Interaction, InteractionKind
+from models.db.base import utcnow
+from models.notifications.outbox import MessageChannel, MessageStatus, OutboundMessage
+from models.sales.reservation import Channel
+from models.users.user import Role
 from web.crm import timeline
 
 

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
-from models.user import MIN_PASSWORD_LENGTH, ROLE_LABELS, Role, User
+from models.users.user import MIN_PASSWORD_LENGTH, ROLE_LABELS, Role, User
 from web.extensions import db
 from web.security import requires
 

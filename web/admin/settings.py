@@ -11,8 +11,8 @@ from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import StringField
 
-from models.catalog import Project
-from models.settings import (
+from models.catalog.objects import Project
+from models.settings.store import (
     DEFINITIONS,
     InvalidSettingValue,
     all_settings,

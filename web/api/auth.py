@@ -8,8 +8,8 @@ from functools import wraps
 from flask import g, request
 from sqlalchemy import select, update
 
-from models.api_key import ApiKey, hash_key
-from models.base import utcnow
+from models.db.base import utcnow
+from models.users.api_key import ApiKey, hash_key
 from web.api.errors import ApiError
 from web.extensions import db
 

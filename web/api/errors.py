@@ -11,8 +11,8 @@ import logging
 from flask import Blueprint, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-from models.errors import DomainError, NotFound
-from models.reservation import ReservationError
+from models.db.errors import DomainError, NotFound
+from models.sales.reservation import ReservationError
 from web.extensions import db
 
 log = logging.getLogger(__name__)

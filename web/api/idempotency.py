@@ -16,7 +16,7 @@ from flask import Response, request
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from models.api_key import IdempotencyRecord
+from models.users.api_key import IdempotencyRecord
 from web.api.errors import ApiError, ValidationFailed
 from web.extensions import db
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from models.catalog import PremiseKind, PremiseStatus
-from models.reservation import ReservationStatus
+from models.catalog.objects import PremiseKind, PremiseStatus
+from models.sales.reservation import ReservationStatus
 from web.api.premises import PAGE_SIZE
 
 DECIMAL = {"type": "string", "pattern": r"^\d+\.\d{2}$", "examples": ["12500000.00"]}

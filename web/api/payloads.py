@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from models.client import InvalidClientData, normalise_email, normalise_phone
+from models.clients.client import InvalidClientData, normalise_email, normalise_phone
 from web.api.errors import ValidationFailed
 
 TOP_FIELDS = ("premise_id", "client", "consent_personal_data")

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 from werkzeug.datastructures import MultiDict
 
-from models.catalog import Floor, Premise
+from models.catalog.objects import Floor, Premise
 from web.api import bp
 from web.api.auth import api_key_required
 from web.api.errors import ApiError, ValidationFailed

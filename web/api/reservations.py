@@ -5,10 +5,11 @@ from __future__ import annotations
 from flask import Response
 from sqlalchemy.orm import Session
 
-from engine import clients, reservations
-from engine.run import with_unguarded_actions
-from models.errors import NotFound
-from models.reservation import Channel, Reservation, ReservationError
+from engine.clients import use_cases as clients
+from engine.core.run import with_unguarded_actions
+from engine.sales import use_cases as reservations
+from models.db.errors import NotFound
+from models.sales.reservation import Channel, Reservation, ReservationError
 from web.api import bp
 from web.api.auth import api_key_required, current_key_id
 from web.api.errors import ApiError, from_domain_error

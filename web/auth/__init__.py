@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from wtforms import BooleanField, EmailField, PasswordField
 from wtforms.validators import DataRequired
 
-from models.user import User
+from models.users.user import User
 from web.extensions import db
 from web.security import ALL_ROLES, public, requires
 

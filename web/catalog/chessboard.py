@@ -11,7 +11,7 @@ from flask import abort, render_template, request, url_for
 from markupsafe import Markup, escape
 from sqlalchemy import func, select
 
-from models.catalog import (
+from models.catalog.objects import (
     KIND_LABELS,
     STATUS_LABELS,
     Building,
@@ -22,7 +22,7 @@ from models.catalog import (
     Section,
     price_per_m2,
 )
-from models.reservation import QueueEntry, QueueStatus
+from models.sales.reservation import QueueEntry, QueueStatus
 from web import formatting
 from web.catalog import bp
 from web.catalog.filters import ROOM_CHOICES, PremiseFilter

@@ -11,7 +11,7 @@ from decimal import Decimal
 from sqlalchemy import ColumnElement, and_, or_
 from werkzeug.datastructures import MultiDict
 
-from models.catalog import Premise, PremiseKind, PremiseStatus
+from models.catalog.objects import Premise, PremiseKind, PremiseStatus
 from web.fields import parse_decimal
 
 ROOM_CHOICES = [("0", "Студия"), ("1", "1"), ("2", "2"), ("3", "3"), ("4", "4+")]

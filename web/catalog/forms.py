@@ -7,7 +7,7 @@ from flask_wtf.file import FileAllowed, FileField
 from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from models.catalog import (
+from models.catalog.objects import (
     FINISHING_LABELS,
     KIND_LABELS,
     MANUAL_STATUSES,

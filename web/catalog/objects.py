@@ -5,7 +5,14 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, url_for
 from sqlalchemy import func, select
 
-from models.catalog import Building, ConstructionStage, Floor, Premise, PremiseStatus, Project
+from models.catalog.objects import (
+    Building,
+    ConstructionStage,
+    Floor,
+    Premise,
+    PremiseStatus,
+    Project,
+)
 from web.catalog import bp
 from web.catalog.forms import BuildingForm, ProjectForm
 from web.extensions import db

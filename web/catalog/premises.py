@@ -19,8 +19,8 @@ from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
-from engine.reservations import waiting_entries
-from models.catalog import (
+from engine.sales.use_cases import waiting_entries
+from models.catalog.objects import (
     MANUAL_STATUSES,
     STATUS_LABELS,
     Building,
@@ -30,8 +30,8 @@ from models.catalog import (
     PremiseStatus,
     Project,
 )
-from models.errors import DomainError
-from models.reservation import Reservation, ReservationStatus
+from models.db.errors import DomainError
+from models.sales.reservation import Reservation, ReservationStatus
 from web.catalog import bp
 from web.catalog.filters import ROOM_CHOICES, PremiseFilter
 from web.catalog.forms import PremiseForm

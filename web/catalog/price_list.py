@@ -15,7 +15,7 @@ from enum import Enum
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from models.catalog import (
+from models.catalog.objects import (
     FINISHING_LABELS,
     KIND_LABELS,
     STATUS_LABELS,

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload, noload, selectinload
 
-from models.catalog import (
+from models.catalog.objects import (
     MANUAL_STATUSES,
     STATUS_LABELS,
     Building,
@@ -29,7 +29,7 @@ from models.catalog import (
     Project,
     Section,
 )
-from models.errors import InvalidPremiseData
+from models.db.errors import InvalidPremiseData
 from web.catalog.price_list import BY_KEY, COLUMNS, DEFAULTS, IMPORTED, NULLABLE, Problem
 from web.catalog.price_list_files import ParsedRow, parse_table
 

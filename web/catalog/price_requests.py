@@ -6,10 +6,10 @@ from flask import abort, flash, redirect, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
-from engine import runtime
-from models.catalog import Premise
-from models.process import HumanTask, HumanTaskStatus, ProcessBusinessKey, ProcessInstance
-from models.user import Role
+from engine.core import runtime
+from models.catalog.objects import Premise
+from models.process.instance import HumanTask, HumanTaskStatus, ProcessBusinessKey, ProcessInstance
+from models.users.user import Role
 from web.catalog import bp
 from web.extensions import db
 from web.security import requires

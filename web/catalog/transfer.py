@@ -20,7 +20,7 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from sqlalchemy.exc import IntegrityError
 
-from models.catalog import Building, Project
+from models.catalog.objects import Building, Project
 from web.catalog import bp
 from web.catalog.filters import PremiseFilter
 from web.catalog.price_list import COLUMNS, premise_rows

@@ -3,7 +3,7 @@
 from flask import Blueprint
 from flask_login import current_user
 
-from models.user import MANAGEMENT, Role
+from models.users.user import MANAGEMENT, Role
 from web import navigation
 
 bp = Blueprint("clients", __name__)

@@ -6,11 +6,12 @@ from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
-from engine import client_card, reservations
-from models.catalog import Premise
-from models.client import Client, ConsentKind
-from models.errors import DomainError
-from models.reservation import Channel, Reservation
+from engine.clients import card as client_card
+from engine.sales import use_cases as reservations
+from models.catalog.objects import Premise
+from models.clients.client import Client, ConsentKind
+from models.db.errors import DomainError
+from models.sales.reservation import Channel, Reservation
 from web.clients import EDITORS, bp
 from web.clients.forms import ConsentForm
 from web.extensions import db

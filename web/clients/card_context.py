@@ -5,13 +5,13 @@ from __future__ import annotations
 from flask_login import current_user
 from sqlalchemy import select
 
-from engine.client_card import CONSENT_CHANNELS, CONSENT_LABELS
-from engine.clients import possible_duplicates
-from models.catalog import Building
-from models.client import Client, ClientChange
-from models.client_card import CONFIRMABLE_LABELS, FIELD_LABELS, PERSON_FIELDS
-from models.reservation import QueueEntry, QueueStatus, Reservation
-from models.user import User
+from engine.clients.card import CONSENT_CHANNELS, CONSENT_LABELS
+from engine.clients.use_cases import possible_duplicates
+from models.catalog.objects import Building
+from models.clients.card import CONFIRMABLE_LABELS, FIELD_LABELS, PERSON_FIELDS
+from models.clients.client import Client, ClientChange
+from models.sales.reservation import QueueEntry, QueueStatus, Reservation
+from models.users.user import User
 from web.clients import IDENTIFIER_READERS, MERGERS
 from web.clients.forms import ConsentForm
 from web.extensions import db

@@ -6,11 +6,12 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
-from engine import client_card, clients
-from models.base import utcnow
-from models.client import ClientKind, ConsentKind
-from models.errors import DomainError
-from models.user import Role, User
+from engine.clients import card as client_card
+from engine.clients import use_cases as clients
+from models.clients.client import ClientKind, ConsentKind
+from models.db.base import utcnow
+from models.db.errors import DomainError
+from models.users.user import Role, User
 from web.clients import EDITORS, bp
 from web.clients.forms import ClientForm, NewClientForm
 from web.clients.views import kept_card, live_client

@@ -20,10 +20,9 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, Optional
 
-from engine.client_card import CONSENT_CHANNELS, CONSENT_LABELS
-from engine.clients import CONSENT_TEXT_VERSION
-from models.client import Client, ClientKind
-from models.client_card import (
+from engine.clients.card import CONSENT_CHANNELS, CONSENT_LABELS
+from engine.clients.use_cases import CONSENT_TEXT_VERSION
+from models.clients.card import (
     COMPANY_FIELDS,
     CONFIRMABLE,
     CONFIRMABLE_LABELS,
@@ -32,6 +31,7 @@ from models.client_card import (
     InvalidCardData,
     clean_card,
 )
+from models.clients.client import Client, ClientKind
 
 REQUIRED = "Обязательное поле"
 KIND_CHOICES = [

@@ -5,9 +5,10 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from engine import client_search, clients
-from models.client import Client
-from models.errors import DomainError
+from engine.clients import search as client_search
+from engine.clients import use_cases as clients
+from models.clients.client import Client
+from models.db.errors import DomainError
 from web.clients import MERGERS, bp
 from web.clients.forms import MergeForm
 from web.clients.views import kept_card, live_client

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 
-from engine import client_search
-from models.client import Client
+from engine.clients import search as client_search
+from models.clients.client import Client
 from web.clients import READERS, bp
 from web.clients.card_context import card_context, sees_identifiers
 from web.extensions import db

@@ -6,8 +6,8 @@ calls the Jinja global `client_timeline`; the card view itself needs nothing fro
 
 from flask import Blueprint
 
-from models.crm import SALES_ROLES
-from models.user import Role
+from models.crm.history import SALES_ROLES
+from models.users.user import Role
 
 bp = Blueprint("crm", __name__, url_prefix="/crm")
 

@@ -6,11 +6,11 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
-from engine import crm
-from models.base import utcnow
-from models.crm import SALES_ROLES, SUPERVISORS, CrmTask
-from models.errors import DomainError
-from models.user import User
+from engine.crm import use_cases as crm
+from models.crm.history import SALES_ROLES, SUPERVISORS, CrmTask
+from models.db.base import utcnow
+from models.db.errors import DomainError
+from models.users.user import User
 from web.crm import READERS, WRITERS, bp
 from web.crm.forms import form_values, local_input, parse_moment
 from web.crm.timeline_globals import back_to_card

@@ -19,7 +19,7 @@ from itertools import islice
 from sqlalchemy import and_, or_, select, true
 from sqlalchemy.orm import Session, joinedload
 
-from models.crm import CrmTask
+from models.crm.history import CrmTask
 from web.crm.timeline_sources import KIND_LABELS, RANK, READERS, Entry
 
 __all__ = ["FILTER_LABELS", "KIND_LABELS", "Entry", "Timeline", "build", "open_tasks"]

@@ -7,9 +7,9 @@ from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.routing import BuildError
 
-from models.base import utcnow
-from models.crm import DIRECTION_LABELS, INTERACTION_LABELS, MANUAL_KINDS, SALES_ROLES
-from models.user import User
+from models.crm.history import DIRECTION_LABELS, INTERACTION_LABELS, MANUAL_KINDS, SALES_ROLES
+from models.db.base import utcnow
+from models.users.user import User
 from web.crm import READERS, WRITERS, bp, timeline
 from web.crm.forms import local_input, tomorrow_morning
 from web.extensions import db

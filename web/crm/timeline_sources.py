@@ -11,14 +11,20 @@ from datetime import datetime
 
 from sqlalchemy import or_, select
 
-from models.catalog import Premise
-from models.crm import DIRECTION_LABELS, INTERACTION_LABELS, CrmTask, Interaction, InteractionKind
-from models.outbox import MessageChannel, MessageStatus, OutboundMessage
-from models.process import EVENT_LABELS as PROCESS_LABELS
-from models.process import ProcessBusinessKey, ProcessEvent, ProcessInstance
-from models.reservation import EVENT_LABELS as RESERVATION_LABELS
-from models.reservation import Reservation, ReservationEvent
-from models.user import User
+from models.catalog.objects import Premise
+from models.crm.history import (
+    DIRECTION_LABELS,
+    INTERACTION_LABELS,
+    CrmTask,
+    Interaction,
+    InteractionKind,
+)
+from models.notifications.outbox import MessageChannel, MessageStatus, OutboundMessage
+from models.process.instance import EVENT_LABELS as PROCESS_LABELS
+from models.process.instance import ProcessBusinessKey, ProcessEvent, ProcessInstance
+from models.sales.reservation import EVENT_LABELS as RESERVATION_LABELS
+from models.sales.reservation import Reservation, ReservationEvent
+from models.users.user import User
 from web.formatting import money, ru_datetime, when_or_value
 
 KIND_LABELS = {

@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request
 from flask_login import current_user
 
-from engine import crm
-from models.client import Client
-from models.errors import DomainError, NotFound
+from engine.crm import use_cases as crm
+from models.clients.client import Client
+from models.db.errors import DomainError, NotFound
 from web.crm import READERS, WRITERS, bp
 from web.crm.forms import form_values, parse_moment
 from web.crm.timeline_globals import back_to_card

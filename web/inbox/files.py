@@ -9,7 +9,7 @@ from flask import abort, current_app, send_from_directory
 from werkzeug.datastructures import FileStorage
 from werkzeug.utils import secure_filename
 
-from engine.forms import FormField
+from engine.core.forms import FormField
 from web.inbox import bp
 from web.security import ALL_ROLES, requires
 

@@ -10,9 +10,9 @@ from math import ceil
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
-from models.crm import CrmTask
-from models.process import HumanTask
-from models.user import User
+from models.crm.history import CrmTask
+from models.process.instance import HumanTask
+from models.users.user import User
 from web.inbox.queries import crm_tab_query, tab_query
 
 COUNT_CAP = 1000

@@ -6,8 +6,8 @@ from flask import redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, select, update
 
-from models.base import utcnow
-from models.notification import Notification
+from models.db.base import utcnow
+from models.notifications.in_app import Notification
 from web.extensions import db
 from web.inbox import bp
 from web.security import ALL_ROLES, requires

@@ -6,9 +6,9 @@ from datetime import datetime
 
 from sqlalchemy import Select, and_, or_, select
 
-from models.crm import SUPERVISORS, CrmTask
-from models.process import HumanTask, HumanTaskStatus
-from models.user import Role, User
+from models.crm.history import SUPERVISORS, CrmTask
+from models.process.instance import HumanTask, HumanTaskStatus
+from models.users.user import Role, User
 
 TABS = {
     "mine": "Мои",

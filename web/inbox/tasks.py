@@ -6,14 +6,14 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
-from engine import runtime
-from engine.errors import FormInvalid, TaskNotAvailable
-from engine.forms import FormField
-from engine.run import with_unguarded_actions
-from models.base import utcnow
-from models.catalog import Premise
-from models.process import HumanTask, HumanTaskStatus, ProcessEvent
-from models.user import Role, User
+from engine.core import runtime
+from engine.core.errors import FormInvalid, TaskNotAvailable
+from engine.core.forms import FormField
+from engine.core.run import with_unguarded_actions
+from models.catalog.objects import Premise
+from models.db.base import utcnow
+from models.process.instance import HumanTask, HumanTaskStatus, ProcessEvent
+from models.users.user import Role, User
 from web.extensions import db
 from web.inbox import bp, files
 from web.security import ALL_ROLES, EDITORS, requires

@@ -6,8 +6,8 @@ from flask import render_template, request
 from flask_login import current_user
 from sqlalchemy import distinct, select
 
-from models.base import utcnow
-from models.process import ProcessInstance, ProcessModel
+from models.db.base import utcnow
+from models.process.instance import ProcessInstance, ProcessModel
 from web.extensions import db
 from web.inbox import bp
 from web.inbox.listing import COUNT_CAP, Page, capped_count, counts_of, load_rows

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 from flask import current_app
 
-from engine.outbox import counts, send_due
+from engine.notifications.outbox import counts, send_due
 from web.config import delivery_settings
 from web.extensions import db
 from web.notifications import bp

@@ -5,10 +5,10 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
-from engine import outbox as outbox_service
-from engine.notification_events import CHANNEL_LABELS, EVENTS
-from models.outbox import MessageChannel, MessageStatus, OutboundMessage
-from models.user import Role
+from engine.notifications import outbox as outbox_service
+from engine.notifications.catalog import CHANNEL_LABELS, EVENTS
+from models.notifications.outbox import MessageChannel, MessageStatus, OutboundMessage
+from models.users.user import Role
 from web.extensions import db
 from web.notifications import bp
 from web.security import EDITORS, requires

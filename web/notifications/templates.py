@@ -7,10 +7,10 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import StringField, TextAreaField
 
-from engine import message_templates
-from engine.message_templates import InvalidTemplate, Text
-from engine.notification_events import AUDIENCE_LABELS, CHANNEL_LABELS, EVENTS, sample_context
-from models.user import Role
+from engine.notifications import templates as message_templates
+from engine.notifications.catalog import AUDIENCE_LABELS, CHANNEL_LABELS, EVENTS, sample_context
+from engine.notifications.templates import InvalidTemplate, Text
+from models.users.user import Role
 from web.extensions import db
 from web.notifications import bp
 from web.security import requires

@@ -2,7 +2,7 @@
 
 from flask import Blueprint
 
-from models.user import Role
+from models.users.user import Role
 from web import navigation
 
 bp = Blueprint("processes", __name__, url_prefix="/processes")

@@ -8,13 +8,13 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from engine import modeler, repository
-from engine.bpmn import BpmnRejected
-from engine.bpmn_diff import diff_xml
-from engine.errors import ProcessNotFound
-from models.audit import AuditEvent
-from models.process import ProcessDraft, ProcessInstance, ProcessModel, ProcessStatus
-from models.user import Role
+from engine.authoring import modeler
+from engine.bpmn import BpmnRejected, repository
+from engine.bpmn.diff import diff_xml
+from engine.core.errors import ProcessNotFound
+from models.process.instance import ProcessDraft, ProcessInstance, ProcessModel, ProcessStatus
+from models.users.audit import AuditEvent
+from models.users.user import Role
 from web.extensions import db
 from web.processes import bp
 from web.security import ALL_ROLES, can, requires

@@ -9,11 +9,12 @@ from dataclasses import asdict
 from flask import Response, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from engine import actions, modeler
+from engine.authoring import modeler
 from engine.bpmn import BpmnRejected, Problem
-from engine.forms import FIELD_TYPES
-from models.process import ProcessDraft
-from models.user import ROLE_LABELS, Role
+from engine.core import actions
+from engine.core.forms import FIELD_TYPES
+from models.process.instance import ProcessDraft
+from models.users.user import ROLE_LABELS, Role
 from web.extensions import db
 from web.processes import bp
 from web.processes.catalog import MODELERS

@@ -7,9 +7,9 @@ from flask import abort, flash, render_template, request
 from flask_login import current_user
 from sqlalchemy import select
 
-from engine import migration
-from models.process import ProcessModel
-from models.user import Role
+from engine.authoring import migration
+from models.process.instance import ProcessModel
+from models.users.user import Role
 from web.extensions import db
 from web.processes import bp
 from web.security import requires

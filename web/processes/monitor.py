@@ -7,10 +7,10 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from engine import runtime
-from engine.workflow_io import deserialize, task_data_json
-from models.errors import DomainError
-from models.process import (
+from engine.core import runtime
+from engine.core.workflow_io import deserialize, task_data_json
+from models.db.errors import DomainError
+from models.process.instance import (
     PROCESS_STATUS_LABELS,
     ProcessBusinessKey,
     ProcessEvent,
@@ -18,7 +18,7 @@ from models.process import (
     ProcessModel,
     ProcessStatus,
 )
-from models.user import Role
+from models.users.user import Role
 from web.extensions import db
 from web.processes import bp
 from web.security import requires

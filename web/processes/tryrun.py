@@ -10,12 +10,12 @@ from flask import abort, current_app, render_template, request
 from flask_login import current_user
 from itsdangerous import BadSignature, URLSafeSerializer
 
-from engine import tryrun
+from engine.authoring import tryrun
 from engine.bpmn import sha256
-from engine.errors import FormInvalid
-from engine.validation import check_xml
-from models.process import ProcessDraft
-from models.user import Role
+from engine.bpmn.validation import check_xml
+from engine.core.errors import FormInvalid
+from models.process.instance import ProcessDraft
+from models.users.user import Role
 from web.extensions import db
 from web.processes import bp
 from web.processes.monitor import _path, _taken_flows

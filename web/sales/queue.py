@@ -5,10 +5,10 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from engine import reservations
-from models.catalog import Premise
-from models.errors import DomainError
-from models.reservation import QueueEntry
+from engine.sales import use_cases as reservations
+from models.catalog.objects import Premise
+from models.db.errors import DomainError
+from models.sales.reservation import QueueEntry
 from web.extensions import db
 from web.sales import RESERVERS, bp
 from web.sales.forms import QueueForm

@@ -10,12 +10,12 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from engine import reservations as desk
-from models.base import utcnow
-from models.catalog import Building, Premise, Project
-from models.errors import DomainError
-from models.process import ProcessBusinessKey, ProcessInstance
-from models.reservation import (
+from engine.sales import use_cases as desk
+from models.catalog.objects import Building, Premise, Project
+from models.db.base import utcnow
+from models.db.errors import DomainError
+from models.process.instance import ProcessBusinessKey, ProcessInstance
+from models.sales.reservation import (
     CHANNEL_LABELS,
     EVENT_LABELS,
     RESERVATION_STATUS_LABELS,
@@ -23,8 +23,8 @@ from models.reservation import (
     Reservation,
     ReservationStatus,
 )
-from models.settings import get_setting
-from models.user import User
+from models.settings.store import get_setting
+from models.users.user import User
 from web.extensions import db
 from web.sales import READERS, RESERVERS, bp
 from web.sales.forms import CancelForm, ExtendForm, PayForm

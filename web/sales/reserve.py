@@ -7,10 +7,11 @@ from zoneinfo import ZoneInfo
 from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
-from engine import clients, reservations
-from models.catalog import Premise
-from models.errors import DomainError
-from models.reservation import Channel, Reservation
+from engine.clients import use_cases as clients
+from engine.sales import use_cases as reservations
+from models.catalog.objects import Premise
+from models.db.errors import DomainError
+from models.sales.reservation import Channel, Reservation
 from web.extensions import db
 from web.sales import RESERVERS, bp
 from web.sales.forms import ReserveForm

@@ -1,0 +1,1 @@
+"""Analysts' tools: the modeler's drafts, try-runs, moving running instances to a new version."""

@@ -1,0 +1,210 @@
+"""Reading BPMN: hardened XML parsing, SpiffWorkflow's parser with its XSD validator, and what
+our engine adds to each task spec (lane role, form, title, deadline)."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from functools import lru_cache
+
+from lxml import etree
+from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
+from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
+from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
+
+from engine.core.forms import approval_form, parse_form
+from models.db.errors import DomainError
+from models.users.user import ROLE_LABELS, Role
+
+BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+MAX_BPMN_BYTES = 2 * 1024 * 1024
+_ROLE_BY_LABEL = {label.lower(): role for role, label in ROLE_LABELS.items()}
+
+
+class BpmnRejected(DomainError):
+    """The file cannot be used as a process; `problems` lists what is wrong."""
+
+    def __init__(self, message: str, problems: list[Problem] | None = None):
+        super().__init__(message)
+        self.problems = problems or [Problem("", "", message)]
+
+
+@dataclass(frozen=True)
+class Problem:
+    element_id: str
+    element_name: str
+    message: str
+
+    def __str__(self) -> str:
+        where = self.element_id or "—"
+        if self.element_name:
+            where += f" «{self.element_name}»"
+        return f"{where}: {self.message}"
+
+
+@dataclass
+class ProcessDefinition:
+    process_id: str
+    name: str
+    spec: BpmnProcessSpec
+    subprocess_specs: dict
+    tree: etree._ElementTree
+
+
+def role_of_lane(lane: str | None) -> Role | None:
+    """A lane names a role by its code (`head_of_sales`) or its Russian label."""
+    if not lane:
+        return None
+    text = lane.strip()
+    try:
+        return Role(text)
+    except ValueError:
+        return _ROLE_BY_LABEL.get(text.lower())
+
+
+def parse_xml(data: bytes | str) -> etree._ElementTree:
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    if len(raw) > MAX_BPMN_BYTES:
+        raise BpmnRejected(
+            f"Файл больше {MAX_BPMN_BYTES // (1024 * 1024)} МБ: это не похоже на BPMN"
+        )
+    head = raw[:4096].upper()
+    if b"<!DOCTYPE" in raw.upper() or b"<!ENTITY" in head:
+        raise BpmnRejected("XML с DOCTYPE или сущностями (ENTITY) не принимается")
+    parser = etree.XMLParser(
+        resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False
+    )
+    try:
+        root = etree.fromstring(raw, parser=parser)
+    except etree.XMLSyntaxError as error:
+        raise BpmnRejected(f"Файл не является корректным XML: {error.msg}") from error
+    if root is None or root.tag != f"{{{BPMN_NS}}}definitions":
+        raise BpmnRejected("Это не BPMN 2.0: корневой элемент должен быть bpmn:definitions")
+    return etree.ElementTree(root)
+
+
+def sha256(xml: str) -> str:
+    return hashlib.sha256(xml.encode("utf-8")).hexdigest()
+
+
+def executable_process_id(tree: etree._ElementTree) -> tuple[str, str]:
+    processes = tree.getroot().findall(f"{{{BPMN_NS}}}process")
+    executable = [p for p in processes if p.get("isExecutable", "true").lower() == "true"]
+    chosen = executable or processes
+    if len(chosen) != 1:
+        raise BpmnRejected("В файле должен быть ровно один исполняемый процесс (bpmn:process)")
+    return chosen[0].get("id"), chosen[0].get("name") or chosen[0].get("id")
+
+
+def build(tree: etree._ElementTree, filename: str = "process.bpmn") -> ProcessDefinition:
+    """XSD validation and the full spec build; raises BpmnRejected with the element named."""
+    process_id, name = executable_process_id(tree)
+    parser = SpiffBpmnParser(validator=VALIDATOR)
+    try:
+        parser.add_bpmn_xml(tree, filename)
+        spec = parser.get_spec(process_id)
+        subprocess_specs = parser.get_subprocess_specs(process_id)
+    except ValidationException as error:
+        element_id = getattr(error, "id", "") or ""
+        element_name = getattr(error, "name", "") or ""
+        message = _validation_message(error)
+        raise BpmnRejected(message, [Problem(element_id, element_name, message)]) from error
+    except RecursionError as error:
+        raise BpmnRejected("Процесс слишком длинный или зациклен без шлюза") from error
+    except Exception as error:  # noqa: BLE001 - the parser raises many kinds; all mean "rejected"
+        message = f"Процесс не удалось собрать: {error}"
+        raise BpmnRejected(message) from error
+    _attach_engine_extensions(tree, spec)
+    return ProcessDefinition(process_id, name, spec, subprocess_specs, tree)
+
+
+# SpiffWorkflow's parser speaks English; what an analyst meets most often, said in Russian.
+PARSER_MESSAGES = {
+    "A Service Task must have an operator": (
+        "Сервисная задача не называет действие: выберите его в группе «Действие»"
+    ),
+    "Non-default exclusive outgoing sequence flow without condition": (
+        "У перехода из шлюза нет условия, и он не выбран переходом по умолчанию"
+    ),
+    "Invalid Script Task.  No Script Provided.": "У задачи-скрипта нет скрипта",
+    "No start event found": "В процессе нет начального события",
+    "Conditional event definition with missing condition": "У условного события нет условия",
+    "A SubWorkflow Must contain an End event": "В подпроцессе нет конечного события",
+    "Message identifier is missing from bpmn xml": "У события не выбрано сообщение",
+    "Error identifier is missing from bpmn xml": "У события не выбрана ошибка",
+    "Signal identifier is missing from bpmn xml": "У события не выбран сигнал",
+    "Unknown Time Specification": "Таймер не задан: укажите длительность, дату или повтор",
+}
+
+
+def _validation_message(error: ValidationException) -> str:
+    text = str(getattr(error, "message", "") or error).split("\n")[0].strip()
+    if "Element" in text and "not expected" in text:
+        return f"Нарушена схема BPMN (XSD): {text}"
+    for english, russian in PARSER_MESSAGES.items():
+        if text.startswith(english.strip()):
+            return russian
+    return f"Ошибка в диаграмме: {text}"
+
+
+def _attach_engine_extensions(tree: etree._ElementTree, spec: BpmnProcessSpec) -> None:
+    """Copy each user task's form into its spec, so it travels with the serialized workflow."""
+    for element in tree.getroot().iter(f"{{{BPMN_NS}}}userTask"):
+        task_spec = spec.task_specs.get(element.get("id"))
+        if task_spec is None:
+            continue
+        properties = task_spec.extensions.setdefault("properties", {})
+        if properties.get("approval", "").lower() == "true":
+            fields = approval_form()
+        else:
+            fields, _ = parse_form(element)
+        task_spec.extensions["form"] = [f.to_json() for f in fields]
+
+
+_SPEC_SHA = "_sales_bpmn_sha256"  # set on the spec objects load() builds
+
+
+def load(xml: str) -> ProcessDefinition:
+    """Parse and build once per distinct text (the BPMN of a published version never changes).
+
+    The spec remembers the SHA-256 of its text, so a workflow's stored state can name its spec
+    instead of embedding it (engine/workflow_io.py), and the definition can be found by it.
+    """
+    definition = _built(xml)
+    digest = sha_of(definition.spec)
+    if digest not in _BY_SHA:
+        _BY_SHA[digest] = definition
+        while len(_BY_SHA) > 64:  # the oldest go; another thread may be trimming too
+            try:
+                _BY_SHA.pop(next(iter(_BY_SHA)), None)
+            except (RuntimeError, StopIteration):
+                break
+    return definition
+
+
+@lru_cache(maxsize=64)
+def _built(xml: str) -> ProcessDefinition:
+    definition = build(parse_xml(xml))
+    setattr(definition.spec, _SPEC_SHA, sha256(xml))
+    return definition
+
+
+load.cache_clear = _built.cache_clear  # tests start a worker afresh
+
+
+_BY_SHA: dict[str, ProcessDefinition] = {}
+
+
+def sha_of(spec) -> str | None:
+    """The SHA-256 of the BPMN text `spec` was built from by load(), if it was."""
+    return getattr(spec, _SPEC_SHA, None)
+
+
+def known_definition(digest: str) -> ProcessDefinition | None:
+    return _BY_SHA.get(digest)
+
+
+def definition_of(model) -> ProcessDefinition:
+    """The built spec of a published version (a ProcessModel), its BPMN read only when this
+    worker has not built it yet."""
+    return known_definition(model.sha256) or load(model.bpmn_xml)

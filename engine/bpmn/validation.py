@@ -1,0 +1,248 @@
+"""`processes check`: everything that must hold before a BPMN may run.
+
+XSD and the full spec build, then our own rules: every service task names a registered action
+with the parameters it takes, every user task sits in a lane that names a role and has a form
+(or is an approval, or names a template), every expression and script passes the sandbox.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from datetime import datetime
+from pathlib import Path
+
+from lxml import etree
+
+from engine import bpmn, sandbox
+from engine.bpmn import BPMN_NS, BpmnRejected, Problem, role_of_lane
+from engine.core import actions
+from engine.core.forms import parse_form
+
+SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
+TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "templates"
+# (element tag, namespace, mode) of every text an analyst writes that the engine evaluates
+EXPRESSION_TAGS = [
+    ("conditionExpression", BPMN_NS, "eval"),
+    ("timeDate", BPMN_NS, "eval"),
+    ("timeDuration", BPMN_NS, "eval"),
+    ("timeCycle", BPMN_NS, "eval"),
+    ("script", BPMN_NS, "exec"),
+    ("preScript", SPIFF_NS, "exec"),
+    ("postScript", SPIFF_NS, "exec"),
+]
+
+
+def check_xml(xml: str | bytes) -> list[Problem]:
+    try:
+        tree = bpmn.parse_xml(xml)
+        problems = _duplicate_ids(tree) + _check_expressions(tree) + _check_timer_literals(tree)
+        if problems:  # never hand a hostile script to the parser's own evaluation
+            return problems
+        definition = bpmn.build(tree)
+    except BpmnRejected as error:
+        return error.problems
+    problems += _check_tasks(definition)
+    return problems
+
+
+def check_file(path: Path) -> list[Problem]:
+    return check_xml(path.read_bytes())
+
+
+def _name(element) -> str:
+    return element.get("name") or ""
+
+
+def _owner(element):
+    """The nearest ancestor (or self) with an id: the element to name in a problem."""
+    current = element
+    while current is not None and current.get("id") is None:
+        current = current.getparent()
+    return current if current is not None else element
+
+
+def _duplicate_ids(tree: etree._ElementTree) -> list[Problem]:
+    """BPMN ids are unique, and no action is named like an element: SpiffWorkflow's parser
+    looks elements up by id anywhere in the document."""
+    root = tree.getroot()
+    seen: dict[str, int] = {}
+    for element in root.iter(f"{{{BPMN_NS}}}*"):
+        if element.get("id"):
+            seen[element.get("id")] = seen.get(element.get("id"), 0) + 1
+    problems = [
+        Problem(element_id, "", f"Идентификатор «{element_id}» повторяется {count} раза")
+        for element_id, count in seen.items()
+        if count > 1
+    ]
+    for operator in root.iter(f"{{{SPIFF_NS}}}serviceTaskOperator"):
+        if operator.get("id") in seen:
+            owner = _owner(operator.getparent())
+            problems.append(
+                Problem(
+                    owner.get("id"),
+                    _name(owner),
+                    f"Действие «{operator.get('id')}» называется как элемент схемы: "
+                    "переименуйте элемент",
+                )
+            )
+    return problems
+
+
+def _check_expressions(tree: etree._ElementTree) -> list[Problem]:
+    problems: list[Problem] = []
+    for tag, namespace, mode in EXPRESSION_TAGS:
+        for element in tree.getroot().iter(f"{{{namespace}}}{tag}"):
+            problems += _sandbox_problems(element, (element.text or "").strip(), mode)
+    for parameter in tree.getroot().iter(f"{{{SPIFF_NS}}}parameter"):
+        problems += _sandbox_problems(parameter, parameter.get("value") or "", "eval")
+    for prop in tree.getroot().iter(f"{{{SPIFF_NS}}}property"):
+        deadline = prop.get("name") == "deadline" and not _is_duration(prop.get("value"))
+        if deadline or prop.get("name") == "assignee":
+            problems += _sandbox_problems(prop, prop.get("value") or "", "eval")
+    return problems
+
+
+ISO_DURATION = re.compile(
+    r"^P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$"
+)
+
+
+def _check_timer_literals(tree: etree._ElementTree) -> list[Problem]:
+    """A timer written as a literal ('"PT4H"', '"2026-12-01T10:00:00+03:00"', '"R3/PT1H"')
+    must parse now, not fail when the instance reaches it; an expression is checked when run."""
+    problems: list[Problem] = []
+    for tag, parse in (("timeDuration", _duration), ("timeDate", _moment), ("timeCycle", _cycle)):
+        for element in tree.getroot().iter(f"{{{BPMN_NS}}}{tag}"):
+            literal = _string_literal((element.text or "").strip())
+            if literal is None or parse(literal):
+                continue
+            owner = _owner(element.getparent().getparent())
+            problems.append(
+                Problem(
+                    owner.get("id"),
+                    _name(owner),
+                    f"Выражение таймера «{literal}» не разбирается: " + TIMER_HINTS[tag],
+                )
+            )
+    return problems
+
+
+TIMER_HINTS = {
+    "timeDuration": 'нужна длительность ISO 8601, например "PT4H" или "P3D"',
+    "timeDate": 'нужны дата и время ISO 8601, например "2026-12-01T10:00:00+03:00"',
+    "timeCycle": 'нужен повтор ISO 8601, например "R3/PT1H"',
+}
+
+
+def _string_literal(source: str) -> str | None:
+    try:
+        node = ast.parse(source, mode="eval").body
+    except SyntaxError:
+        return None  # the sandbox check reports it
+    return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else None
+
+
+def _duration(text: str) -> bool:
+    return bool(ISO_DURATION.match(text.strip().upper()))
+
+
+def _moment(text: str) -> bool:
+    try:
+        datetime.fromisoformat(text.strip())
+    except ValueError:
+        return False
+    return True
+
+
+def _cycle(text: str) -> bool:
+    parts = text.strip().upper().split("/")
+    if len(parts) not in (2, 3) or not re.fullmatch(r"R\d*", parts[0]):
+        return False
+    rest = parts[1:]
+    return all(_duration(part) or _moment(part) for part in rest) and any(
+        _duration(part) for part in rest
+    )
+
+
+def _sandbox_problems(element, source: str, mode: str) -> list[Problem]:
+    if not source:
+        return []
+    owner = _owner(element)
+    messages = sandbox.check(source, mode)
+    return [Problem(owner.get("id"), _name(owner), message) for message in messages]
+
+
+def _is_duration(text: str | None) -> bool:
+    from engine.core.workflow_io import parse_duration
+
+    try:
+        parse_duration(text or "")
+    except ValueError:
+        return False
+    return True
+
+
+def _check_tasks(definition: bpmn.ProcessDefinition) -> list[Problem]:
+    problems: list[Problem] = []
+    root = definition.tree.getroot()
+    registry = actions.registered()
+    for element in root.iter(f"{{{BPMN_NS}}}serviceTask"):
+        problems += _check_service_task(element, registry)
+    for element in root.iter(f"{{{BPMN_NS}}}userTask"):
+        problems += _check_user_task(element, definition)
+    for lane in root.iter(f"{{{BPMN_NS}}}lane"):
+        if role_of_lane(lane.get("name")) is None:
+            problems.append(
+                Problem(lane.get("id"), _name(lane), "Дорожка должна называться ролью сотрудника")
+            )
+    return problems
+
+
+def _check_service_task(element, registry) -> list[Problem]:
+    where = (element.get("id"), _name(element))
+    operator = element.find(f".//{{{SPIFF_NS}}}serviceTaskOperator")
+    if operator is None:
+        return [Problem(*where, "Сервисная задача не называет действие (serviceTaskOperator)")]
+    name = operator.get("id") or ""
+    action = registry.get(name)
+    if action is None:
+        return [Problem(*where, f"Действие «{name}» не зарегистрировано")]
+    given = {p.get("id") for p in operator.iter(f"{{{SPIFF_NS}}}parameter")}
+    expected = {p.name for p in action.params}
+    problems = []
+    if given - expected:
+        unknown = ", ".join(sorted(given - expected))
+        problems.append(Problem(*where, f"Действие «{name}» не принимает параметры: {unknown}"))
+    required = {p.name for p in action.params if p.required}
+    if required - given:
+        missing = ", ".join(sorted(required - given))
+        problems.append(Problem(*where, f"Действию «{name}» не переданы параметры: {missing}"))
+    return problems
+
+
+def _check_user_task(element, definition: bpmn.ProcessDefinition) -> list[Problem]:
+    where = (element.get("id"), _name(element))
+    spec = definition.spec.task_specs.get(element.get("id"))
+    problems = []
+    if spec is None or role_of_lane(spec.lane) is None:
+        problems.append(Problem(*where, "Пользовательская задача должна лежать в дорожке роли"))
+    properties = spec.extensions.get("properties", {}) if spec is not None else {}
+    fields, form_problems = parse_form(element)
+    problems += [Problem(*where, message) for message in form_problems]
+    template = properties.get("template")
+    if template and not _template_exists(template):
+        problems.append(Problem(*where, f"Шаблон «{template}» не найден в templates/tasks/"))
+    approval = properties.get("approval", "").lower() == "true"
+    if not fields and not approval and not template and not form_problems:
+        problems.append(Problem(*where, "У пользовательской задачи нет формы"))
+    escalate_to = properties.get("escalate_to")
+    if escalate_to and role_of_lane(escalate_to) is None:
+        problems.append(Problem(*where, f"Эскалация на неизвестную роль «{escalate_to}»"))
+    return problems
+
+
+def _template_exists(name: str) -> bool:
+    if not name.startswith("tasks/") or ".." in name:
+        return False
+    return (TEMPLATES_DIR / name).is_file()

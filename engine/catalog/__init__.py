@@ -1,0 +1,1 @@
+"""Area catalog: construction objects and premises (use cases, actions)."""

@@ -1,0 +1,1 @@
+"""Area clients: the client card, merging cards, search, self-updating cards."""

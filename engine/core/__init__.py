@@ -1,0 +1,1 @@
+"""The runtime every area shares: start, step, inbox rows, timers, the action registry, forms, stored state."""

@@ -1,0 +1,174 @@
+"""Service-task actions: Python work called by name from a BPMN service task.
+
+An action takes ids and values from the task's parameters, loads entities through the given
+session, changes them and only flushes. It returns a small JSON-able dict that lands in the
+task data under the task's result variable. A rule it cannot keep is an `ActionError` with a
+code: a boundary error event with that code in the BPMN catches it; otherwise the instance goes
+to `error`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from models.db.errors import DomainError
+
+
+class ActionError(DomainError):
+    """A business rule an action could not keep; `code` matches a BPMN errorCode."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code
+
+
+@dataclass(frozen=True)
+class ActionParam:
+    name: str
+    type: str
+    description: str
+    required: bool = True
+
+
+@dataclass(frozen=True)
+class Action:
+    name: str
+    description: str
+    params: tuple[ActionParam, ...]
+    func: Callable[..., dict[str, Any] | None]
+    error_codes: tuple[str, ...] = field(default_factory=tuple)
+
+
+@dataclass
+class ActionContext:
+    """What an action may use besides its parameters.
+
+    Work on *other* instances (starting a process, delivering a message) is queued in
+    `followups` and done by the engine once the current instance is stored, in the same
+    transaction: an instance is never advanced from inside its own run.
+    """
+
+    session: Session
+    instance_id: int | None
+    user_id: int | None
+    business_keys: dict[str, Any] = field(default_factory=dict)
+    followups: list[Followup] = field(default_factory=list)
+    # Unguarded (engine.run.script_engine), the step flushes once for all its actions — a tick
+    # batch once for all its instances; a failure there sends the step to its guarded redo.
+    deferred_flush: bool = False
+
+    def flush(self) -> None:
+        """Send the action's writes now, so that a constraint fails inside the action; in an
+        unguarded step they go with the step's own flush."""
+        if not self.deferred_flush:
+            self.session.flush()
+
+    def add_business_key(self, name: str, value: Any) -> None:
+        """Let the instance be found by this key from now on (e.g. the reservation it made)."""
+        self.business_keys[name] = value
+
+    def start_process(self, process_id: str, data: dict, business_keys: dict, **kwargs) -> None:
+        self.followups.append(Followup("start", process_id, data, business_keys, kwargs))
+
+    def send_message(self, name: str, key: str, value: Any, payload: dict) -> None:
+        self.followups.append(Followup("message", name, payload, {key: value}, {}))
+
+
+@dataclass(frozen=True)
+class Followup:
+    kind: str  # "start" or "message"
+    name: str  # process id or message name
+    data: dict
+    keys: dict
+    options: dict
+
+
+_REGISTRY: dict[str, Action] = {}
+
+
+def action(
+    name: str,
+    description: str,
+    params: dict[str, tuple[str, str]] | None = None,
+    error_codes: tuple[str, ...] = (),
+):
+    """Register `func(ctx, **params)` as the service-task action `name`.
+
+    `params` maps a parameter name to (type, description), for the validator and the modeler.
+    """
+
+    def decorator(func):
+        if name in _REGISTRY:
+            raise ValueError(f"action {name} registered twice")
+        _REGISTRY[name] = Action(
+            name=name,
+            description=description,
+            params=tuple(
+                ActionParam(pname, ptype, pdesc) for pname, (ptype, pdesc) in (params or {}).items()
+            ),
+            func=func,
+            error_codes=error_codes,
+        )
+        return func
+
+    return decorator
+
+
+_PRELOADERS: list[Callable[[Session, list], None]] = []
+
+
+def preloader(func: Callable[[Session, list], None]) -> Callable[[Session, list], None]:
+    """Register `func(session, instances)`. Before the tick runs a batch of due instances it
+    calls every preloader, which may read and lock, in a statement or two for the whole batch,
+    the rows the instances' actions are about to need, and leave them in the transaction's
+    cache (models/txcache.py) where those actions look first."""
+    _PRELOADERS.append(func)
+    return func
+
+
+def preload(session: Session, instances: list) -> None:
+    _load_builtin_actions()
+    for func in _PRELOADERS:
+        func(session, instances)
+
+
+def registered() -> dict[str, Action]:
+    _load_builtin_actions()
+    return dict(_REGISTRY)
+
+
+def get(name: str) -> Action | None:
+    _load_builtin_actions()
+    return _REGISTRY.get(name)
+
+
+def call(name: str, ctx: ActionContext, params: dict[str, Any]) -> dict[str, Any]:
+    found = get(name)
+    if found is None:
+        raise ActionError("unknown_action", f"Действие «{name}» не зарегистрировано")
+    expected = {p.name for p in found.params}
+    unknown = set(params) - expected
+    if unknown:
+        raise ActionError(
+            "bad_parameters",
+            f"Действие «{name}» не принимает параметры: {', '.join(sorted(unknown))}",
+        )
+    missing = {p.name for p in found.params if p.required} - set(params)
+    if missing:
+        raise ActionError(
+            "bad_parameters",
+            f"Действию «{name}» не переданы параметры: {', '.join(sorted(missing))}",
+        )
+    result = found.func(ctx, **params)
+    return result or {}
+
+
+def _load_builtin_actions() -> None:
+    # Importing the module registers its actions; later issues add modules here.
+    import engine.catalog.actions  # noqa: F401
+    import engine.sales.actions  # noqa: F401
+    import engine.sales.changes  # noqa: F401

@@ -1,0 +1,320 @@
+"""Running a workflow until it waits: service actions, BPMN error events, state and history."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from contextvars import ContextVar
+from datetime import datetime
+from typing import Any, TypeVar
+
+from SpiffWorkflow.bpmn.util import BpmnEvent
+from SpiffWorkflow.util.task import TaskState
+from sqlalchemy.orm import Session
+
+from engine.core import actions, human_tasks
+from engine.core.actions import ActionContext, ActionError, Followup
+from engine.core.workflow_io import next_timer, ready_user_tasks, serialize
+from engine.sandbox import SandboxScriptEngine
+from models.db import history_rows
+from models.process.instance import (
+    ProcessBusinessKey,
+    ProcessEvent,
+    ProcessEventKind,
+    ProcessInstance,
+    ProcessStatus,
+)
+from models.users.user import User
+
+log = logging.getLogger(__name__)
+MAX_CAUGHT_ERRORS = 20
+T = TypeVar("T")
+
+
+class UnguardedActionFailed(BaseException):  # noqa: N818 - a signal, not an error to report
+    """An action failed while actions ran without savepoints of their own (`guarded=False`).
+
+    A BaseException, so that SpiffWorkflow lets it through untouched: the caller rolls back its
+    own savepoint, which undoes everything the step wrote, and runs the step again guarded."""
+
+
+_UNGUARDED: ContextVar[bool] = ContextVar("unguarded_actions", default=False)
+
+
+def with_unguarded_actions(session: Session, work: Callable[[], T]) -> T:
+    """Run `work()` with the actions of every step it advances unguarded; if one fails, roll
+    the whole transaction back and run `work()` again with each action in its own savepoint.
+
+    For a caller whose transaction holds nothing but `work()`'s writes — a request that
+    completes a task or books a reservation: the common case, where no action fails, saves a
+    SAVEPOINT and a RELEASE per action."""
+    token = _UNGUARDED.set(True)
+    try:
+        return work()
+    except UnguardedActionFailed:
+        session.rollback()
+    finally:
+        _UNGUARDED.reset(token)
+    return work()
+
+
+def script_engine(
+    session: Session,
+    instance: ProcessInstance,
+    user: User | None,
+    followups: list[Followup] | None = None,
+    *,
+    guarded: bool | None = None,
+):
+    """The sandboxed script engine, with service tasks bound to this instance's session.
+
+    Guarded, each action runs in a savepoint: a failing one leaves nothing behind, and the
+    flow goes on (a BPMN error) or the instance goes to `error`. Unguarded, for a caller that
+    holds a savepoint around the whole step and redoes it guarded when an action fails: two
+    statements fewer per action on the path where nothing fails (the tick's timers,
+    `with_unguarded_actions`). `guarded=None`: as `with_unguarded_actions` has set it."""
+    if guarded is None:
+        guarded = not _UNGUARDED.get()
+
+    def call_action(operation_name: str, operation_params: dict, task_data: dict) -> str:
+        params = {name: spec.get("value") for name, spec in operation_params.items()}
+        ctx = ActionContext(session, instance.id, user.id if user else None)
+        ctx.deferred_flush = not guarded  # unguarded, the step's own flush sends the writes
+        if guarded:
+            with session.begin_nested():  # a failing action leaves nothing behind
+                result = actions.call(operation_name, ctx, params)
+        else:
+            try:
+                result = actions.call(operation_name, ctx, params)
+            except Exception as error:
+                raise UnguardedActionFailed(operation_name) from error
+        _add_keys(session, instance, ctx.business_keys)
+        if followups is not None:
+            followups.extend(ctx.followups)
+        return json.dumps(result, default=str)
+
+    return SandboxScriptEngine(service_handler=call_action)
+
+
+def _add_keys(session: Session, instance: ProcessInstance, keys: dict) -> None:
+    if not keys:
+        return
+    merged = dict(instance.business_keys or {})
+    for name, value in keys.items():
+        if name not in merged:
+            instance.keys.append(ProcessBusinessKey(name=name, value=str(value)))
+        merged[name] = value
+    instance.business_keys = merged
+
+
+def advance(
+    session: Session,
+    instance: ProcessInstance,
+    workflow,
+    *,
+    user: User | None,
+    now: datetime,
+    first: Callable[[], Any] | None = None,
+    new_instance: bool = False,
+    closed: str | None = None,
+    guarded: bool | None = None,
+    flush: bool = True,
+) -> None:
+    """Run until the workflow waits, then store its state, inbox rows and next timer.
+
+    `closed`: the guid of the task whose inbox row the caller has already closed.
+    Work the actions queued on other instances runs afterwards, in the same transaction.
+    """
+    followups: list[Followup] = []
+    # Open inbox rows mirror the ready user tasks as of the last save: with none ready then
+    # but the one the caller closed, there are no rows to read now (a timer's expiry, a
+    # message, a new instance, the completion of an instance's only task).
+    had_rows = not new_instance and any(
+        str(task.id) != closed for task in ready_user_tasks(workflow)
+    )
+    if guarded is None:
+        guarded = not _UNGUARDED.get()
+    # Unguarded, the actions' writes wait for the flush below: a constraint they break fails
+    # there, and the caller's redo runs them again guarded, where it fails inside the action.
+    workflow.script_engine = script_engine(session, instance, user, followups, guarded=guarded)
+    run_steps(session, instance, workflow, user, now, first=first)
+    human_tasks.sync(session, instance, workflow, _evaluator(workflow), now, has_rows=had_rows)
+    if instance.status != ProcessStatus.error:
+        if workflow.is_completed():
+            instance.status = ProcessStatus.completed
+            instance.finished_at = now
+            record(session, instance, ProcessEventKind.completed, now=now)
+        else:
+            instance.status = ProcessStatus.waiting
+    instance.next_timer_at = next_timer(workflow) if instance.is_active else None
+    instance.serialized = serialize(workflow)
+    instance.updated_at = now
+    if flush or followups:  # a tick batch flushes once, for all its instances
+        try:
+            session.flush()
+        except Exception as error:
+            if guarded:
+                raise
+            raise UnguardedActionFailed("flush") from error
+    for followup in followups:
+        _run_followup(session, followup, user, now)
+
+
+def _run_followup(session: Session, followup: Followup, user: User | None, now) -> None:
+    from engine.core import runtime  # the facade sits above this module
+
+    if followup.kind == "start":
+        runtime.start(
+            session,
+            followup.name,
+            followup.data,
+            followup.keys,
+            user,
+            now=now,
+            **followup.options,
+        )
+    else:
+        [(key, value)] = followup.keys.items()
+        runtime.send_message(session, followup.name, key, value, followup.data, user=user, now=now)
+
+
+def run_steps(session, instance, workflow, user, now, first=None) -> bool:
+    """Run engine steps; an ActionError caught by a boundary error event continues the flow.
+
+    Returns False when the instance went to `error` (its reason is stored and recorded).
+    """
+    step = first
+    for _ in range(MAX_CAUGHT_ERRORS):
+        try:
+            if step is not None:
+                step()
+            workflow.do_engine_steps()
+            return True
+        except Exception as error:  # noqa: BLE001 - every failure is recorded, none escapes
+            step = None
+            failed = failed_task(workflow)
+            action_error = action_error_of(error)
+            catcher = catcher_of(workflow, failed, action_error)
+            if catcher is None:
+                _mark_error(session, instance, failed, error, user, now)
+                return False
+            throw_to(workflow, failed, catcher, action_error)
+            record(
+                session,
+                instance,
+                ProcessEventKind.bpmn_error,
+                user=user,
+                task_name=failed.task_spec.bpmn_id,
+                task_label=failed.task_spec.bpmn_name,
+                data={"code": action_error.code},
+                message=action_error.message,
+                now=now,
+            )
+    _mark_error(session, instance, None, RuntimeError("слишком много ошибок подряд"), user, now)
+    return False
+
+
+def record(
+    session: Session,
+    instance: ProcessInstance,
+    kind: ProcessEventKind,
+    *,
+    user: User | None = None,
+    data: dict | None = None,
+    message: str = "",
+    task_name: str | None = None,
+    task_label: str | None = None,
+    now: datetime,
+) -> None:
+    history_rows.add(
+        session,
+        ProcessEvent(
+            instance_id=instance.id,
+            kind=kind,
+            user_id=user.id if user else None,
+            data=json.loads(json.dumps(data or {}, default=str)),
+            message=message,
+            task_name=task_name,
+            task_label=task_label,
+            at=now,
+        ),
+    )
+
+
+def failed_task(workflow):
+    errored = workflow.get_tasks(state=TaskState.ERROR)
+    if not errored:
+        return None
+    return max(errored, key=lambda t: t.last_state_change)
+
+
+def action_error_of(error: BaseException) -> ActionError | None:
+    seen = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, ActionError):
+            return current
+        current = getattr(current, "exception", None) or current.__cause__ or current.__context__
+    return None
+
+
+def catcher_of(workflow, failed, action_error: ActionError | None):
+    """A waiting boundary error event attached to the failed task that catches this code."""
+    if failed is None or action_error is None:
+        return None
+    for task in workflow.top_workflow.event_manager.tasks.values():
+        definition = task.task_spec.event_definition
+        if (
+            type(definition).__name__ == "ErrorEventDefinition"
+            and definition.code in (None, action_error.code)
+            and task.parent is failed.parent
+        ):
+            return task
+    return None
+
+
+def throw_to(workflow, failed, catcher, action_error: ActionError) -> None:
+    payload = {"error_code": action_error.code, "error_message": action_error.message}
+    catcher.data.update(payload)
+    event = BpmnEvent(catcher.task_spec.event_definition, payload=payload, target=failed.workflow)
+    workflow.top_workflow.catch(event)
+
+
+def _mark_error(session, instance, failed, error, user, now) -> None:
+    task_name = failed.task_spec.bpmn_id if failed is not None else None
+    label = (failed.task_spec.bpmn_name or task_name) if failed is not None else None
+    message = describe(error)
+    log.error("instance %s failed at %s: %s", instance.id, task_name, message, exc_info=error)
+    instance.status = ProcessStatus.error
+    instance.error_task = task_name
+    instance.error_message = message
+    record(
+        session,
+        instance,
+        ProcessEventKind.error,
+        user=user,
+        task_name=task_name,
+        task_label=label,
+        message=message,
+        now=now,
+    )
+
+
+def describe(error: BaseException) -> str:
+    """A readable reason: the innermost meaningful message, without a traceback."""
+    inner = getattr(error, "exception", None) or error.__cause__
+    text = getattr(error, "message", None) or str(error)
+    if inner is not None and inner is not error:
+        inner_text = getattr(inner, "message", None) or str(inner)
+        if inner_text and inner_text not in text:
+            text = f"{text}: {inner_text}"
+    return text[:2000] or type(error).__name__
+
+
+def _evaluator(workflow):
+    def evaluate(task, expression: str):
+        return workflow.script_engine.evaluate(task, expression)
+
+    return evaluate

@@ -1,0 +1,229 @@
+"""engine.tick: fire due timers, remind before task deadlines, escalate overdue tasks, remind
+owners of CRM tasks (planned contacts with clients) before their due time.
+
+Idempotent: every step looks at rows that are due and not yet handled, so running it twice, or
+in two workers at once, does the work once. On PostgreSQL due rows are taken with
+`FOR UPDATE SKIP LOCKED`. A batch of due timers first runs in one savepoint, its actions without
+savepoints of their own: the common case, where nothing fails, costs no statement more. When
+anything fails the batch is rolled back to that savepoint and run again instance by instance,
+each in its own savepoint (one broken instance does not stop the others), first with its actions
+unguarded, and if one of them fails, once more with each action in its own savepoint — so a BPMN
+error boundary event sees exactly what it would have seen the first time.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, undefer
+
+from engine.core import actions
+from engine.core.run import UnguardedActionFailed, advance, describe, record, script_engine
+from engine.core.workflow_io import deserialize
+from engine.crm import use_cases as crm
+from engine.notifications.emit import emit
+from models.db.base import utcnow
+from models.db.versioned_writes import write_changed
+from models.process.instance import (
+    HumanTask,
+    HumanTaskStatus,
+    ProcessEventKind,
+    ProcessInstance,
+    ProcessStatus,
+)
+from models.users.user import User
+
+log = logging.getLogger(__name__)
+DEADLINE_TZ = ZoneInfo("Europe/Moscow")  # a task has no project; sales run on Moscow time
+
+
+@dataclass
+class TickResult:
+    timers: int = 0
+    reminders: int = 0  # process tasks and CRM tasks together
+    escalations: int = 0
+    errors: int = 0
+    task_reminders: int = 0  # of which CRM tasks
+
+    @property
+    def total(self) -> int:
+        return self.timers + self.reminders + self.escalations
+
+    def add(self, other: TickResult) -> None:
+        self.timers += other.timers
+        self.reminders += other.reminders
+        self.escalations += other.escalations
+        self.errors += other.errors
+        self.task_reminders += other.task_reminders
+
+
+def tick(session: Session, *, now: datetime | None = None, batch_size: int = 200) -> TickResult:
+    """One batch of due work; the caller commits and calls again while `total` is non-zero."""
+    now = now or utcnow()
+    result = TickResult()
+    _fire_timers(session, now, batch_size, result)
+    _remind(session, now, batch_size, result)
+    _escalate(session, now, batch_size, result)
+    _remind_crm_tasks(session, now, batch_size, result)
+    return result
+
+
+def run_until_idle(
+    session: Session, *, now: datetime | None = None, batch_size: int = 200, max_rounds: int = 1000
+) -> TickResult:
+    """Tick in batches, committing after each, until a batch finds less than a full load."""
+    total = TickResult()
+    for _ in range(max_rounds):
+        result = tick(session, now=now, batch_size=batch_size)
+        session.commit()
+        total.add(result)
+        if max(result.timers + result.errors, result.reminders, result.escalations) < batch_size:
+            break
+    return total
+
+
+def _due(session: Session, query, batch_size: int):
+    query = query.limit(batch_size)
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    return session.scalars(query).all()
+
+
+def _fire_timers(session: Session, now: datetime, batch_size: int, result: TickResult) -> None:
+    instances = _due(
+        session,
+        select(ProcessInstance)
+        .options(undefer(ProcessInstance.serialized))
+        .where(ProcessInstance.status == ProcessStatus.waiting)
+        .where(ProcessInstance.next_timer_at <= now)
+        .order_by(ProcessInstance.next_timer_at),
+        batch_size,
+    )
+    if not instances:
+        return
+    try:
+        with session.begin_nested():  # the whole batch in one savepoint while nothing fails
+            actions.preload(session, instances)  # their rows, read and locked at once
+            for instance in instances:
+                _fire(session, instance, now, guarded=False, flush=False)
+            write_changed(session, instances)  # one statement, not one versioned UPDATE each
+        result.timers += len(instances)
+        return
+    except (Exception, UnguardedActionFailed):  # undone; now one by one, each on its own
+        log.info("tick: a batch of %d timers is run again instance by instance", len(instances))
+    for instance in instances:
+        session.expire(instance)  # what the batch left in memory is not what the row holds
+        try:
+            try:
+                with session.begin_nested():
+                    _fire(session, instance, now, guarded=False)
+            except UnguardedActionFailed:  # undone: again, each action in its own savepoint
+                with session.begin_nested():
+                    _fire(session, instance, now, guarded=True)
+            result.timers += 1
+        except Exception as error:  # noqa: BLE001 - one broken instance must not stop the tick
+            log.exception("tick: instance %s", instance.id)
+            session.refresh(instance)
+            instance.status = ProcessStatus.error
+            instance.error_message = describe(error)
+            instance.next_timer_at = None
+            record(session, instance, ProcessEventKind.error, message=describe(error), now=now)
+            result.errors += 1
+
+
+def _fire(
+    session: Session, instance: ProcessInstance, now: datetime, *, guarded: bool, flush=True
+) -> None:
+    workflow = deserialize(instance.serialized, session)
+    workflow.script_engine = script_engine(session, instance, None)
+    workflow.refresh_timers()  # due timers become ready; advance then runs them
+    record(session, instance, ProcessEventKind.timer_fired, now=now)
+    advance(session, instance, workflow, user=None, now=now, guarded=guarded, flush=flush)
+
+
+def _remind(session: Session, now: datetime, batch_size: int, result: TickResult) -> None:
+    tasks = _due(
+        session,
+        select(HumanTask)
+        .where(HumanTask.status == HumanTaskStatus.open)
+        .where(HumanTask.remind_at <= now, HumanTask.reminded_at.is_(None))
+        .order_by(HumanTask.remind_at),
+        batch_size,
+    )
+    for task in tasks:
+        task.reminded_at = now
+        _tell(session, "process_task_due", task, _recipients(session, task, [task.role]), now)
+        record(
+            session,
+            task.instance,
+            ProcessEventKind.reminded,
+            task_name=task.task_name,
+            task_label=task.task_label,
+            now=now,
+        )
+        result.reminders += 1
+
+
+def _escalate(session: Session, now: datetime, batch_size: int, result: TickResult) -> None:
+    tasks = _due(
+        session,
+        select(HumanTask)
+        .where(HumanTask.status == HumanTaskStatus.open)
+        .where(HumanTask.due_at <= now, HumanTask.escalated_at.is_(None))
+        .order_by(HumanTask.due_at),
+        batch_size,
+    )
+    for task in tasks:
+        task.escalated_at = now
+        task.reminded_at = task.reminded_at or now
+        roles = [task.escalation_role] if task.escalation_role else []
+        recipients = _recipients(session, task, roles, everyone=True)
+        _tell(session, "process_task_overdue", task, recipients, now)
+        record(
+            session,
+            task.instance,
+            ProcessEventKind.escalated,
+            task_name=task.task_name,
+            task_label=task.task_label,
+            data={"to_role": str(task.escalation_role)},
+            now=now,
+        )
+        result.escalations += 1
+
+
+def _remind_crm_tasks(session: Session, now: datetime, batch_size: int, result) -> None:
+    """Open CRM tasks whose due time minus the lead has come: the owner hears of it once."""
+    for task in _due(session, crm.tasks_to_remind(now, crm.reminder_lead(session)), batch_size):
+        crm.remind(session, task, now)
+        result.reminders += 1
+        result.task_reminders += 1
+
+
+def _recipients(session, task: HumanTask, roles, everyone=False) -> list[int]:
+    """The assignee if there is one (and, for escalations, every user of `roles`)."""
+    recipients = [task.assignee_id] if task.assignee_id is not None else []
+    if everyone or task.assignee_id is None:
+        recipients += session.scalars(
+            select(User.id).where(User.role.in_(roles), User.is_active.is_(True))
+        ).all()
+    return recipients
+
+
+def _tell(session, event: str, task: HumanTask, user_ids: list[int], now: datetime) -> None:
+    due = task.due_at.astimezone(DEADLINE_TZ).strftime("%d.%m.%Y %H:%M") if task.due_at else "—"
+    emit(
+        session,
+        event,
+        client_id=None,
+        user_ids=user_ids,
+        context={"title": task.title, "process": task.process_name, "due_at_text": due},
+        link=f"/inbox/tasks/{task.id}",
+        now=now,
+    )
+
+
+__all__ = ["TickResult", "run_until_idle", "tick"]

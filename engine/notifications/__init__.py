@@ -1,0 +1,1 @@
+"""Events people are told about: the catalog, texts, the outbox and delivery."""

@@ -1,0 +1,1 @@
+"""Area sales: reservations, the offline queue, changes to an active reservation."""

@@ -1,0 +1,1 @@
+"""Speed-ups of SpiffWorkflow and of the tick's batches, behind one switch."""

@@ -1,0 +1,1 @@
+"""Construction objects: project, building, section, floor, premise."""

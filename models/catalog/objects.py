@@ -1,0 +1,382 @@
+"""Construction objects: project (ЖК) → building → section → floor → premise."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    event,
+)
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+
+from models.db import shared_cache
+from models.db.base import Area, Base, Money, UTCDateTime, append_unloaded, utcnow
+from models.db.errors import InvalidPremiseData, InvalidStatusChange
+
+
+def _enum(cls: type[enum.Enum]) -> Enum:
+    return Enum(cls, native_enum=False, length=32, validate_strings=True)
+
+
+class ConstructionStage(enum.StrEnum):
+    design = "design"
+    foundation = "foundation"
+    frame = "frame"
+    facade = "facade"
+    finishing = "finishing"
+    commissioned = "commissioned"
+
+
+class PremiseKind(enum.StrEnum):
+    apartment = "apartment"
+    commercial = "commercial"
+    parking = "parking"
+    storage = "storage"
+    apartments = "apartments"
+
+
+class Finishing(enum.StrEnum):
+    none = "none"
+    white_box = "white_box"
+    fine = "fine"
+    furnished = "furnished"
+
+
+class PremiseStatus(enum.StrEnum):
+    not_for_sale = "not_for_sale"
+    available = "available"
+    reserved = "reserved"
+    paid_reservation = "paid_reservation"
+    in_deal = "in_deal"
+    sold = "sold"
+
+
+# The life of a premise (DOMAIN.md). Back to `available` when a reservation is lifted
+# or a contract is terminated.
+STATUS_TRANSITIONS: dict[PremiseStatus, frozenset[PremiseStatus]] = {
+    PremiseStatus.not_for_sale: frozenset({PremiseStatus.available}),
+    PremiseStatus.available: frozenset(
+        {PremiseStatus.not_for_sale, PremiseStatus.reserved, PremiseStatus.paid_reservation}
+    ),
+    PremiseStatus.reserved: frozenset(
+        {PremiseStatus.available, PremiseStatus.paid_reservation, PremiseStatus.in_deal}
+    ),
+    PremiseStatus.paid_reservation: frozenset({PremiseStatus.available, PremiseStatus.in_deal}),
+    PremiseStatus.in_deal: frozenset({PremiseStatus.available, PremiseStatus.sold}),
+    PremiseStatus.sold: frozenset(),
+}
+
+# What an employee may set by hand on the premise card; the rest is the processes' work.
+MANUAL_STATUSES = frozenset({PremiseStatus.not_for_sale, PremiseStatus.available})
+
+
+class Project(Base):
+    __tablename__ = "project"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    city: Mapped[str] = mapped_column(String(100), default="")
+    developer_name: Mapped[str] = mapped_column(String(200), default="")
+    description: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    buildings: Mapped[list[Building]] = relationship(
+        back_populates="project", order_by="Building.name", cascade="all, delete-orphan"
+    )
+
+
+class Building(Base):
+    __tablename__ = "building"
+    __table_args__ = (
+        UniqueConstraint("project_id", "name"),
+        CheckConstraint("floors_above >= 1", name="floors_above_positive"),
+        CheckConstraint("floors_below >= 0", name="floors_below_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("project.id"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    address: Mapped[str] = mapped_column(String(300), default="")
+    stage: Mapped[ConstructionStage] = mapped_column(
+        _enum(ConstructionStage), default=ConstructionStage.design
+    )
+    commissioning_date: Mapped[date | None] = mapped_column(Date)
+    escrow_bank: Mapped[str] = mapped_column(String(200), default="")
+    time_zone: Mapped[str] = mapped_column(String(64), default="Europe/Moscow")
+    floors_above: Mapped[int] = mapped_column(Integer, default=1)
+    floors_below: Mapped[int] = mapped_column(Integer, default=0)
+
+    project: Mapped[Project] = relationship(back_populates="buildings")
+    sections: Mapped[list[Section]] = relationship(
+        back_populates="building", order_by="Section.number", cascade="all, delete-orphan"
+    )
+
+    @property
+    def title(self) -> str:
+        return f"{self.project.name}, {self.name}"
+
+    def floor_in_range(self, number: int) -> bool:
+        return number != 0 and -self.floors_below <= number <= self.floors_above
+
+    def section_by_number(self, number: int) -> Section | None:
+        return next((s for s in self.sections if s.number == number), None)
+
+    def ensure_section(self, number: int) -> Section:
+        section = self.section_by_number(number)
+        if section is None:
+            section = Section(number=number, name=f"Секция {number}")
+            self.sections.append(section)
+        return section
+
+
+class Section(Base):
+    __tablename__ = "section"
+    __table_args__ = (UniqueConstraint("building_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    building_id: Mapped[int] = mapped_column(ForeignKey("building.id"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(100), default="")
+
+    building: Mapped[Building] = relationship(back_populates="sections")
+    floors: Mapped[list[Floor]] = relationship(
+        back_populates="section", order_by="Floor.number", cascade="all, delete-orphan"
+    )
+
+    def ensure_floor(self, number: int) -> Floor:
+        floor = next((f for f in self.floors if f.number == number), None)
+        if floor is None:
+            if not self.building.floor_in_range(number):
+                raise InvalidPremiseData(
+                    f"Этаж {number} вне здания: в корпусе «{self.building.name}» этажи "
+                    f"от {-self.building.floors_below or 1} до {self.building.floors_above}",
+                    field="floor",
+                )
+            floor = Floor(number=number)
+            self.floors.append(floor)
+        return floor
+
+
+class Floor(Base):
+    __tablename__ = "floor"
+    __table_args__ = (UniqueConstraint("section_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    section_id: Mapped[int] = mapped_column(ForeignKey("section.id"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+
+    section: Mapped[Section] = relationship(back_populates="floors")
+    premises: Mapped[list[Premise]] = relationship(
+        back_populates="floor", order_by="Premise.number"
+    )
+
+
+class Premise(Base):
+    __tablename__ = "premise"
+    __table_args__ = (
+        UniqueConstraint("building_id", "number"),
+        CheckConstraint("total_area > 0", name="total_area_positive"),
+        CheckConstraint("price >= 0", name="price_not_negative"),
+        CheckConstraint("rooms >= 0", name="rooms_not_negative"),
+        Index("ix_premise_building_status", "building_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    building_id: Mapped[int] = mapped_column(ForeignKey("building.id"))
+    floor_id: Mapped[int] = mapped_column(ForeignKey("floor.id"), index=True)
+    number: Mapped[str] = mapped_column(String(20))
+    kind: Mapped[PremiseKind] = mapped_column(_enum(PremiseKind), default=PremiseKind.apartment)
+    rooms: Mapped[int] = mapped_column(Integer, default=0)
+    total_area: Mapped[Decimal] = mapped_column(Area)
+    living_area: Mapped[Decimal | None] = mapped_column(Area)
+    kitchen_area: Mapped[Decimal | None] = mapped_column(Area)
+    price: Mapped[Decimal] = mapped_column(Money)
+    finishing: Mapped[Finishing] = mapped_column(_enum(Finishing), default=Finishing.none)
+    status: Mapped[PremiseStatus] = mapped_column(
+        _enum(PremiseStatus), default=PremiseStatus.available
+    )
+    is_studio: Mapped[bool] = mapped_column(Boolean, default=False)
+    is_euro_layout: Mapped[bool] = mapped_column(Boolean, default=False)
+    has_terrace: Mapped[bool] = mapped_column(Boolean, default=False)
+    layout_image: Mapped[str | None] = mapped_column(String(200))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    building: Mapped[Building] = relationship()
+    floor: Mapped[Floor] = relationship(back_populates="premises")
+    changes: Mapped[list[PremiseChange]] = relationship(
+        back_populates="premise",
+        order_by="PremiseChange.id.desc()",
+        cascade="all, delete-orphan",
+    )
+
+    @property
+    def section(self) -> Section:
+        return self.floor.section
+
+    @property
+    def price_per_m2(self) -> Decimal:
+        return price_per_m2(self.price, self.total_area)
+
+    @property
+    def title(self) -> str:
+        return f"{KIND_SHORT[self.kind]} № {self.number}"
+
+    def validate(self) -> None:
+        """Rules a premise's own figures must keep; raises InvalidPremiseData."""
+        if self.total_area is None or self.total_area <= 0:
+            raise InvalidPremiseData("Общая площадь должна быть больше нуля", field="total_area")
+        for field, label in (("living_area", "Жилая площадь"), ("kitchen_area", "Площадь кухни")):
+            value = getattr(self, field)
+            if value is not None and value < 0:
+                raise InvalidPremiseData(f"{label} не может быть отрицательной", field=field)
+            if value is not None and value > self.total_area:
+                raise InvalidPremiseData(f"{label} не может быть больше общей", field=field)
+        if self.price is None or self.price < 0:
+            raise InvalidPremiseData("Цена не может быть отрицательной", field="price")
+        if self.rooms is None or self.rooms < 0:
+            raise InvalidPremiseData("Число комнат не может быть отрицательным", field="rooms")
+        if self.is_studio and self.rooms > 1:
+            raise InvalidPremiseData("Студия не может иметь больше одной комнаты", field="rooms")
+
+    def change_price(self, new_price: Decimal, *, by_user_id: int | None, source: str) -> bool:
+        if new_price < 0:
+            raise InvalidPremiseData("Цена не может быть отрицательной", field="price")
+        new_price = new_price.quantize(Decimal("0.01"))
+        if self.price is not None and new_price == self.price:
+            return False
+        self._record("price", self.price, new_price, by_user_id, source)
+        self.price = new_price
+        return True
+
+    def can_change_status(self, new_status: PremiseStatus) -> bool:
+        return new_status == self.status or new_status in STATUS_TRANSITIONS[self.status]
+
+    def change_status(
+        self, new_status: PremiseStatus, *, by_user_id: int | None, source: str
+    ) -> bool:
+        if new_status == self.status:
+            return False
+        if not self.can_change_status(new_status):
+            raise InvalidStatusChange(
+                f"Нельзя перевести помещение из статуса «{STATUS_LABELS[self.status]}» "
+                f"в «{STATUS_LABELS[new_status]}»",
+                field="status",
+            )
+        self._record("status", self.status, new_status, by_user_id, source)
+        self.status = new_status
+        return True
+
+    def _record(self, field, old, new, by_user_id, source) -> None:
+        change = PremiseChange(
+            field=field,
+            old_value=None if old is None else str(old),
+            new_value=str(new),
+            user_id=by_user_id,
+            source=source,
+        )
+        append_unloaded(self, "changes", change)
+
+
+class PremiseChange(Base):
+    """Append-only history of a premise's price and status."""
+
+    __tablename__ = "premise_change"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    premise_id: Mapped[int] = mapped_column(ForeignKey("premise.id"), index=True)
+    field: Mapped[str] = mapped_column(String(20))
+    old_value: Mapped[str | None] = mapped_column(String(100))
+    new_value: Mapped[str] = mapped_column(String(100))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    source: Mapped[str] = mapped_column(String(40), default="manual")
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    premise: Mapped[Premise] = relationship(back_populates="changes")
+    user = relationship("User")
+
+
+def price_per_m2(price: Decimal, area: Decimal) -> Decimal:
+    if not area:
+        return Decimal("0.00")
+    return (Decimal(price) / Decimal(area)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+STATUS_LABELS = {
+    PremiseStatus.not_for_sale: "Не в продаже",
+    PremiseStatus.available: "Свободно",
+    PremiseStatus.reserved: "Бронь",
+    PremiseStatus.paid_reservation: "Платная бронь",
+    PremiseStatus.in_deal: "Оформление",
+    PremiseStatus.sold: "Продано",
+}
+
+KIND_LABELS = {
+    PremiseKind.apartment: "Квартира",
+    PremiseKind.commercial: "Коммерческое помещение",
+    PremiseKind.parking: "Машино-место",
+    PremiseKind.storage: "Кладовая",
+    PremiseKind.apartments: "Апартаменты",
+}
+
+KIND_SHORT = {
+    PremiseKind.apartment: "Кв.",
+    PremiseKind.commercial: "Комм.",
+    PremiseKind.parking: "М/м",
+    PremiseKind.storage: "Кл.",
+    PremiseKind.apartments: "Ап.",
+}
+
+FINISHING_LABELS = {
+    Finishing.none: "Без отделки",
+    Finishing.white_box: "White box (предчистовая)",
+    Finishing.fine: "Чистовая",
+    Finishing.furnished: "С мебелью",
+}
+
+STAGE_LABELS = {
+    ConstructionStage.design: "Проектирование",
+    ConstructionStage.foundation: "Котлован и фундамент",
+    ConstructionStage.frame: "Монолитные работы",
+    ConstructionStage.facade: "Фасад и кровля",
+    ConstructionStage.finishing: "Отделочные работы",
+    ConstructionStage.commissioned: "Введён в эксплуатацию",
+}
+
+
+@dataclass(frozen=True)
+class BuildingFacts:
+    """What every reservation and its notices need of a premise's building."""
+
+    project_id: int
+    title: str
+    time_zone: str
+
+
+def building_facts(session: Session, building_id: int) -> BuildingFacts:
+    """Kept per worker for a few seconds (models/shared_cache.py): a reservation, and a tick
+    batch expiring hundreds, would otherwise read the building and its project every time."""
+
+    def read() -> BuildingFacts:
+        building = session.get(Building, building_id)
+        return BuildingFacts(building.project_id, building.title, building.time_zone)
+
+    return shared_cache.remember(session, "building_facts", building_id, read)
+
+
+@event.listens_for(Building, "after_update")
+@event.listens_for(Project, "after_update")
+def _building_changed(mapper, connection, target) -> None:
+    shared_cache.drop("building_facts")

@@ -1,0 +1,1 @@
+"""Clients: the card, its contacts and identifiers, consents, changes."""

@@ -1,0 +1,1 @@
+"""The client's history: interactions and planned contacts."""

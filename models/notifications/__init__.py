@@ -1,0 +1,1 @@
+"""In-app notifications and the outbox of emails and SMS."""

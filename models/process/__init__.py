@@ -1,0 +1,1 @@
+"""Durable state of the process engine: versions, instances, the inbox index, history."""

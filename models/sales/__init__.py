@@ -1,0 +1,1 @@
+"""Reservations, their history and the offline queue behind a premise."""

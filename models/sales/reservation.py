@@ -1,0 +1,292 @@
+"""Reservations (резерв, бронь), their history and the offline queue behind a premise."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from models.catalog.objects import Premise, PremiseStatus, price_per_m2
+from models.db.base import Base, Money, UTCDateTime, append_unloaded, utcnow
+from models.db.errors import DomainError
+
+
+class ReservationError(DomainError):
+    """A reservation rule was broken; `code` is the API's error code."""
+
+    def __init__(self, code: str, message: str, field: str | None = None):
+        super().__init__(message, field=field)
+        self.code = code
+
+
+class PremiseUnavailable(ReservationError):
+    def __init__(self, message: str):
+        super().__init__("premise_unavailable", message)
+
+
+class ClientLimitReached(ReservationError):
+    def __init__(self, message: str):
+        super().__init__("client_limit_reached", message)
+
+
+def _enum(cls):
+    return Enum(cls, native_enum=False, length=20, validate_strings=True)
+
+
+class ReservationStatus(enum.StrEnum):
+    active = "active"
+    converted = "converted"
+    expired = "expired"
+    cancelled = "cancelled"
+
+
+class Channel(enum.StrEnum):
+    online = "online"
+    offline = "offline"
+
+
+RESERVATION_STATUS_LABELS = {
+    ReservationStatus.active: "Действует",
+    ReservationStatus.converted: "Сделка",
+    ReservationStatus.expired: "Истекла",
+    ReservationStatus.cancelled: "Снята",
+}
+CHANNEL_LABELS = {Channel.online: "Онлайн", Channel.offline: "Офис"}
+
+
+class Reservation(Base):
+    __tablename__ = "reservation"
+    __table_args__ = (
+        # At most one active reservation per premise, ever: the database itself says so.
+        Index(
+            "uq_reservation_active_premise",
+            "premise_id",
+            unique=True,
+            postgresql_where=text("status = 'active'"),
+            sqlite_where=text("status = 'active'"),
+        ),
+        Index("ix_reservation_client_status", "client_id", "status"),
+        Index("ix_reservation_status_expires", "status", "expires_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    premise_id: Mapped[int] = mapped_column(ForeignKey("premise.id"))
+    client_id: Mapped[int] = mapped_column(ForeignKey("client.id"))
+    manager_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    channel: Mapped[Channel] = mapped_column(_enum(Channel))
+    status: Mapped[ReservationStatus] = mapped_column(
+        _enum(ReservationStatus), default=ReservationStatus.active
+    )
+    is_paid: Mapped[bool] = mapped_column(Boolean, default=False)
+    fee: Mapped[Decimal | None] = mapped_column(Money)
+    paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    fixed_price: Mapped[Decimal] = mapped_column(Money)
+    fixed_price_per_m2: Mapped[Decimal] = mapped_column(Money)
+    fixed_discounts: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    from_queue: Mapped[bool] = mapped_column(Boolean, default=False)
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    api_key_id: Mapped[int | None] = mapped_column(ForeignKey("api_key.id"))
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    end_reason: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    premise: Mapped[Premise] = relationship()
+    client = relationship("Client")
+    manager = relationship("User")
+    events: Mapped[list[ReservationEvent]] = relationship(
+        back_populates="reservation", order_by="ReservationEvent.id", cascade="all, delete-orphan"
+    )
+
+    @classmethod
+    def take(
+        cls,
+        premise: Premise,
+        client,
+        *,
+        channel: Channel,
+        term: timedelta,
+        manager_id: int | None,
+        now: datetime,
+        paid: bool = False,
+        from_queue: bool = False,
+        api_key_id: int | None = None,
+    ) -> Reservation:
+        """Reserve `premise` (locked by the caller) for `client`, fixing today's price."""
+        if premise.status != PremiseStatus.available:
+            raise PremiseUnavailable(f"Помещение № {premise.number} уже не свободно")
+        premise.change_status(
+            PremiseStatus.paid_reservation if paid else PremiseStatus.reserved,
+            by_user_id=manager_id,
+            source="reservation",
+        )
+        reservation = cls(
+            premise=premise,
+            client=client,
+            manager_id=manager_id,
+            channel=channel,
+            status=ReservationStatus.active,
+            is_paid=paid,
+            starts_at=now,
+            expires_at=now + term,
+            fixed_price=premise.price,
+            fixed_price_per_m2=price_per_m2(premise.price, premise.total_area),
+            fixed_discounts=[],
+            from_queue=from_queue,
+            api_key_id=api_key_id,
+            created_at=now,
+        )
+        reservation.record("created", manager_id, {"expires_at": reservation.expires_at}, now)
+        return reservation
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == ReservationStatus.active
+
+    @property
+    def status_label(self) -> str:
+        return RESERVATION_STATUS_LABELS[self.status]
+
+    def can_extend(self, until: datetime, max_term: timedelta) -> bool:
+        """Within the maximum term a manager extends alone; beyond it needs approval."""
+        return self.is_active and until > self.expires_at and until <= self.starts_at + max_term
+
+    def extend(self, until: datetime, *, by_user_id: int | None, now: datetime) -> None:
+        self._require_active()
+        if until <= self.expires_at:
+            raise ReservationError(
+                "bad_term", "Новый срок должен быть позже текущего", field="until"
+            )
+        self.record("extended", by_user_id, {"from": self.expires_at, "to": until}, now)
+        self.expires_at = until
+
+    def register_payment(
+        self, fee: Decimal, *, term: timedelta, by_user_id: int | None, now: datetime
+    ) -> None:
+        self._require_active()
+        if self.is_paid:
+            raise ReservationError("already_paid", "Бронь уже оплачена")
+        if fee <= 0:
+            raise ReservationError("bad_fee", "Сумма оплаты должна быть больше нуля", "fee")
+        self.premise.change_status(
+            PremiseStatus.paid_reservation, by_user_id=by_user_id, source="reservation"
+        )
+        self.is_paid = True
+        self.fee = fee
+        self.paid_at = now
+        self.expires_at = max(self.expires_at, now + term)
+        self.record("paid", by_user_id, {"fee": fee, "expires_at": self.expires_at}, now)
+
+    def can_cancel_alone(self) -> bool:
+        """A free reservation is cancelled by its manager; a paid one needs approval."""
+        return self.is_active and not self.is_paid
+
+    def end(
+        self, status: ReservationStatus, *, by_user_id: int | None, now: datetime, reason: str = ""
+    ) -> None:
+        """Expire or cancel (the premise is free again) or convert (the deal begins)."""
+        self._require_active()
+        self.status = status
+        self.ended_at = now
+        self.end_reason = reason
+        target = (
+            PremiseStatus.in_deal
+            if status == ReservationStatus.converted
+            else PremiseStatus.available
+        )
+        self.premise.change_status(target, by_user_id=by_user_id, source="reservation")
+        self.record(status.value, by_user_id, {"reason": reason} if reason else {}, now)
+
+    def confirm(self, *, by_user_id: int | None, now: datetime) -> None:
+        self._require_active()
+        self.confirmed_at = now
+        self.record("confirmed", by_user_id, {}, now)
+
+    def record(self, kind: str, user_id: int | None, data: dict, now: datetime) -> None:
+        plain = {k: (v.isoformat() if isinstance(v, datetime) else str(v)) for k, v in data.items()}
+        line = ReservationEvent(kind=kind, user_id=user_id, data=plain, at=now)
+        append_unloaded(self, "events", line)
+
+    def _require_active(self) -> None:
+        if not self.is_active:
+            raise ReservationError("not_active", f"Бронь уже не действует: «{self.status_label}»")
+
+
+class ReservationEvent(Base):
+    """Append-only history of a reservation."""
+
+    __tablename__ = "reservation_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reservation_id: Mapped[int] = mapped_column(ForeignKey("reservation.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    reservation: Mapped[Reservation] = relationship(back_populates="events")
+    user = relationship("User")
+
+
+EVENT_LABELS = {
+    "created": "Бронь поставлена",
+    "confirmed": "Бронь из очереди подтверждена",
+    "extended": "Бронь продлена",
+    "paid": "Бронь оплачена",
+    "reminded": "Напоминание о сроке",
+    "expired": "Бронь истекла",
+    "cancelled": "Бронь снята",
+    "converted": "Переход к сделке",
+}
+
+
+class QueueStatus(enum.StrEnum):
+    waiting = "waiting"
+    promoted = "promoted"
+    removed = "removed"
+
+
+class QueueEntry(Base):
+    """A client's place in the offline queue for a premise."""
+
+    __tablename__ = "queue_entry"
+    __table_args__ = (
+        Index(
+            "uq_queue_waiting_client",
+            "premise_id",
+            "client_id",
+            unique=True,
+            postgresql_where=text("status = 'waiting'"),
+            sqlite_where=text("status = 'waiting'"),
+        ),
+        Index("ix_queue_premise_status_position", "premise_id", "status", "position"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    premise_id: Mapped[int] = mapped_column(ForeignKey("premise.id"))
+    client_id: Mapped[int] = mapped_column(ForeignKey("client.id"))
+    manager_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    position: Mapped[int] = mapped_column(Integer)
+    status: Mapped[QueueStatus] = mapped_column(_enum(QueueStatus), default=QueueStatus.waiting)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reservation_id: Mapped[int | None] = mapped_column(ForeignKey("reservation.id"))
+
+    premise: Mapped[Premise] = relationship()
+    client = relationship("Client")
+    manager = relationship("User")

@@ -1,0 +1,1 @@
+"""Business settings kept in the database and their typed values."""

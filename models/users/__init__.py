@@ -1,0 +1,1 @@
+"""Employees, their roles, API keys of the online store, the audit history."""
