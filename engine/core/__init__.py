@@ -1,1 +1,2 @@
-"""The runtime every area shares: start, step, inbox rows, timers, the action registry, forms, stored state."""
+"""The runtime every area shares: start, step, inbox rows, timers, the action registry,
+forms, stored state."""

@@ -1,1 +1,2 @@
-"""What every entity shares: the base, column types, errors, caches, bulk history rows, versioned writes."""
+"""What every entity shares: the base, column types, errors, caches, bulk history rows,
+versioned writes."""
