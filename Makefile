@@ -41,6 +41,7 @@ run: db
 test: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 	$(FLASK) processes check
 	bash scripts/ensure_chromium.sh
 	$(BIN)/pytest -q

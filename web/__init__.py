@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, render_template, request, session
+from flask import Flask, current_app, has_app_context, render_template, request, session
 from flask_login import current_user
 from sqlalchemy import event
 
+from models.db import shared_cache
 from models.db.errors import DomainError
 from models.users.user import ROLE_LABELS, User
 from web import formatting, navigation
@@ -35,6 +36,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     INSTANCE.mkdir(exist_ok=True)
 
     db.init_app(app)
+    shared_cache.configure(_shared_cache_seconds)
     with app.app_context():
         _configure_sqlite(db.engine)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
@@ -64,6 +66,13 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
 
     register_cli(app)
     return app
+
+
+def _shared_cache_seconds() -> float:
+    """How long a worker keeps shared values: the current app's setting, off outside an app."""
+    if not has_app_context():
+        return 0.0
+    return float(current_app.config["SHARED_CACHE_SECONDS"])
 
 
 def _configure_sqlite(engine) -> None:

@@ -1,8 +1,10 @@
 """Values every request reads and an admin rarely changes (settings, notification texts), kept
 by each worker process for a few seconds instead of read again by every transaction.
 
-`SHARED_CACHE_SECONDS` (default 5; 0 turns the cache off, as the test configuration does) bounds
-how stale a value may be: the process that writes a value drops its copy at once (`forget`),
+How long a value is kept comes from `configure(seconds)`: the web app passes a function that reads
+`SHARED_CACHE_SECONDS` (default 5; 0 turns the cache off, as the test configuration does) from
+the current app's config; until then, and outside an app, the cache is off. It bounds how stale a
+value may be: the process that writes a value drops its copy at once (`forget`),
 other workers — gunicorn's, Celery's — see the change within that time. Values are keyed by the
 database they came from and must be plain, immutable data, never ORM rows: they outlive the
 session that read them and are shared between threads.
@@ -15,15 +17,26 @@ import time
 from collections.abc import Callable, Hashable
 from typing import TypeVar
 
-from flask import current_app, has_app_context
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 T = TypeVar("T")
-DEFAULT_SECONDS = 5.0
 
 _values: dict[tuple, tuple[float, object]] = {}
 _lock = threading.Lock()
+
+
+def _off() -> float:
+    return 0.0
+
+
+_seconds: Callable[[], float] = _off
+
+
+def configure(seconds: Callable[[], float]) -> None:
+    """Where the time a value is kept comes from (called once per process by the web app)."""
+    global _seconds
+    _seconds = seconds
 
 
 def remember(session: Session, namespace: str, key: Hashable, compute: Callable[[], T]) -> T:
@@ -65,9 +78,3 @@ def drop(namespace: str) -> None:
     with _lock:
         for full_key in [k for k in _values if k[1] == namespace]:
             del _values[full_key]
-
-
-def _seconds() -> float:
-    if not has_app_context():
-        return 0.0
-    return float(current_app.config.get("SHARED_CACHE_SECONDS", DEFAULT_SECONDS))
