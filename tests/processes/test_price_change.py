@@ -81,6 +81,34 @@ def test_a_large_reduction_waits_for_the_head_of_sales(
     assert instance.status == ProcessStatus.completed
 
 
+@pytest.mark.parametrize(
+    ("new_price", "needs_approval"),
+    [
+        ("9700000.01", False),  # just under 3 %
+        ("9700000.00", False),  # exactly 3 %: still the manager's own decision
+        ("9699999.99", True),  # just over 3 %
+    ],
+)
+def test_the_head_of_sales_approves_a_reduction_of_more_than_3_percent_only(
+    db_session, premise, manager, open_tasks, new_price, needs_approval
+):
+    instance = start(db_session, premise, manager)
+    [propose] = open_tasks(instance.id)
+    runtime.complete(db_session, propose.id, manager, {"new_price": new_price, "reason": "торг"})
+    db_session.commit()
+
+    db_session.refresh(premise)
+    if needs_approval:
+        [approval] = open_tasks(instance.id)
+        assert approval.task_name == "approve_price_change"
+        assert premise.price == Decimal("10000000.00")
+        assert instance.status == ProcessStatus.waiting
+    else:
+        assert open_tasks(instance.id) == []
+        assert premise.price == Decimal(new_price)
+        assert instance.status == ProcessStatus.completed
+
+
 def test_rejecting_needs_a_comment_and_leaves_the_price(
     db_session, premise, manager, head, open_tasks
 ):
@@ -130,12 +158,16 @@ def test_returning_sends_the_task_back_to_the_requester(
     assert again.assignee_id == manager.id
 
 
-def test_a_price_fixed_by_payment_is_refused_through_the_bpmn_error_path(
-    db_session, premise, manager, open_tasks
+@pytest.mark.parametrize(
+    "fixed_status",
+    [PremiseStatus.paid_reservation, PremiseStatus.in_deal, PremiseStatus.sold],
+)
+def test_a_fixed_price_is_refused_through_the_bpmn_error_path(
+    db_session, premise, manager, open_tasks, fixed_status
 ):
     instance = start(db_session, premise, manager)
     [propose] = open_tasks(instance.id)
-    premise.status = PremiseStatus.paid_reservation
+    premise.status = fixed_status
     db_session.commit()
 
     runtime.complete(db_session, propose.id, manager, {"new_price": "9900000", "reason": "x"})
