@@ -60,6 +60,13 @@ def test_snils_is_checked_and_stored_in_the_usual_form():
         normalise_snils("112-233-445")
 
 
+@pytest.mark.parametrize("snils", ["001-508-815 00", "123-498-999 00"])  # sums 100 and 201
+def test_a_snils_whose_sum_leaves_100_has_the_check_number_00(snils):
+    assert normalise_snils(snils) == snils
+    with pytest.raises(InvalidIdentifier, match="контрольной суммы"):
+        normalise_snils(snils[:-2] + "99")
+
+
 def test_early_snils_numbers_have_no_meaningful_checksum():
     assert normalise_snils("001-001-998 00") == "001-001-998 00"
 
