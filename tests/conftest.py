@@ -15,7 +15,9 @@ from flask import g
 from sqlalchemy import create_engine, text
 
 from models.catalog.objects import Building, Premise, PremiseKind, PremiseStatus, Project
+from models.db.clock import run_freely, utcnow
 from models.users.user import Role, User
+from tests.time_support import StoppedClock
 from web import create_app
 from web.config import TestConfig
 from web.extensions import db
@@ -112,6 +114,14 @@ def _empty_tables() -> None:
         for name in tables:
             db.session.execute(text(f'DELETE FROM "{name}"'))
     db.session.commit()
+
+
+@pytest.fixture
+def clock():
+    """The application's clock, stopped at the current second; `clock.advance(minutes=31)`."""
+    stopped = StoppedClock(utcnow().replace(microsecond=0))
+    yield stopped
+    run_freely()
 
 
 @pytest.fixture

@@ -34,6 +34,7 @@ from sqlalchemy.orm import Session
 
 from engine import bpmn
 from engine.core.errors import InstanceStateError
+from models.db.clock import utcnow
 from models.process.instance import ProcessModel
 
 SPEC_KEY = "spec_sha256"
@@ -310,7 +311,7 @@ def _as_datetime(value) -> datetime | None:
             moment = TimerEventDefinition.get_datetime(value)
         except (ValueError, TypeError):
             try:
-                moment = datetime.now(UTC) + TimerEventDefinition.get_timedelta_from_start(
+                moment = utcnow() + TimerEventDefinition.get_timedelta_from_start(
                     TimerEventDefinition.parse_iso_duration(value)
                 )
             except Exception:  # noqa: BLE001 - an unparseable value has no due time
@@ -329,7 +330,7 @@ def parse_duration(text: str) -> timedelta:
         raise ValueError(text)
     try:
         parsed = TimerEventDefinition.parse_iso_duration(text.upper())
-        return TimerEventDefinition.get_timedelta_from_start(parsed, datetime.now(UTC))
+        return TimerEventDefinition.get_timedelta_from_start(parsed, utcnow())
     except Exception as error:  # noqa: BLE001
         raise ValueError(text) from error
 

@@ -16,6 +16,7 @@ from types import MappingProxyType, SimpleNamespace
 from typing import Any
 
 from engine.sandbox.base import DEFAULT_LIMITS, SandboxError, SandboxLimitError
+from models.db.clock import utcnow
 
 MSK = timezone(timedelta(hours=3), "MSK")  # Europe/Moscow, UTC+3 all year since 2014
 
@@ -73,12 +74,12 @@ def safe_isinstance(value: Any, kinds: Any) -> bool:
 
 def now() -> datetime:
     """The current moment, aware, in UTC."""
-    return datetime.now(UTC)
+    return utcnow()
 
 
 def today() -> date:
     """Today's date in Moscow time (the business day)."""
-    return datetime.now(MSK).date()
+    return utcnow().astimezone(MSK).date()
 
 
 def parse_datetime(text: str) -> datetime:

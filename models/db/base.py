@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC
 from decimal import Decimal
 
 from sqlalchemy import DateTime, MetaData, Numeric, TypeDecorator, inspect
 from sqlalchemy.orm import DeclarativeBase, object_session
 
 from models.db import history_rows
+from models.db.clock import utcnow as utcnow  # the name every caller imports
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -21,10 +22,6 @@ NAMING_CONVENTION = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 class UTCDateTime(TypeDecorator):

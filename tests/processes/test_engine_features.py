@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import time
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -63,12 +63,14 @@ def test_a_message_nobody_waits_for_is_an_error_to_the_caller(
 
 
 def test_a_due_timer_fires_on_tick_and_not_before(
-    db_session, features_process, premise, open_tasks
+    db_session, features_process, premise, open_tasks, clock
 ):
-    instance = start(db_session, premise, "timer", wait_for="PT1S")
-    assert instance.next_timer_at is not None
+    instance = start(db_session, premise, "timer", wait_for="PT1H")
+    assert instance.next_timer_at == clock.now + timedelta(hours=1)
     assert run_until_idle(db_session).timers == 0
-    time.sleep(1.2)
+    clock.advance(minutes=59, seconds=59)
+    assert run_until_idle(db_session).timers == 0
+    clock.advance(seconds=2)
     assert run_until_idle(db_session).timers == 1
     db_session.refresh(instance)
     [confirm] = open_tasks(instance.id)

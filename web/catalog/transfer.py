@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 import time
 import uuid
-from datetime import datetime
 from pathlib import Path, PurePath
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
@@ -21,6 +20,7 @@ from flask_wtf.file import FileField, FileRequired
 from sqlalchemy.exc import IntegrityError
 
 from models.catalog.objects import Building, Project
+from models.db.clock import utcnow
 from web.catalog import bp
 from web.catalog.filters import PremiseFilter
 from web.catalog.price_list import COLUMNS, premise_rows
@@ -93,7 +93,7 @@ def _bad_request(kind: str, premise_filter: PremiseFilter):
 
 
 def _attachment(title: str, kind: str) -> str:
-    today = datetime.now(ZoneInfo(DEFAULT_TZ)).date().isoformat()
+    today = utcnow().astimezone(ZoneInfo(DEFAULT_TZ)).date().isoformat()
     russian = f"Прайс-{title}-{today}.{kind}".replace("/", "-").replace('"', "")
     latin = "".join(RU_LATIN.get(ch, ch) for ch in f"прайс-{title}".lower())
     slug = re.sub(r"[^a-z0-9]+", "-", latin).strip("-")

@@ -1,0 +1,47 @@
+"""Time in tests: a clock the test moves, and waiting for another process without sleeping blind.
+
+A test never sleeps for a timer: it stops the clock (the `clock` fixture), moves it past the
+timer and runs the tick. Only a real other process or thread (a Celery worker, an SMTP server, a
+second database connection) is waited for, by polling its result with `wait_until`.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import TypeVar
+
+from models.db import clock as app_clock
+
+T = TypeVar("T")
+
+
+class StoppedClock:
+    """The application's clock, stopped at a moment that only the test moves."""
+
+    def __init__(self, moment: datetime) -> None:
+        self.now = moment
+        app_clock.stop_at(moment)
+
+    def advance(self, **delta: float) -> datetime:
+        """Move the clock forward by `timedelta(**delta)`; returns the new moment."""
+        return self.set(self.now + timedelta(**delta))
+
+    def set(self, moment: datetime) -> datetime:
+        self.now = moment
+        app_clock.stop_at(moment)
+        return moment
+
+
+def wait_until(condition: Callable[[], T], timeout: float = 10.0, every: float = 0.02) -> T:
+    """Poll `condition` until it returns something truthy, and return that; fail after `timeout`
+    seconds of real time (another process is slow or stuck)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = condition()
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            raise AssertionError(f"not true after {timeout:g} s: {condition!r}")
+        time.sleep(every)
