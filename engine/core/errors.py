@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 from models.db.errors import DomainError
-
-
-class TaskNotAvailable(DomainError):
-    """Not ready, not yours, or already done: the web answers 409."""
+from models.process.instance import TaskNotAvailable  # noqa: F401  (HumanTask's verbs raise it)
 
 
 class FormInvalid(DomainError):

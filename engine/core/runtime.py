@@ -43,7 +43,7 @@ from models.process.instance import (
     ProcessInstance,
     ProcessStatus,
 )
-from models.users.user import Role, User
+from models.users.user import User
 
 log = logging.getLogger(__name__)
 
@@ -108,10 +108,7 @@ def complete(
     if task is None or task.state != TaskState.READY:
         raise TaskNotAvailable("Задача уже не ждёт выполнения: обновите страницу")
     task.set_data(**values)
-    row.status = HumanTaskStatus.completed
-    row.completed_at = now
-    row.completed_by_id = user.id
-    row.assignee_id = row.assignee_id or user.id
+    row.complete(user, now)
     record(
         session,
         instance,
@@ -272,14 +269,6 @@ def lock(session: Session, instance_id: int) -> ProcessInstance:
     return instance
 
 
-def can_act(user: User, row: HumanTask) -> bool:
-    if user.role == Role.admin:
-        return True
-    if user.role not in row.roles():
-        return False
-    return row.assignee_id in (None, user.id) or user.role == Role.head_of_sales
-
-
 def _open_task(session: Session, task_id: int, user: User) -> tuple[HumanTask, ProcessInstance]:
     """The task and its instance, the instance locked, both re-read in one statement."""
     found = session.execute(
@@ -295,10 +284,7 @@ def _open_task(session: Session, task_id: int, user: User) -> tuple[HumanTask, P
     if found is None:
         raise TaskNotAvailable("Задача не найдена")
     row, instance = found
-    if row.status != HumanTaskStatus.open:
-        raise TaskNotAvailable("Задача уже выполнена или отменена")
-    if not can_act(user, row):
-        raise TaskNotAvailable("Это не ваша задача: её выполняет другой сотрудник или роль")
+    row.require_actor(user)
     return row, instance
 
 
@@ -315,7 +301,6 @@ def _title(name: str, keys: Mapping[str, Any]) -> str:
 
 
 __all__ = [
-    "can_act",
     "cancel",
     "claim",
     "complete",

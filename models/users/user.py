@@ -75,5 +75,10 @@ class User(Base):
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
 
+    @property
+    def is_management(self) -> bool:
+        """Runs the sales department (see MANAGEMENT)."""
+        return self.role in MANAGEMENT
+
     def has_role(self, *roles: Role | str) -> bool:
         return self.role in {Role(r) for r in roles}

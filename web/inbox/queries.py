@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Select, and_, or_, select
+from sqlalchemy import Select, select
 
-from models.crm.history import SUPERVISORS, CrmTask
+from models.crm.history import CrmTask
 from models.process.instance import HumanTask, HumanTaskStatus
-from models.users.user import Role, User
+from models.users.user import User
 
 TABS = {
     "mine": "Мои",
@@ -20,37 +20,19 @@ TABS = {
 KINDS = {"process": "Процессы", "crm": "Задачи CRM"}
 
 
-def visible_to(user: User):
-    """Open tasks the user may see: theirs, their role's, and escalated ones for managers."""
-    if user.role == Role.admin:
-        return HumanTask.status == HumanTaskStatus.open
-    return and_(
-        HumanTask.status == HumanTaskStatus.open,
-        or_(
-            HumanTask.assignee_id == user.id,
-            HumanTask.role == user.role,
-            and_(HumanTask.escalated_at.is_not(None), HumanTask.escalation_role == user.role),
-        ),
-    )
-
-
 def tab_query(user: User, tab: str, now: datetime, process: str | None = None) -> Select:
     query = select(HumanTask).where(HumanTask.status == HumanTaskStatus.open)
     if tab == "mine":
         query = query.where(HumanTask.assignee_id == user.id)
     elif tab == "available":
-        query = query.where(HumanTask.assignee_id.is_(None), visible_to(user))
+        query = query.where(HumanTask.assignee_id.is_(None), HumanTask.in_inbox_of(user))
     elif tab == "overdue":
-        query = query.where(visible_to(user), HumanTask.due_at < now)
+        query = query.where(HumanTask.in_inbox_of(user), HumanTask.due_at < now)
     else:
-        query = query.where(visible_to(user))
+        query = query.where(HumanTask.in_inbox_of(user))
     if process:
         query = query.where(HumanTask.process_name == process)
     return query.order_by(HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.id)
-
-
-def can_see_all(user: User) -> bool:
-    return user.role in (Role.admin, Role.head_of_sales)
 
 
 def crm_tab_query(user: User, tab: str, now: datetime) -> Select | None:
@@ -59,7 +41,7 @@ def crm_tab_query(user: User, tab: str, now: datetime) -> Select | None:
     if tab == "available":
         return None
     query = select(CrmTask).where(CrmTask.done_at.is_(None))
-    if tab == "mine" or user.role not in SUPERVISORS:
+    if tab == "mine" or not user.is_management:
         query = query.where(CrmTask.owner_id == user.id)
     if tab == "overdue":
         query = query.where(CrmTask.due_at < now)

@@ -12,26 +12,15 @@ from engine.core.forms import FormField
 from engine.core.run import with_unguarded_actions
 from models.catalog.objects import Premise
 from models.db.base import utcnow
-from models.process.instance import HumanTask, HumanTaskStatus, ProcessEvent
-from models.users.user import Role, User
+from models.process.instance import HumanTask, ProcessEvent
+from models.users.user import MANAGEMENT, User
 from web.extensions import db
 from web.inbox import bp, files
-from web.security import ALL_ROLES, EDITORS, requires
-
-MANAGERS = EDITORS
+from web.security import ALL_ROLES, requires
 
 
 def _task_or_404(task_id: int) -> HumanTask:
     return db.session.get(HumanTask, task_id) or abort(404)
-
-
-def _may_view(task: HumanTask) -> bool:
-    return (
-        current_user.role in MANAGERS
-        or task.assignee_id == current_user.id
-        or current_user.role in task.roles()
-        or task.completed_by_id == current_user.id
-    )
 
 
 def render_task(task: HumanTask, values=None, errors=None, status: int = 200):
@@ -41,7 +30,7 @@ def render_task(task: HumanTask, values=None, errors=None, status: int = 200):
         .order_by(ProcessEvent.id.desc())
     ).all()
     users = []
-    if current_user.role in MANAGERS and task.status == HumanTaskStatus.open:
+    if task.can_reassign(current_user):
         users = db.session.scalars(
             select(User)
             .where(User.is_active.is_(True), User.role.in_(task.roles()))
@@ -56,7 +45,7 @@ def render_task(task: HumanTask, values=None, errors=None, status: int = 200):
         values=values or {},
         errors=errors or {},
         history=history,
-        can_act=task.status == HumanTaskStatus.open and runtime.can_act(current_user, task),
+        can_act=task.can_act(current_user),
         users=users,
         now=utcnow(),
     ), status
@@ -66,7 +55,7 @@ def render_task(task: HumanTask, values=None, errors=None, status: int = 200):
 @requires(ALL_ROLES)
 def task(task_id: int):
     found = _task_or_404(task_id)
-    if not _may_view(found):
+    if not found.can_see(current_user):
         abort(403)
     return render_task(found)
 
@@ -116,7 +105,7 @@ def release(task_id: int):
 
 
 @bp.route("/tasks/<int:task_id>/reassign", methods=["POST"])
-@requires(Role.head_of_sales, Role.admin)
+@requires(MANAGEMENT)
 def reassign(task_id: int):
     to_user = db.session.get(User, request.form.get("user_id", type=int) or 0)
     if to_user is None:
