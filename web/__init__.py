@@ -13,13 +13,14 @@ from models.db.errors import DomainError
 from models.users.user import ROLE_LABELS, User
 from web import formatting, navigation
 from web.config import INSTANCE, ROOT, Config
+from web.edge import Edge
 from web.extensions import babel, csrf, db, login_manager, migrate
 
 log = logging.getLogger(__name__)
 
 
 def create_app(config: type[Config] | dict | None = None) -> Flask:
-    app = Flask(
+    app = Edge(
         __name__,
         template_folder=str(ROOT / "templates"),
         static_folder="static",
@@ -144,9 +145,8 @@ def _register_errors(app: Flask) -> None:
         return render_template("errors.html", code=code, title=title, message=message), code
 
     @app.errorhandler(DomainError)
-    def domain_error(error: DomainError):
-        db.session.rollback()
-        return page(422, "Действие невозможно", error.message)
+    def domain_error(error: DomainError):  # the edge has rolled the request's work back
+        return page(error.status, "Действие невозможно", error.message)
 
     @app.errorhandler(400)
     def bad_request(error):
@@ -170,8 +170,7 @@ def _register_errors(app: Flask) -> None:
         return page(413, "Файл слишком большой", f"Можно загрузить файл не больше {limit} МБ.")
 
     @app.errorhandler(500)
-    def server_error(error):
-        db.session.rollback()
+    def server_error(error):  # rolled back by the edge, logged by Flask
         return page(500, "Ошибка сервера", "Что-то пошло не так. Мы уже разбираемся.")
 
     @app.context_processor

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any
 
 from SpiffWorkflow.bpmn.util import BpmnEvent
 from SpiffWorkflow.util.task import TaskState
@@ -29,7 +30,6 @@ from models.users.user import User
 
 log = logging.getLogger(__name__)
 MAX_CAUGHT_ERRORS = 20
-T = TypeVar("T")
 
 
 class UnguardedActionFailed(BaseException):  # noqa: N818 - a signal, not an error to report
@@ -42,21 +42,18 @@ class UnguardedActionFailed(BaseException):  # noqa: N818 - a signal, not an err
 _UNGUARDED: ContextVar[bool] = ContextVar("unguarded_actions", default=False)
 
 
-def with_unguarded_actions(session: Session, work: Callable[[], T]) -> T:
-    """Run `work()` with the actions of every step it advances unguarded; if one fails, roll
-    the whole transaction back and run `work()` again with each action in its own savepoint.
+@contextmanager
+def unguarded_actions() -> Iterator[None]:
+    """The actions of every step advanced inside run without savepoints of their own.
 
-    For a caller whose transaction holds nothing but `work()`'s writes — a request that
-    completes a task or books a reservation: the common case, where no action fails, saves a
-    SAVEPOINT and a RELEASE per action."""
+    A failing one raises `UnguardedActionFailed`: the caller (the web's edge, `redo_guarded`)
+    rolls back its own transaction and runs the work again guarded. Never rolled back here:
+    the engine does not end its caller's transaction."""
     token = _UNGUARDED.set(True)
     try:
-        return work()
-    except UnguardedActionFailed:
-        session.rollback()
+        yield
     finally:
         _UNGUARDED.reset(token)
-    return work()
 
 
 def script_engine(
@@ -73,7 +70,7 @@ def script_engine(
     flow goes on (a BPMN error) or the instance goes to `error`. Unguarded, for a caller that
     holds a savepoint around the whole step and redoes it guarded when an action fails: two
     statements fewer per action on the path where nothing fails (the tick's timers,
-    `with_unguarded_actions`). `guarded=None`: as `with_unguarded_actions` has set it."""
+    `unguarded_actions`). `guarded=None`: as `unguarded_actions` has set it."""
     if guarded is None:
         guarded = not _UNGUARDED.get()
 

@@ -2,7 +2,13 @@
 
 
 class DomainError(Exception):
-    """Base of every business-rule violation; `message` is shown to the user (Russian)."""
+    """Base of every business-rule violation; `message` is shown to the user (Russian).
+
+    `code` and `status` are its answer on the API (`{"error": code}` with that HTTP status)
+    and the status of its page: a subclass sets them, the API has no table of its own."""
+
+    code = "validation_error"
+    status = 422
 
     def __init__(self, message: str, *, field: str | None = None):
         super().__init__(message)
@@ -11,7 +17,8 @@ class DomainError(Exception):
 
 
 class NotFound(DomainError):
-    pass
+    code = "not_found"
+    status = 404
 
 
 class InvalidStatusChange(DomainError):

@@ -26,7 +26,9 @@ from models.db.errors import DomainError
 
 
 class ReservationError(DomainError):
-    """A reservation rule was broken; `code` is the API's error code."""
+    """A reservation rule was broken; `code` (given per rule) is the API's error code."""
+
+    status = 409
 
     def __init__(self, code: str, message: str, field: str | None = None):
         super().__init__(message, field=field)

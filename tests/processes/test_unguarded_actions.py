@@ -1,4 +1,4 @@
-"""engine.run.with_unguarded_actions: a request's engine work runs its actions without their own
+"""web.edge.redo_guarded: a request's engine work runs its actions without their own
 savepoints, and, when one fails, is rolled back and run again with each action guarded — the
 outcome is the same as a guarded run's."""
 
@@ -10,15 +10,17 @@ import pytest
 from sqlalchemy import event
 
 from engine.core import runtime
-from engine.core.run import with_unguarded_actions
 from models.catalog.objects import Premise
 from models.process.instance import ProcessEventKind, ProcessStatus
+from web.edge import redo_guarded
 from web.extensions import db
 
 
 @pytest.fixture
-def premise(make_building, make_premise):
-    return make_premise(make_building(), number="7", price="5000000.00")
+def premise(db_session, make_building, make_premise):
+    made = make_premise(make_building(), number="7", price="5000000.00")
+    db_session.commit()  # the redo rolls back the request's work, not the test's rows
+    return made
 
 
 @pytest.fixture
@@ -48,7 +50,7 @@ def test_when_no_action_fails_no_savepoint_is_taken(
     db_session, features_process, premise, explode_switch, savepoints, open_tasks
 ):
     explode_switch.broken = False
-    instance = with_unguarded_actions(db_session, lambda: _start(db_session, premise))
+    instance = redo_guarded(lambda: _start(db_session, premise))
     db_session.commit()
     assert savepoints == []
     assert instance.status == ProcessStatus.waiting
@@ -60,7 +62,7 @@ def test_a_failing_action_is_run_again_guarded_and_leaves_nothing(
     db_session, features_process, premise, explode_switch, savepoints, open_tasks
 ):
     premise_id = premise.id
-    instance = with_unguarded_actions(db_session, lambda: _start(db_session, premise))
+    instance = redo_guarded(lambda: _start(db_session, premise))
     db_session.commit()
     assert savepoints, "the second run guards the action with a savepoint"
     assert instance.status == ProcessStatus.error

@@ -10,6 +10,7 @@ from sqlalchemy import select, update
 
 from models.db.base import utcnow
 from models.users.api_key import ApiKey, hash_key
+from web import edge
 from web.api.errors import ApiError
 from web.extensions import db
 
@@ -54,4 +55,4 @@ def _touch(key_id: int, last_used_at) -> None:
     if last_used_at is not None and now - last_used_at < TOUCH_EVERY:
         return
     db.session.execute(update(ApiKey).where(ApiKey.id == key_id).values(last_used_at=now))
-    db.session.commit()
+    edge.keep_before_work()

@@ -11,9 +11,7 @@ import logging
 from flask import Blueprint, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-from models.db.errors import DomainError, NotFound
-from models.sales.reservation import ReservationError
-from web.extensions import db
+from models.db.errors import DomainError
 
 log = logging.getLogger(__name__)
 
@@ -63,21 +61,16 @@ def error_response(status: int, code: str, message: str, fields: dict | None = N
 
 
 def from_domain_error(error: DomainError) -> ApiError:
-    """A refused business rule → its API answer (404, 409 or 422)."""
+    """A refused business rule → its API answer: the error's own code and status."""
     fields = {error.field: error.message} if error.field else {}
-    if isinstance(error, NotFound):
-        return ApiError(404, "not_found", error.message, fields)
-    if isinstance(error, ReservationError):
-        return ApiError(409, error.code, error.message, fields)
-    return ApiError(422, "validation_error", error.message, fields)
+    return ApiError(error.status, error.code, error.message, fields)
 
 
 def register(bp: Blueprint) -> None:
     bp.register_error_handler(ApiError, lambda error: error.response())
 
     @bp.errorhandler(DomainError)
-    def domain_error(error: DomainError):
-        db.session.rollback()
+    def domain_error(error: DomainError):  # the edge has rolled the request's work back
         return from_domain_error(error).response()
 
     def http_error(error: HTTPException):
@@ -94,8 +87,7 @@ def register(bp: Blueprint) -> None:
     bp.register_error_handler(HTTPException, http_error)
 
     @bp.errorhandler(500)
-    def server_error(error):
-        db.session.rollback()
+    def server_error(error):  # rolled back by the edge
         cause = getattr(error, "original_exception", None) or error
         log.error("API error on %s %s", request.method, request.path, exc_info=cause)
         return error_response(500, *HTTP_CODES[500])

@@ -2,7 +2,7 @@
 
 The record is inserted in the same transaction as the work it answers. Two simultaneous
 requests with one key cannot both commit: the unique constraint (api_key_id, key) stops the
-second, which rolls back its work and replays the first one's answer.
+second, whose work the edge rolls back before it replays the first one's answer.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 
 from models.users.api_key import IdempotencyRecord
 from web.api.errors import ApiError, ValidationFailed
+from web.edge import RedoRequest
 from web.extensions import db
 
 HEADER = "Idempotency-Key"
@@ -77,7 +78,9 @@ class IdempotentRequest:
         return response
 
     def answer(self, status: int, payload: dict) -> Response:
-        """Store the answer with the pending work and commit both, or replay the winner's."""
+        """Store the answer with the pending work (the edge commits both); if another request
+        with this key has stored its answer first, the edge undoes this one's work and runs the
+        view again, which replays the winner's."""
         body = json.dumps(payload, ensure_ascii=False)
         db.session.add(
             IdempotencyRecord(
@@ -89,13 +92,9 @@ class IdempotentRequest:
             )
         )
         try:
-            db.session.commit()
-        except IntegrityError:
-            db.session.rollback()
-            replayed = self.replay()
-            if replayed is None:  # another constraint broke: not ours to explain
-                raise
-            return replayed
+            db.session.flush()
+        except IntegrityError as error:
+            raise RedoRequest(f"{HEADER} {self.key} answered by another request") from error
         return _json_response(body, status)
 
 

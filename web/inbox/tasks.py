@@ -9,11 +9,12 @@ from sqlalchemy import select
 from engine.core import runtime
 from engine.core.errors import FormInvalid, TaskNotAvailable
 from engine.core.forms import FormField
-from engine.core.run import with_unguarded_actions
 from models.catalog.objects import Premise
 from models.db.base import utcnow
+from models.db.errors import DomainError
 from models.process.instance import HumanTask, ProcessEvent
 from models.users.user import MANAGEMENT, User
+from web import edge
 from web.extensions import db
 from web.inbox import bp, files
 from web.security import ALL_ROLES, requires
@@ -68,27 +69,17 @@ def complete(task_id: int):
     if request.files:  # only then is the task's form needed before the engine locks it
         fields = [FormField.from_json(f) for f in _task_or_404(task_id).form]
         uploaded, upload_errors, stored = files.store(fields, request.files)
-    try:
+    values = {**submitted, **uploaded}
+    with edge.unit_of_work(report=False) as work:
         if upload_errors:
             raise FormInvalid(upload_errors)
-        values = {**submitted, **uploaded}
-        row = with_unguarded_actions(
-            db.session, lambda: runtime.complete(db.session, task_id, current_user, values)
-        )
-    except FormInvalid as error:
-        db.session.rollback()
+        row = edge.redo_guarded(lambda: runtime.complete(db.session, task_id, current_user, values))
+        flash(f"Задача «{row.title}» выполнена", "success")
+    if work.failed:
         files.discard(stored)
-        return render_task(_task_or_404(task_id), submitted, error.errors, status=422)
-    except TaskNotAvailable as error:
-        db.session.rollback()
-        files.discard(stored)
-        _task_or_404(task_id)
-        return render_template(
-            "errors.html", code=409, title="Задача недоступна", message=error.message
-        ), 409
-    title = row.title  # read before the commit expires the row
-    db.session.commit()
-    flash(f"Задача «{title}» выполнена", "success")
+        if isinstance(work.error, FormInvalid):
+            return render_task(_task_or_404(task_id), submitted, work.errors, status=422)
+        return _unavailable(task_id, work.error)
     return redirect(url_for("inbox.index"))
 
 
@@ -116,13 +107,19 @@ def reassign(task_id: int):
 
 def _verb(task_id: int, verb, success: str):
     _task_or_404(task_id)
-    try:
+    with edge.unit_of_work(report=False) as work:
         verb(db.session, task_id, current_user)
-    except TaskNotAvailable as error:
-        db.session.rollback()
-        return render_template(
-            "errors.html", code=409, title="Задача недоступна", message=error.message
-        ), 409
-    db.session.commit()
-    flash(success, "success")
+        flash(success, "success")
+    if work.failed:
+        return _unavailable(task_id, work.error)
     return redirect(url_for("inbox.task", task_id=task_id))
+
+
+def _unavailable(task_id: int, error: DomainError):
+    """A task taken, done or not yours: its own 409 page; another refusal: the edge's page."""
+    _task_or_404(task_id)
+    if not isinstance(error, TaskNotAvailable):
+        raise error
+    return render_template(
+        "errors.html", code=409, title="Задача недоступна", message=error.message
+    ), 409
