@@ -7,10 +7,9 @@ from functools import wraps
 from flask import abort
 from flask_login import current_user, login_required
 
-from models.users.user import MANAGEMENT, Role
+from models.users.user import Role
 
 ALL_ROLES = frozenset(Role)
-EDITORS = MANAGEMENT
 
 
 def requires(*roles: Role | frozenset[Role]):

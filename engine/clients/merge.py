@@ -20,9 +20,8 @@ from models.db.base import Base, utcnow
 from models.db.errors import DomainError
 from models.process.instance import ProcessBusinessKey, ProcessInstance
 from models.sales.reservation import QueueEntry, QueueStatus
-from models.users.user import MANAGEMENT, User
+from models.users.user import User
 
-MERGERS = MANAGEMENT
 OWN_ROWS = {"client", "client_phone", "client_email"}
 
 
@@ -31,7 +30,8 @@ class MergeRefused(DomainError):
 
 
 def can_merge(user: User | None) -> bool:
-    return user is not None and user.role in MERGERS
+    """Management merges cards."""
+    return user is not None and user.is_management
 
 
 def merge(

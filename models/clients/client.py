@@ -15,6 +15,11 @@ from models.clients.contacts import (  # noqa: F401 - the card's contact rules, 
     normalise_phone,
 )
 from models.db.base import Base, UTCDateTime, utcnow
+from models.users.user import MANAGEMENT, Role
+
+# Who creates and edits cards: management any card, a sales manager their own clients and
+# clients nobody is responsible for yet (Client.can_edit).
+CARD_EDITORS = MANAGEMENT | {Role.sales_manager}
 
 
 class ClientKind(enum.StrEnum):
@@ -110,11 +115,9 @@ class Client(Base):
         """The head of sales and admin edit any card; a sales manager edits their own clients
         and clients nobody is responsible for yet."""
         role = getattr(user, "role", None)
-        if self.is_merged or role is None:
+        if self.is_merged or role not in CARD_EDITORS:
             return False
-        if role in ("admin", "head_of_sales"):
-            return True
-        return role == "sales_manager" and self.manager_id in (None, user.id)
+        return role in MANAGEMENT or self.manager_id in (None, user.id)
 
     def is_confirmed(self, field: str) -> bool:
         return field in (self.confirmed_fields or [])

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.db.base import Base, UTCDateTime, utcnow
 from models.db.errors import DomainError
-from models.users.user import MANAGEMENT, Role
+from models.users.user import Role
 
 
 class InteractionKind(enum.StrEnum):
@@ -33,9 +33,8 @@ INTERACTION_LABELS = {
 # What a manager logs or plans by hand; `system` entries are written by processes only.
 MANUAL_KINDS = tuple(k for k in InteractionKind if k != InteractionKind.system)
 DIRECTION_LABELS = {"in": "входящий", "out": "исходящий"}
-# Who works with clients' histories; who may hand a task to someone else or finish it for them.
+# Who works with clients' histories (management also hands tasks out: CrmTask.can_hand_out).
 SALES_ROLES = frozenset({Role.admin, Role.head_of_sales, Role.sales_manager, Role.mortgage_broker})
-SUPERVISORS = MANAGEMENT
 MAX_SUMMARY, MAX_BODY = 300, 5000
 CLOCK_SKEW = timedelta(minutes=5)  # "now" typed on a slow clock is not "in the future"
 
@@ -211,9 +210,14 @@ class CrmTask(Base):
     def kind_label(self) -> str:
         return INTERACTION_LABELS[self.kind]
 
+    @staticmethod
+    def can_hand_out(user) -> bool:
+        """Plan a task for another employee or give one to them: management."""
+        return user.is_management
+
     def can_complete(self, user) -> bool:
-        """The owner finishes their task; a head of sales (or admin) may finish anyone's."""
-        return self.is_open and (user.id == self.owner_id or user.role in SUPERVISORS)
+        """The owner finishes their task; management may finish anyone's."""
+        return self.is_open and (user.id == self.owner_id or user.is_management)
 
     can_reschedule = can_complete
 
@@ -254,7 +258,7 @@ class CrmTask(Base):
 def _check_owner(owner, by) -> None:
     if owner is None or not owner.is_active or owner.role not in SALES_ROLES:
         raise TaskError("Задачу можно поручить только сотруднику отдела продаж", field="owner_id")
-    if owner.id != by.id and by.role not in SUPERVISORS:
+    if owner.id != by.id and not CrmTask.can_hand_out(by):
         raise TaskError(
             "Поручить задачу другому сотруднику может только руководитель отдела продаж",
             field="owner_id",

@@ -20,12 +20,13 @@ from models.settings.store import (
     reset_setting,
     set_setting,
 )
+from models.users.user import MANAGEMENT
 from web import navigation
 from web.admin import bp
 from web.extensions import db
-from web.security import EDITORS, requires
+from web.security import requires
 
-navigation.add("Настройки", "admin.settings", EDITORS)
+navigation.add("Настройки", "admin.settings", MANAGEMENT)
 
 
 class SettingForm(FlaskForm):
@@ -33,13 +34,13 @@ class SettingForm(FlaskForm):
 
 
 @bp.route("/settings")
-@requires(EDITORS)
+@requires(MANAGEMENT)
 def settings():
     return _page(_selected_project())
 
 
 @bp.route("/settings/<key>", methods=["POST"])
-@requires(EDITORS)
+@requires(MANAGEMENT)
 def setting_save(key: str):
     definition = DEFINITIONS.get(key) or abort(404)
     project = _selected_project()
@@ -61,7 +62,7 @@ def setting_save(key: str):
 
 
 @bp.route("/settings/<key>/reset", methods=["POST"])
-@requires(EDITORS)
+@requires(MANAGEMENT)
 def setting_reset(key: str):
     definition = DEFINITIONS.get(key) or abort(404)
     project = _selected_project()

@@ -13,10 +13,11 @@ from models.catalog.objects import (
     PremiseStatus,
     Project,
 )
+from models.users.user import MANAGEMENT
 from web.catalog import bp
 from web.catalog.forms import BuildingForm, ProjectForm
 from web.extensions import db
-from web.security import ALL_ROLES, EDITORS, requires
+from web.security import ALL_ROLES, requires
 
 
 def status_counts(*where) -> dict[PremiseStatus, int]:
@@ -53,7 +54,7 @@ def projects():
 
 
 @bp.route("/projects/new", methods=["GET", "POST"])
-@requires(EDITORS)
+@requires(MANAGEMENT)
 def project_new():
     form = ProjectForm()
     if form.validate_on_submit():
@@ -86,7 +87,7 @@ def project(project_id: int):
 
 
 @bp.route("/projects/<int:project_id>/edit", methods=["GET", "POST"])
-@requires(EDITORS)
+@requires(MANAGEMENT)
 def project_edit(project_id: int):
     project = db.session.get(Project, project_id) or abort(404)
     form = ProjectForm(obj=project)
@@ -102,7 +103,7 @@ def project_edit(project_id: int):
 
 
 @bp.route("/projects/<int:project_id>/buildings/new", methods=["GET", "POST"])
-@requires(EDITORS)
+@requires(MANAGEMENT)
 def building_new(project_id: int):
     project = db.session.get(Project, project_id) or abort(404)
     form = BuildingForm()
@@ -132,7 +133,7 @@ def building(building_id: int):
 
 
 @bp.route("/buildings/<int:building_id>/edit", methods=["GET", "POST"])
-@requires(EDITORS)
+@requires(MANAGEMENT)
 def building_edit(building_id: int):
     building = db.session.get(Building, building_id) or abort(404)
     form = BuildingForm(obj=building, sections_count=len(building.sections) or 1)

@@ -32,11 +32,12 @@ from models.catalog.objects import (
 )
 from models.db.errors import DomainError
 from models.sales.reservation import Reservation, ReservationStatus
+from models.users.user import MANAGEMENT
 from web.catalog import bp
 from web.catalog.filters import ROOM_CHOICES, PremiseFilter
 from web.catalog.forms import PremiseForm
 from web.extensions import db
-from web.security import ALL_ROLES, EDITORS, requires
+from web.security import ALL_ROLES, requires
 
 
 @bp.route("/premises")
@@ -83,7 +84,7 @@ def premise(premise_id: int):
 
 
 @bp.route("/buildings/<int:building_id>/premises/new", methods=["GET", "POST"])
-@requires(EDITORS)
+@requires(MANAGEMENT)
 def premise_new(building_id: int):
     building = db.session.get(Building, building_id) or abort(404)
     form = PremiseForm()
@@ -99,7 +100,7 @@ def premise_new(building_id: int):
 
 
 @bp.route("/premises/<int:premise_id>/edit", methods=["GET", "POST"])
-@requires(EDITORS)
+@requires(MANAGEMENT)
 def premise_edit(premise_id: int):
     premise = db.session.get(Premise, premise_id) or abort(404)
     form = PremiseForm(data=_form_values(premise))

@@ -21,6 +21,7 @@ from sqlalchemy.exc import IntegrityError
 
 from models.catalog.objects import Building, Project
 from models.db.clock import utcnow
+from models.users.user import MANAGEMENT
 from web.catalog import bp
 from web.catalog.filters import PremiseFilter
 from web.catalog.price_list import COLUMNS, premise_rows
@@ -28,7 +29,7 @@ from web.catalog.price_list_files import EXTENSIONS, LIMIT_TEXT, write_csv, writ
 from web.catalog.price_list_import import ImportPlan, check
 from web.extensions import db
 from web.formatting import DEFAULT_TZ
-from web.security import ALL_ROLES, EDITORS, requires
+from web.security import ALL_ROLES, requires
 
 MIME = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -101,7 +102,7 @@ def _attachment(title: str, kind: str) -> str:
 
 
 @bp.route("/projects/<int:project_id>/import", methods=["GET", "POST"])
-@requires(EDITORS)
+@requires(MANAGEMENT)
 def import_project(project_id: int):
     project = db.session.get(Project, project_id) or abort(404)
     form = ImportForm()
@@ -113,7 +114,7 @@ def import_project(project_id: int):
 
 
 @bp.route("/projects/<int:project_id>/import/<token>/apply", methods=["POST"])
-@requires(EDITORS)
+@requires(MANAGEMENT)
 def import_apply(project_id: int, token: str):
     project = db.session.get(Project, project_id) or abort(404)
     path = _stored(token)

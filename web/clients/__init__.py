@@ -3,18 +3,16 @@
 from flask import Blueprint
 from flask_login import current_user
 
-from models.users.user import MANAGEMENT, Role
+from models.clients.client import CARD_EDITORS
+from models.users.user import Role
 from web import navigation
 
 bp = Blueprint("clients", __name__)
 
-# Who creates and edits cards (a sales manager: their own clients and unassigned ones).
-EDITORS = frozenset({Role.admin, Role.head_of_sales, Role.sales_manager})
 # Who sees the passport, birth date, registration address, ИНН and СНИЛС.
-IDENTIFIER_READERS = EDITORS | {Role.mortgage_broker}
+IDENTIFIER_READERS = CARD_EDITORS | {Role.mortgage_broker}
 # Who opens cards and searches: analysts and marketers see contacts, lead source and consents.
 READERS = IDENTIFIER_READERS | {Role.analyst, Role.marketer}
-MERGERS = MANAGEMENT
 
 navigation.add("Клиенты", "clients.index", READERS)
 

@@ -9,15 +9,14 @@ from sqlalchemy import select
 from engine.clients import card as client_card
 from engine.sales import use_cases as reservations
 from models.catalog.objects import Premise
-from models.clients.client import Client, ConsentKind
+from models.clients.client import CARD_EDITORS, Client, ConsentKind
 from models.db.errors import DomainError
 from models.sales.reservation import Channel, Reservation
-from web.clients import EDITORS, bp
+from web.clients import bp
 from web.clients.forms import ConsentForm
 from web.extensions import db
+from web.sales import RESERVERS
 from web.security import requires
-
-RESERVERS = EDITORS
 
 
 def editable(client_id: int) -> Client:
@@ -34,7 +33,7 @@ def back_to(client: Client, message: str | None = None, category: str = "danger"
 
 
 @bp.route("/clients/<int:client_id>/consents", methods=["POST"])
-@requires(EDITORS)
+@requires(CARD_EDITORS)
 def give_consent(client_id: int):
     client = editable(client_id)
     form = ConsentForm()
@@ -58,7 +57,7 @@ def give_consent(client_id: int):
 
 
 @bp.route("/clients/<int:client_id>/consents/<int:consent_id>/revoke", methods=["POST"])
-@requires(EDITORS)
+@requires(CARD_EDITORS)
 def revoke_consent(client_id: int, consent_id: int):
     client = editable(client_id)
     try:
@@ -71,7 +70,7 @@ def revoke_consent(client_id: int, consent_id: int):
 
 
 @bp.route("/clients/<int:client_id>/conflicts/<int:conflict_id>", methods=["POST"])
-@requires(EDITORS)
+@requires(CARD_EDITORS)
 def resolve_conflict(client_id: int, conflict_id: int):
     client = editable(client_id)
     decision = request.form.get("decision")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_login import current_user
 from sqlalchemy import select
 
+from engine.clients import merge as client_merge
 from engine.clients.card import CONSENT_CHANNELS, CONSENT_LABELS
 from engine.clients.use_cases import possible_duplicates
 from models.catalog.objects import Building
@@ -12,7 +13,7 @@ from models.clients.card import CONFIRMABLE_LABELS, FIELD_LABELS, PERSON_FIELDS
 from models.clients.client import Client, ClientChange
 from models.sales.reservation import QueueEntry, QueueStatus, Reservation
 from models.users.user import User
-from web.clients import IDENTIFIER_READERS, MERGERS
+from web.clients import IDENTIFIER_READERS
 from web.clients.forms import ConsentForm
 from web.extensions import db
 
@@ -49,7 +50,7 @@ def card_context(client: Client) -> dict:
             QueueEntry.client_id == client.id, QueueEntry.status == QueueStatus.waiting
         )
     ).all()
-    can_merge = current_user.role in MERGERS
+    can_merge = client_merge.can_merge(current_user)
     return {
         "client": client,
         "held": held,

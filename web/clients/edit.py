@@ -8,11 +8,11 @@ from sqlalchemy import select
 
 from engine.clients import card as client_card
 from engine.clients import use_cases as clients
-from models.clients.client import ClientKind, ConsentKind
+from models.clients.client import CARD_EDITORS, ClientKind, ConsentKind
 from models.db.base import utcnow
 from models.db.errors import DomainError
 from models.users.user import Role, User
-from web.clients import EDITORS, bp
+from web.clients import bp
 from web.clients.forms import ClientForm, NewClientForm
 from web.clients.views import kept_card, live_client
 from web.extensions import db
@@ -31,7 +31,7 @@ def manager_choices() -> list[tuple[str, str]]:
 
 
 @bp.route("/clients/new", methods=["GET", "POST"])
-@requires(EDITORS)
+@requires(CARD_EDITORS)
 def new():
     form = NewClientForm()
     form.manager_id.choices = manager_choices()
@@ -73,7 +73,7 @@ def _create(form: NewClientForm, data: dict):
 
 
 @bp.route("/clients/<int:client_id>/edit", methods=["GET", "POST"])
-@requires(EDITORS)
+@requires(CARD_EDITORS)
 def edit(client_id: int):
     client = live_client(client_id)
     if client.is_merged:

@@ -9,7 +9,8 @@ from engine.clients import search as client_search
 from engine.clients import use_cases as clients
 from models.clients.client import Client
 from models.db.errors import DomainError
-from web.clients import MERGERS, bp
+from models.users.user import MANAGEMENT
+from web.clients import bp
 from web.clients.forms import MergeForm
 from web.clients.views import kept_card, live_client
 from web.extensions import db
@@ -17,7 +18,7 @@ from web.security import requires
 
 
 @bp.route("/clients/<int:client_id>/merge", methods=["GET", "POST"])
-@requires(MERGERS)
+@requires(MANAGEMENT)
 def merge(client_id: int):
     this = live_client(client_id)
     if this.is_merged:

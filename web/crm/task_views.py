@@ -7,7 +7,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from engine.crm import use_cases as crm
-from models.crm.history import SALES_ROLES, SUPERVISORS, CrmTask
+from models.crm.history import SALES_ROLES, CrmTask
 from models.db.base import utcnow
 from models.db.errors import DomainError
 from models.users.user import User
@@ -26,7 +26,7 @@ def _task_or_404(task_id: int) -> CrmTask:
 def render_task(task: CrmTask, form: str | None = None, errors=None, status: int = 200):
     may_act = current_user.role in WRITERS and task.can_complete(current_user)
     owners = []
-    if may_act and current_user.role in SUPERVISORS:
+    if may_act and CrmTask.can_hand_out(current_user):
         owners = db.session.scalars(
             select(User)
             .where(User.is_active.is_(True), User.role.in_(SALES_ROLES))

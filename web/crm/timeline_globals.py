@@ -7,7 +7,13 @@ from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.routing import BuildError
 
-from models.crm.history import DIRECTION_LABELS, INTERACTION_LABELS, MANUAL_KINDS, SALES_ROLES
+from models.crm.history import (
+    DIRECTION_LABELS,
+    INTERACTION_LABELS,
+    MANUAL_KINDS,
+    SALES_ROLES,
+    CrmTask,
+)
 from models.db.base import utcnow
 from models.users.user import User
 from web.crm import READERS, WRITERS, bp, timeline
@@ -28,7 +34,7 @@ def crm_form_options() -> dict:
     """What the forms on the card offer: kinds, directions, default times, who may own."""
     now = utcnow()
     owners = []
-    if current_user.role in {"admin", "head_of_sales"}:
+    if CrmTask.can_hand_out(current_user):
         owners = db.session.scalars(
             select(User)
             .where(User.is_active.is_(True), User.role.in_(SALES_ROLES))

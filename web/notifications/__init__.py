@@ -3,11 +3,11 @@ sales may look). `flask --app web outbox send` runs one send pass from the comma
 
 from flask import Blueprint
 
+from models.users.user import MANAGEMENT
 from web import navigation
-from web.security import EDITORS
 
 bp = Blueprint("notifications", __name__, url_prefix="/admin/notifications", cli_group="outbox")
 
-navigation.add("Рассылка", "notifications.outbox", EDITORS)
+navigation.add("Рассылка", "notifications.outbox", MANAGEMENT)
 
 from web.notifications import cli, outbox, templates  # noqa: E402, F401

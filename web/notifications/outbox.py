@@ -8,10 +8,10 @@ from sqlalchemy import select
 from engine.notifications import outbox as outbox_service
 from engine.notifications.catalog import CHANNEL_LABELS, EVENTS
 from models.notifications.outbox import MessageChannel, MessageStatus, OutboundMessage
-from models.users.user import Role
+from models.users.user import MANAGEMENT, Role
 from web.extensions import db
 from web.notifications import bp
-from web.security import EDITORS, requires
+from web.security import requires
 
 STATUS_LABELS = {
     MessageStatus.pending: "ждёт отправки",
@@ -21,7 +21,7 @@ STATUS_LABELS = {
 
 
 @bp.route("/outbox")
-@requires(EDITORS)
+@requires(MANAGEMENT)
 def outbox():
     status, channel = _filters()
     query = select(OutboundMessage).order_by(OutboundMessage.id.desc())
