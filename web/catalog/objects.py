@@ -64,7 +64,7 @@ def project_new():
             project = Project()
             _fill_project(project, form)
             db.session.add(project)
-            db.session.commit()
+            db.session.flush()  # its id, for the redirect
             flash(f"ЖК «{project.name}» создан", "success")
             return redirect(url_for("catalog.project", project_id=project.id))
     return render_template("catalog/project_form.html", form=form, project=None)
@@ -96,7 +96,6 @@ def project_edit(project_id: int):
             form.name.errors.append("ЖК с таким названием уже есть")
         else:
             _fill_project(project, form)
-            db.session.commit()
             flash("Изменения сохранены", "success")
             return redirect(url_for("catalog.project", project_id=project.id))
     return render_template("catalog/project_form.html", form=form, project=project)
@@ -116,7 +115,7 @@ def building_new(project_id: int):
             for number in range(1, (form.sections_count.data or 1) + 1):
                 building.ensure_section(number)
             db.session.add(building)
-            db.session.commit()
+            db.session.flush()  # its id, for the redirect
             flash(f"Корпус «{building.name}» создан", "success")
             return redirect(url_for("catalog.building", building_id=building.id))
     return render_template("catalog/building_form.html", form=form, project=project, building=None)
@@ -146,7 +145,6 @@ def building_edit(building_id: int):
             _fill_building(building, form)
             for number in range(1, (form.sections_count.data or 1) + 1):
                 building.ensure_section(number)
-            db.session.commit()
             flash("Изменения сохранены", "success")
             return redirect(url_for("catalog.building", building_id=building.id))
     return render_template(

@@ -45,7 +45,6 @@ def request_price_change(premise_id: int):
         user=current_user,
         title=f"№ {premise.number}, {premise.building.title}",
     )
-    db.session.commit()
     task_id = db.session.scalar(
         select(HumanTask.id).where(
             HumanTask.instance_id == instance.id, HumanTask.status == HumanTaskStatus.open

@@ -58,4 +58,3 @@ def _mark_read(note_id: int | None) -> None:
     if note_id:
         query = query.where(Notification.id == note_id)
     db.session.execute(query.values(read_at=utcnow()))
-    db.session.commit()

@@ -48,7 +48,6 @@ def outbox():
 @requires(Role.admin)
 def resend(message_id: int):
     message = outbox_service.resend(db.session, message_id)  # DomainError → the 422 page
-    db.session.commit()
     flash(f"Сообщение для {message.to_address} снова в очереди на отправку", "success")
     status, channel = _filters(request.form)
     return redirect(url_for("notifications.outbox", status=status, channel=channel))

@@ -9,8 +9,9 @@ from wtforms import StringField, TextAreaField
 
 from engine.notifications import templates as message_templates
 from engine.notifications.catalog import AUDIENCE_LABELS, CHANNEL_LABELS, EVENTS, sample_context
-from engine.notifications.templates import InvalidTemplate, Text
+from engine.notifications.templates import Text
 from models.users.user import Role
+from web import edge
 from web.extensions import db
 from web.notifications import bp
 from web.security import requires
@@ -57,15 +58,13 @@ def template_edit():
 
 
 def _save(key, form: TemplateForm):
-    try:
+    with edge.unit_of_work(report=False) as work:  # checked above; kept for a race
         message_templates.save(
             db.session, key, subject=form.subject.data, body=form.body.data, user_id=current_user.id
         )
-    except InvalidTemplate as error:  # checked above; kept for a race with another admin
-        db.session.rollback()
-        form[error.field or "body"].errors = [error.message]
+    if work.failed:
+        form[work.error.field or "body"].errors = [work.error.message]
         return _page(message_templates.text_for(db.session, *key), form, preview=None), 422
-    db.session.commit()
     flash(f"Текст «{EVENTS[key[0]].label}» сохранён", "success")
     return redirect(url_for("notifications.templates"))
 
@@ -75,7 +74,6 @@ def _save(key, form: TemplateForm):
 def template_reset():
     key = _key()
     if message_templates.reset(db.session, key):
-        db.session.commit()
         flash(f"Для «{EVENTS[key[0]].label}» снова действует текст по умолчанию", "success")
     return redirect(url_for("notifications.templates"))
 

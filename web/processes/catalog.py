@@ -9,12 +9,13 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from engine.authoring import modeler
-from engine.bpmn import BpmnRejected, repository
+from engine.bpmn import repository
 from engine.bpmn.diff import diff_xml
 from engine.core.errors import ProcessNotFound
 from models.process.instance import ProcessDraft, ProcessInstance, ProcessModel, ProcessStatus
 from models.users.audit import AuditEvent
 from models.users.user import Role
+from web import edge
 from web.extensions import db
 from web.processes import bp
 from web.security import ALL_ROLES, can, requires
@@ -118,7 +119,6 @@ def create_draft(process_id: str):
         draft = modeler.new_draft(db.session, process_id, current_user)
     except ProcessNotFound:
         abort(404)
-    db.session.commit()
     return redirect(url_for("processes.edit_draft", draft_id=draft.id))
 
 
@@ -126,7 +126,6 @@ def create_draft(process_id: str):
 @requires(*MODELERS)
 def restore_version(process_id: str, version: int):
     draft = modeler.restore(db.session, _version(process_id, version), current_user)
-    db.session.commit()
     flash(f"Версия {version} восстановлена как черновик", "success")
     return redirect(url_for("processes.edit_draft", draft_id=draft.id))
 
@@ -140,17 +139,13 @@ def import_bpmn():
         if upload is None or not upload.filename:
             message = "Выберите файл .bpmn"
         else:
-            try:
+            with edge.unit_of_work(report=False) as work:
                 draft = modeler.import_file(
                     db.session, upload.read(), upload.filename, current_user
                 )
-            except BpmnRejected as error:
-                db.session.rollback()
-                message, problems = error.message, error.problems
-            else:
-                db.session.commit()
                 flash(f"Файл загружен как черновик процесса «{draft.name}»", "success")
                 return redirect(url_for("processes.edit_draft", draft_id=draft.id))
+            message, problems = work.error.message, getattr(work.error, "problems", [])
     status = 422 if message else 200
     return render_template("processes/import.html", message=message, problems=problems), status
 
@@ -163,8 +158,6 @@ def _publish_shipped(process_id: str | None = None) -> None:
     missing = [stem for stem in wanted if stem not in known]
     for stem in missing:
         repository.latest(db.session, stem)
-    if missing:
-        db.session.commit()
 
 
 def _latest_versions() -> dict[str, ProcessModel]:

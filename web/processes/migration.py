@@ -47,7 +47,6 @@ def _move(target: ProcessModel):
         flash("Отметьте процессы, которые нужно перенести", "warning")
         return None
     result = migration.move(db.session, target, ids, current_user)
-    db.session.commit()
     if result.moved:
         flash(f"Перенесено на версию {target.version}: {len(result.moved)}", "success")
     if result.skipped:
