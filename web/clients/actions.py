@@ -12,6 +12,7 @@ from models.catalog.objects import Premise
 from models.clients.client import CARD_EDITORS, Client, ConsentKind
 from models.db.errors import DomainError
 from models.sales.reservation import Channel, Reservation
+from web import edge
 from web.clients import bp
 from web.clients.forms import ConsentForm
 from web.extensions import db
@@ -40,7 +41,7 @@ def give_consent(client_id: int):
     if not form.validate_on_submit():
         errors = [m for messages in form.errors.values() for m in messages]
         return back_to(client, "Согласие не записано: " + "; ".join(errors))
-    try:
+    with edge.unit_of_work():
         client_card.give_consent(
             db.session,
             client,
@@ -49,24 +50,18 @@ def give_consent(client_id: int):
             text_version=form.text_version.data,
             user_id=current_user.id,
         )
-    except DomainError as error:
-        db.session.rollback()
-        return back_to(client, error.message)
-    db.session.commit()
-    return back_to(client, "Согласие записано", "success")
+        flash("Согласие записано", "success")
+    return back_to(client)
 
 
 @bp.route("/clients/<int:client_id>/consents/<int:consent_id>/revoke", methods=["POST"])
 @requires(CARD_EDITORS)
 def revoke_consent(client_id: int, consent_id: int):
     client = editable(client_id)
-    try:
+    with edge.unit_of_work():
         client_card.revoke_consent(db.session, client, consent_id, user_id=current_user.id)
-    except DomainError as error:
-        db.session.rollback()
-        return back_to(client, error.message)
-    db.session.commit()
-    return back_to(client, "Согласие отозвано", "success")
+        flash("Согласие отозвано", "success")
+    return back_to(client)
 
 
 @bp.route("/clients/<int:client_id>/conflicts/<int:conflict_id>", methods=["POST"])
@@ -76,16 +71,13 @@ def resolve_conflict(client_id: int, conflict_id: int):
     decision = request.form.get("decision")
     if decision not in ("keep", "replace"):
         return back_to(client, "Выберите: оставить подтверждённое или заменить")
-    try:
+    with edge.unit_of_work():
         client_card.resolve_conflict(
             db.session, client, conflict_id, replace=decision == "replace", user_id=current_user.id
         )
-    except DomainError as error:
-        db.session.rollback()
-        return back_to(client, error.message)
-    db.session.commit()
-    done = "Оставлено подтверждённое значение" if decision == "keep" else "Значение заменено"
-    return back_to(client, done, "success")
+        done = "Оставлено подтверждённое значение" if decision == "keep" else "Значение заменено"
+        flash(done, "success")
+    return back_to(client)
 
 
 @bp.route("/clients/<int:client_id>/reserve", methods=["POST"])

@@ -10,8 +10,8 @@ from engine.clients import card as client_card
 from engine.clients import use_cases as clients
 from models.clients.client import CARD_EDITORS, ClientKind, ConsentKind
 from models.db.base import utcnow
-from models.db.errors import DomainError
 from models.users.user import Role, User
+from web import edge
 from web.clients import bp
 from web.clients.forms import ClientForm, NewClientForm
 from web.clients.views import kept_card, live_client
@@ -67,7 +67,6 @@ def _create(form: NewClientForm, data: dict):
                 text_version=clients.CONSENT_TEXT_VERSION,
                 user_id=current_user.id,
             )
-    db.session.commit()
     flash("Карточка клиента создана", "success")
     return redirect(url_for("clients.card", client_id=client.id))
 
@@ -85,7 +84,7 @@ def edit(client_id: int):
     if not form.is_submitted():
         form.fill_from(client)
     if form.validate_on_submit() and (data := form.card_data(utcnow().date())):
-        try:
+        with edge.unit_of_work(report=False) as work:
             client_card.edit(
                 db.session,
                 client,
@@ -95,11 +94,7 @@ def edit(client_id: int):
                 manager_id=form.manager_id.data,
                 user_id=current_user.id,
             )
-        except DomainError as error:
-            db.session.rollback()
-            form.form_errors.append(error.message)
-        else:
-            db.session.commit()
             flash("Карточка сохранена", "success")
             return redirect(url_for("clients.card", client_id=client.id))
+        form.form_errors.append(work.error.message)
     return render_template("clients/form.html", form=form, client=client, duplicates=[])

@@ -8,8 +8,8 @@ from flask_login import current_user
 from engine.clients import search as client_search
 from engine.clients import use_cases as clients
 from models.clients.client import Client
-from models.db.errors import DomainError
 from models.users.user import MANAGEMENT
+from web import edge
 from web.clients import bp
 from web.clients.forms import MergeForm
 from web.clients.views import kept_card, live_client
@@ -30,16 +30,12 @@ def merge(client_id: int):
     status = 200
     if form.validate_on_submit() and other is not None:
         keep, drop = (this, other) if form.keep.data == "this" else (other, this)
-        try:
+        with edge.unit_of_work(report=False) as work:
             clients.merge(db.session, keep, drop, current_user)
-        except DomainError as error:
-            db.session.rollback()
-            form.form_errors.append(error.message)
-            status = 422
-        else:
-            db.session.commit()
             flash(f"Карточки объединены: осталась № {keep.id}", "success")
             return redirect(url_for("clients.card", client_id=keep.id))
+        form.form_errors.append(work.error.message)
+        status = 422
     elif form.is_submitted() and other is None:
         form.form_errors.append("Вторая карточка не найдена")
         status = 422
