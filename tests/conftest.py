@@ -15,6 +15,7 @@ from flask import g
 from sqlalchemy import create_engine, text
 
 from models.catalog.objects import Building, Premise, PremiseKind, PremiseStatus, Project
+from engine import areas
 from models.db.clock import run_freely, utcnow
 from models.users.user import Role, User
 from tests.time_support import StoppedClock
@@ -27,6 +28,8 @@ POSTGRES_URL = os.environ.get(
     "TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+areas.register_all()  # as create_app() does: tests that build no app need the areas too
 
 
 def service_missing(name: str, reason: str):

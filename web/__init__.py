@@ -8,6 +8,7 @@ from flask import Flask, current_app, has_app_context, render_template, request,
 from flask_login import current_user
 from sqlalchemy import event
 
+from engine import areas
 from models.db import shared_cache
 from models.db.errors import DomainError
 from models.users.user import ROLE_LABELS, User
@@ -20,6 +21,7 @@ log = logging.getLogger(__name__)
 
 
 def create_app(config: type[Config] | dict | None = None) -> Flask:
+    areas.register_all()  # the areas' actions, events and periodic jobs
     app = Edge(
         __name__,
         template_folder=str(ROOT / "templates"),

@@ -9,11 +9,15 @@ from __future__ import annotations
 from celery import Celery, Task
 from flask import Flask
 
+from engine import areas
+
 TICK_EVERY_SECONDS = 10.0
 OUTBOX_EVERY_SECONDS = 10.0
 
 
 def make_celery(flask_app: Flask, broker_url: str | None = None) -> Celery:
+    areas.register_all()  # what the tick runs: the areas' actions and jobs (create_app did too)
+
     class AppContextTask(Task):
         abstract = True
 

@@ -131,18 +131,16 @@ def preloader(func: Callable[[Session, list], None]) -> Callable[[Session, list]
 
 
 def preload(session: Session, instances: list) -> None:
-    _load_builtin_actions()
     for func in _PRELOADERS:
         func(session, instances)
 
 
 def registered() -> dict[str, Action]:
-    _load_builtin_actions()
+    """The actions registered so far: the areas' (engine/areas.py registers them) and tests'."""
     return dict(_REGISTRY)
 
 
 def get(name: str) -> Action | None:
-    _load_builtin_actions()
     return _REGISTRY.get(name)
 
 
@@ -165,10 +163,3 @@ def call(name: str, ctx: ActionContext, params: dict[str, Any]) -> dict[str, Any
         )
     result = found.func(ctx, **params)
     return result or {}
-
-
-def _load_builtin_actions() -> None:
-    # Importing the module registers its actions; later issues add modules here.
-    import engine.catalog.actions  # noqa: F401
-    import engine.sales.actions  # noqa: F401
-    import engine.sales.changes  # noqa: F401

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.bpmn import role_of_lane
+from engine.core.events import APPROVAL_REQUESTED
 from engine.core.workflow_io import parse_duration, ready_user_tasks
 from engine.notifications.emit import emit
 from models.process.instance import HumanTask, HumanTaskStatus, ProcessInstance
@@ -73,7 +74,7 @@ def _ask_for_decision(session: Session, instance: ProcessInstance, row: HumanTas
         ).all()
     emit(
         session,
-        "approval_requested",
+        APPROVAL_REQUESTED,
         user_ids=deciders,
         context={"title": row.title, "process": instance.model.name},
         link=f"/inbox/tasks/{row.id}",

@@ -31,6 +31,7 @@ from engine.core.errors import (
     MessageNotExpected,
     TaskNotAvailable,
 )
+from engine.core.events import APPROVAL_DECIDED
 from engine.core.run import advance, record, script_engine
 from engine.core.workflow_io import definition_by_sha, deserialize, find_task, serialize
 from engine.notifications.emit import emit
@@ -138,7 +139,7 @@ def _tell_requester(session, instance: ProcessInstance, row: HumanTask, values, 
         text += f" — «{values['decision_comment']}»"
     emit(
         session,
-        "approval_decided",
+        APPROVAL_DECIDED,
         client_id=(instance.business_keys or {}).get("client_id"),
         user_ids=[instance.started_by_id],
         context={"title": row.title, "decision_text": text},

@@ -1,5 +1,5 @@
-"""engine.tick: fire due timers, remind before task deadlines, escalate overdue tasks, remind
-owners of CRM tasks (planned contacts with clients) before their due time.
+"""engine.tick: fire due timers, remind before task deadlines, escalate overdue tasks, and run
+the periodic jobs the areas registered (engine/core/jobs.py; e.g. CRM task reminders).
 
 Idempotent: every step looks at rows that are due and not yet handled, so running it twice, or
 in two workers at once, does the work once. On PostgreSQL due rows are taken with
@@ -14,17 +14,18 @@ error boundary event sees exactly what it would have seen the first time.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, undefer
 
-from engine.core import actions
+from engine.core import actions, jobs
+from engine.core.events import PROCESS_TASK_DUE, PROCESS_TASK_OVERDUE
 from engine.core.run import UnguardedActionFailed, advance, describe, record, script_engine
 from engine.core.workflow_io import deserialize
-from engine.crm import use_cases as crm
+from engine.notifications.catalog import Event
 from engine.notifications.emit import emit
 from models.db.base import utcnow
 from models.db.versioned_writes import write_changed
@@ -44,21 +45,24 @@ DEADLINE_TZ = ZoneInfo("Europe/Moscow")  # a task has no project; sales run on M
 @dataclass
 class TickResult:
     timers: int = 0
-    reminders: int = 0  # process tasks and CRM tasks together
+    reminders: int = 0  # process tasks, and the rows of jobs that remind (CRM tasks)
     escalations: int = 0
     errors: int = 0
-    task_reminders: int = 0  # of which CRM tasks
+    other: int = 0  # rows of jobs that do not remind
+    jobs: dict[str, int] = field(default_factory=dict)  # rows each registered job handled
 
     @property
     def total(self) -> int:
-        return self.timers + self.reminders + self.escalations
+        return self.timers + self.reminders + self.escalations + self.other
 
     def add(self, other: TickResult) -> None:
         self.timers += other.timers
         self.reminders += other.reminders
         self.escalations += other.escalations
         self.errors += other.errors
-        self.task_reminders += other.task_reminders
+        self.other += other.other
+        for name, count in other.jobs.items():
+            self.jobs[name] = self.jobs.get(name, 0) + count
 
 
 def tick(session: Session, *, now: datetime | None = None, batch_size: int = 200) -> TickResult:
@@ -68,7 +72,7 @@ def tick(session: Session, *, now: datetime | None = None, batch_size: int = 200
     _fire_timers(session, now, batch_size, result)
     _remind(session, now, batch_size, result)
     _escalate(session, now, batch_size, result)
-    _remind_crm_tasks(session, now, batch_size, result)
+    _run_jobs(session, now, batch_size, result)
     return result
 
 
@@ -81,16 +85,13 @@ def run_until_idle(
         result = tick(session, now=now, batch_size=batch_size)
         session.commit()
         total.add(result)
-        if max(result.timers + result.errors, result.reminders, result.escalations) < batch_size:
+        counts = [result.timers + result.errors, result.reminders, result.escalations]
+        if max(counts + list(result.jobs.values())) < batch_size:
             break
     return total
 
 
-def _due(session: Session, query, batch_size: int):
-    query = query.limit(batch_size)
-    if session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True)
-    return session.scalars(query).all()
+_due = jobs.due
 
 
 def _fire_timers(session: Session, now: datetime, batch_size: int, result: TickResult) -> None:
@@ -156,7 +157,7 @@ def _remind(session: Session, now: datetime, batch_size: int, result: TickResult
     )
     for task in tasks:
         task.reminded_at = now
-        _tell(session, "process_task_due", task, _recipients(session, task, [task.role]), now)
+        _tell(session, PROCESS_TASK_DUE, task, _recipients(session, task, [task.role]), now)
         record(
             session,
             task.instance,
@@ -182,7 +183,7 @@ def _escalate(session: Session, now: datetime, batch_size: int, result: TickResu
         task.reminded_at = task.reminded_at or now
         roles = [task.escalation_role] if task.escalation_role else []
         recipients = _recipients(session, task, roles, everyone=True)
-        _tell(session, "process_task_overdue", task, recipients, now)
+        _tell(session, PROCESS_TASK_OVERDUE, task, recipients, now)
         record(
             session,
             task.instance,
@@ -195,12 +196,15 @@ def _escalate(session: Session, now: datetime, batch_size: int, result: TickResu
         result.escalations += 1
 
 
-def _remind_crm_tasks(session: Session, now: datetime, batch_size: int, result) -> None:
-    """Open CRM tasks whose due time minus the lead has come: the owner hears of it once."""
-    for task in _due(session, crm.tasks_to_remind(now, crm.reminder_lead(session)), batch_size):
-        crm.remind(session, task, now)
-        result.reminders += 1
-        result.task_reminders += 1
+def _run_jobs(session: Session, now: datetime, batch_size: int, result: TickResult) -> None:
+    """Every job the areas registered, one batch each."""
+    for job in jobs.registered().values():
+        done = job.func(session, now, batch_size)
+        result.jobs[job.name] = result.jobs.get(job.name, 0) + done
+        if job.reminders:
+            result.reminders += done
+        else:
+            result.other += done
 
 
 def _recipients(session, task: HumanTask, roles, everyone=False) -> list[int]:
@@ -213,7 +217,7 @@ def _recipients(session, task: HumanTask, roles, everyone=False) -> list[int]:
     return recipients
 
 
-def _tell(session, event: str, task: HumanTask, user_ids: list[int], now: datetime) -> None:
+def _tell(session, event: Event, task: HumanTask, user_ids: list[int], now: datetime) -> None:
     due = task.due_at.astimezone(DEADLINE_TZ).strftime("%d.%m.%Y %H:%M") if task.due_at else "—"
     emit(
         session,

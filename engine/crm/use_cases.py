@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from engine.crm.events import TASK_DUE
 from engine.notifications.emit import emit
 from models.clients.client import Client
 from models.crm.history import CrmTask, Interaction, TaskError
@@ -141,12 +142,12 @@ def tasks_to_remind(now: datetime, lead):
 
 
 def remind(session: Session, task: CrmTask, now: datetime) -> None:
-    """Tell the owner once: `task_due` → an in-app notification (engine.notify decides how)."""
+    """Tell the owner once: TASK_DUE → an in-app notification (engine.notify decides how)."""
     task.reminded_at = now
     due_text = task.due_at.astimezone(ZoneInfo(SHOWN_TIME_ZONE)).strftime("%d.%m.%Y %H:%M")
     emit(
         session,
-        "task_due",
+        TASK_DUE,
         client_id=task.client_id,
         user_ids=[task.owner_id],
         context={

@@ -1,8 +1,9 @@
 """Business events: one call puts the event on the client's timeline and notifies people.
 
 `emit` is called by actions and the engine (a reservation made, expired, a queue promotion,
-an approval requested or decided, a task due…). The timeline entry is an `Interaction` of
-kind `system`; who is told what, and by which channel, is `engine.notify.dispatch`'s job.
+an approval requested or decided, a task due…) with an event declared in the catalog
+(engine/notifications/catalog.py). The timeline entry is an `Interaction` of kind `system` with
+the event's timeline line; who is told what, and by which channel, is `notify.dispatch`'s job.
 """
 
 from __future__ import annotations
@@ -13,25 +14,15 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from engine.notifications.catalog import Event
 from models.crm.history import Interaction, InteractionKind
 from models.db import history_rows
 from models.db.base import utcnow
 
-# The line each event leaves on the client's timeline; {name} comes from the context.
-TIMELINE = {
-    "reservation_made": "Поставлена бронь: помещение № {premise_number} до {expires_at_text}",
-    "reservation_expiring": "Бронь помещения № {premise_number} скоро истечёт ({expires_at_text})",
-    "reservation_expired": "Бронь помещения № {premise_number} истекла",
-    "reservation_cancelled": "Бронь помещения № {premise_number} снята",
-    "reservation_converted": "Бронь помещения № {premise_number} перешла в сделку",
-    "queue_promoted": "Клиент получил бронь № {premise_number} из очереди",
-    "approval_decided": "{title}: {decision_text}",
-}
-
 
 def emit(
     session: Session,
-    event: str,
+    event: Event,
     *,
     client_id: int | None = None,
     user_ids: Iterable[int | None] = (),
@@ -43,13 +34,13 @@ def emit(
 
     now = now or utcnow()
     context = dict(context or {})
-    if client_id is not None and event in TIMELINE:
+    if client_id is not None and event.timeline is not None:
         history_rows.add(
             session,
             Interaction(
                 client_id=client_id,
                 kind=InteractionKind.system,
-                summary=_fill(TIMELINE[event], context)[:300],
+                summary=_fill(event.timeline, context)[:300],
                 at=now,
                 link=link,
             ),

@@ -10,7 +10,6 @@ job `outbox.send_due` delivers them (engine/outbox.py), so nothing is lost when 
 
 from __future__ import annotations
 
-import logging
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -20,20 +19,18 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 
 from engine.notifications import templates as message_templates
-from engine.notifications.catalog import EMAIL, EVENTS, IN_APP, SMS, EventSpec
+from engine.notifications.catalog import EMAIL, IN_APP, SMS, Event
 from models.clients.client import Client, ConsentKind
 from models.notifications.in_app import Notification
 from models.notifications.outbox import Audience, MessageChannel, OutboundMessage
 from models.users.user import User
-
-log = logging.getLogger(__name__)
 
 NBSP = "\u00a0"  # as web/formatting.py writes money
 
 
 def dispatch(
     session: Session,
-    event: str,
+    event: Event,
     *,
     client_id: int | None,
     user_ids: list[int],
@@ -42,26 +39,22 @@ def dispatch(
     now: datetime,
 ) -> list[OutboundMessage]:
     """Write the in-app notifications and outbox rows of one event; returns the outbox rows."""
-    spec = EVENTS.get(event)
-    if spec is None:
-        log.warning("no notification is defined for event %s", event)
-        return []
     context = with_derived_values(context)
-    texts = message_templates.texts_for_sending(session, event)
+    texts = message_templates.texts_for_sending(session, event.name)
     rows: list[OutboundMessage] = []
-    if user_ids and spec.staff_channels:
-        rows += _tell_staff(session, event, spec, texts, user_ids, context, link, now)
-    if client_id is not None and spec.client_channels:
-        rows += _tell_client(session, event, spec, texts, client_id, context, now)
+    if user_ids and event.staff_channels:
+        rows += _tell_staff(session, event, texts, user_ids, context, link, now)
+    if client_id is not None and event.client_channels:
+        rows += _tell_client(session, event, texts, client_id, context, now)
     for row in rows:
         session.add(row)
     return rows
 
 
-def _tell_staff(session, event, spec: EventSpec, texts, user_ids, context, link, now):
+def _tell_staff(session, event: Event, texts, user_ids, context, link, now):
     staff = Audience.staff.value
-    in_app = IN_APP in spec.staff_channels
-    by_email = EMAIL in spec.staff_channels
+    in_app = IN_APP in event.staff_channels
+    by_email = EMAIL in event.staff_channels
     _, text = message_templates.compose(texts[(staff, IN_APP)], context) if in_app else ("", "")
     subject, body = (
         message_templates.compose(texts[(staff, EMAIL)], context) if by_email else ("", "")
@@ -71,12 +64,12 @@ def _tell_staff(session, event, spec: EventSpec, texts, user_ids, context, link,
         if in_app:
             session.add(
                 Notification(
-                    user_id=user.id, text=text, link=link or "", kind=event, created_at=now
+                    user_id=user.id, text=text, link=link or "", kind=event.name, created_at=now
                 )
             )
         if by_email and user.email:
             rows.append(
-                _row(event, MessageChannel.email, user.email, subject, body, now, user=user)
+                _row(event.name, MessageChannel.email, user.email, subject, body, now, user=user)
             )
     return rows
 
@@ -96,18 +89,20 @@ def _active_users(session: Session, user_ids: list[int]) -> list[User]:
     return [loaded[u] for u in user_ids if u in loaded and loaded[u].is_active]
 
 
-def _tell_client(session, event, spec: EventSpec, texts, client_id, context, now):
+def _tell_client(session, event: Event, texts, client_id, context, now):
     client = _current_card(session, client_id)
-    if client is None or not may_receive(client, marketing=spec.marketing):
+    if client is None or not may_receive(client, marketing=event.marketing):
         return []
     audience = Audience.client.value
     context = {"client_name": client.full_name, **context}
     addresses = {EMAIL: client.email, SMS: client.phone}
     rows = []
-    for channel in spec.client_channels:
+    for channel in event.client_channels:
         if addresses.get(channel):
             subject, body = message_templates.compose(texts[(audience, channel)], context)
-            message = _row(event, channel, addresses[channel], subject, body, now, client=client)
+            message = _row(
+                event.name, channel, addresses[channel], subject, body, now, client=client
+            )
             rows.append(message)
     return rows
 

@@ -1,4 +1,4 @@
-"""Notification texts: the default from code or the admin's override, checked and rendered safely.
+"""Notification texts: the event's default or the admin's override, checked and rendered safely.
 
 A template is `str.format` text restricted to plain names: `{premise_number}` is replaced by the
 event's value, `{{` and `}}` are literal braces. Attribute or index access (`{a.b}`, `{a[0]}`),
@@ -21,7 +21,6 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from engine.notifications.catalog import EMAIL, EVENTS
-from engine.notifications.texts import DEFAULTS
 from models.db import shared_cache, txcache
 from models.db.base import utcnow
 from models.db.errors import DomainError, NotFound
@@ -56,14 +55,16 @@ class Text:
 
 
 def all_keys() -> list[tuple[str, str, str]]:
-    """Every (event, audience, channel) that has a text, in the registry's order."""
-    return [(event, a, c) for event, spec in EVENTS.items() for a, c in spec.channels]
+    """Every (event, audience, channel) that has a text, in the catalog's order."""
+    return [(name, a, c) for name, event in EVENTS.items() for a, c in event.channels]
 
 
 def default_text(event: str, audience: str, channel: str) -> Text:
-    if (event, audience, channel) not in DEFAULTS:
+    """The text declared with the event in the catalog."""
+    declared = EVENTS.get(event)
+    if declared is None or (audience, channel) not in declared.texts:
         raise NotFound("Такого шаблона уведомления нет")
-    subject, body = DEFAULTS[(event, audience, channel)]
+    subject, body = declared.texts[(audience, channel)]
     return Text(event, audience, channel, subject, body)
 
 
@@ -87,9 +88,7 @@ def _texts(session: Session, event: str) -> dict[tuple[str, str], Text]:
     rows = session.scalars(select(NotificationTemplate).where(NotificationTemplate.event == event))
     found = {(row.audience, row.channel): row for row in rows}
     texts = {}
-    for ev, audience, channel in all_keys():
-        if ev != event:
-            continue
+    for audience, channel in EVENTS[event].channels:
         row = found.get((audience, channel))
         texts[(audience, channel)] = (
             Text(event, audience, channel, row.subject, row.body, row)

@@ -10,7 +10,15 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager, joinedload, object_session
 
 from engine.core.actions import ActionContext, ActionError, action, preloader
+from engine.notifications.catalog import Event
 from engine.notifications.emit import emit
+from engine.sales.events import (
+    QUEUE_PROMOTED,
+    RESERVATION_ENDED,
+    RESERVATION_EXPIRING,
+    RESERVATION_MADE,
+    RESERVATION_REFUSED,
+)
 from models.catalog.objects import Premise, building_facts
 from models.clients.client import Client
 from models.db import txcache
@@ -201,7 +209,7 @@ def reserve_premise(
     except IntegrityError as error:  # the partial unique index: someone was faster
         raise ActionError("premise_unavailable", "Помещение только что забронировали") from error
     ctx.add_business_key("reservation_id", reservation.id)
-    _emit(ctx, "reservation_made", reservation)
+    _emit(ctx, RESERVATION_MADE, reservation)
     return terms(session, reservation)
 
 
@@ -241,7 +249,7 @@ def end_reservation(ctx: ActionContext, reservation_id, status, reason, user_id)
         )
     except (ValueError, ReservationError) as error:
         raise ActionError("bad_status", str(error)) from error
-    _emit(ctx, f"reservation_{reservation.status.value}", reservation)
+    _emit(ctx, RESERVATION_ENDED[reservation.status], reservation)
     ctx.flush()
     return {"status": reservation.status.value, "premise_id": premise.id}
 
@@ -264,7 +272,7 @@ def promote_queue(ctx: ActionContext, premise_id):
     entry.ended_at = utcnow()
     emit(
         session,
-        "queue_promoted",
+        QUEUE_PROMOTED,
         client_id=entry.client_id,
         user_ids=[entry.manager_id],
         context={"premise_number": entry.premise.number, "client_name": entry.client.full_name},
@@ -297,7 +305,7 @@ def promote_queue(ctx: ActionContext, premise_id):
 def remind_manager(ctx: ActionContext, reservation_id):
     reservation = find_reservation(ctx, reservation_id)
     if reservation.is_active:
-        _emit(ctx, "reservation_expiring", reservation)
+        _emit(ctx, RESERVATION_EXPIRING, reservation)
         reservation.record("reminded", None, {}, utcnow())
         ctx.flush()
     return {}
@@ -317,7 +325,7 @@ def notify_refused(ctx: ActionContext, manager_id, premise_id, reason):
         premise = ctx.session.get(Premise, int(premise_id))
         emit(
             ctx.session,
-            "reservation_refused",
+            RESERVATION_REFUSED,
             user_ids=[int(manager_id)],
             context={
                 "premise_number": premise.number if premise else str(premise_id),
@@ -348,7 +356,7 @@ def context_of(reservation: Reservation) -> dict:
     }
 
 
-def _emit(ctx: ActionContext, event: str, reservation: Reservation) -> None:
+def _emit(ctx: ActionContext, event: Event, reservation: Reservation) -> None:
     emit(
         ctx.session,
         event,

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
+from engine.crm.events import TASK_DUE
 from engine.notifications.delivery import Email, Mailer
 from engine.notifications.emit import emit
 from engine.notifications.outbox import send_due
@@ -76,7 +77,7 @@ def _write_messages() -> float:
     for number in range(EMAILS):
         emit(
             db.session,
-            "task_due",
+            TASK_DUE,
             user_ids=[user.id],
             context={"title": f"Позвонить клиенту № {number}", "client_name": "Иванов И. И."},
         )

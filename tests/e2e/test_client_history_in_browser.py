@@ -174,7 +174,7 @@ def test_a_reservation_email_a_call_a_task_and_its_reminder_make_the_clients_his
     db.session.commit()
     result = run_until_idle(db.session)
     assert result.errors == 0
-    assert result.task_reminders == 1
+    assert result.jobs["crm_task_reminders"] == 1
     reminders = db.session.scalars(
         select(Notification).where(
             Notification.user_id == manager_id, Notification.read_at.is_(None)

@@ -10,6 +10,7 @@ import pytest
 from celery.contrib.testing.worker import start_worker
 from sqlalchemy import select
 
+from engine.crm.events import TASK_DUE
 from engine.notifications.emit import emit
 from models.notifications.outbox import MessageStatus, OutboundMessage
 from models.users.user import Role
@@ -27,7 +28,7 @@ def test_the_outbox_job_sends_a_message_written_while_no_worker_ran(
     app, db_session, make_user, smtp_server, monkeypatch, tmp_path
 ):
     owner = make_user(Role.sales_manager, email="owner@developer.ru")
-    emit(db_session, "task_due", user_ids=[owner.id], context={"title": "Позвонить клиенту"})
+    emit(db_session, TASK_DUE, user_ids=[owner.id], context={"title": "Позвонить клиенту"})
     db_session.commit()  # no worker yet: the row waits
     message_id = db_session.scalar(select(OutboundMessage.id))
     for key, value in smtp_server.settings().items():

@@ -53,7 +53,7 @@ def test_the_owner_is_reminded_once_an_hour_before_the_due_time(db_session, mana
 
     first = tick(db_session)
     db_session.commit()
-    assert (first.reminders, first.task_reminders) == (1, 1)
+    assert (first.reminders, first.jobs["crm_task_reminders"]) == (1, 1)
     [note] = reminders_of(db_session, manager)
     assert note.link == f"/crm/tasks/{soon.id}"
     assert "Перезвонить по ипотеке" in note.text and "Кузнецов Пётр" in note.text
@@ -63,19 +63,19 @@ def test_the_owner_is_reminded_once_an_hour_before_the_due_time(db_session, mana
 
     again = tick(db_session)
     db_session.commit()
-    assert again.task_reminders == 0
+    assert again.jobs["crm_task_reminders"] == 0
     assert len(reminders_of(db_session, manager)) == 1
 
     two_hours_on = tick(db_session, now=utcnow() + timedelta(hours=2, minutes=1))
     db_session.commit()
-    assert two_hours_on.task_reminders == 1
+    assert two_hours_on.jobs["crm_task_reminders"] == 1
     assert [n.link for n in reminders_of(db_session, manager)][-1] == f"/crm/tasks/{later.id}"
 
 
 def test_the_lead_time_is_a_setting(db_session, manager, buyer):
     set_setting(db_session, "crm.task_reminder_before", "PT4H")
     plan(db_session, buyer, manager, timedelta(hours=3))
-    assert tick(db_session).task_reminders == 1
+    assert tick(db_session).jobs["crm_task_reminders"] == 1
 
 
 def test_done_tasks_are_not_reminded_and_rescheduled_ones_are_reminded_again(
@@ -84,18 +84,18 @@ def test_done_tasks_are_not_reminded_and_rescheduled_ones_are_reminded_again(
     done = plan(db_session, buyer, manager, timedelta(minutes=10))
     crm.complete_task(db_session, done.id, manager, "Дозвонился")
     moved = plan(db_session, buyer, manager, timedelta(minutes=20))
-    assert run_until_idle(db_session).task_reminders == 1  # the open one only
+    assert run_until_idle(db_session).jobs["crm_task_reminders"] == 1  # the open one only
 
     crm.reschedule_task(db_session, moved.id, manager, utcnow() + timedelta(minutes=40))
     db_session.commit()
-    assert run_until_idle(db_session).task_reminders == 1
+    assert run_until_idle(db_session).jobs["crm_task_reminders"] == 1
     assert len(reminders_of(db_session, manager)) == 2
 
 
 def test_a_full_batch_leads_to_another_round(db_session, manager, buyer):
     for number in range(5):
         plan(db_session, buyer, manager, timedelta(minutes=5), title=f"Звонок {number}")
-    assert run_until_idle(db_session, batch_size=2).task_reminders == 5
+    assert run_until_idle(db_session, batch_size=2).jobs["crm_task_reminders"] == 5
     assert len(reminders_of(db_session, manager)) == 5
 
 
@@ -111,7 +111,7 @@ def test_two_ticks_at_once_remind_each_task_once(app, database_url, db_session, 
         with app.app_context():
             barrier.wait()
             try:
-                counts.append(run_until_idle(db.session, batch_size=5).task_reminders)
+                counts.append(run_until_idle(db.session, batch_size=5).jobs["crm_task_reminders"])
             finally:
                 db.session.remove()
 

@@ -6,9 +6,13 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from engine.clients.events import PROMOTION_OFFER
+from engine.core.events import APPROVAL_REQUESTED
+from engine.crm.events import TASK_DUE
 from engine.notifications.emit import emit
 from engine.notifications.outbox import send_due
 from engine.notifications.templates import save
+from engine.sales.events import QUEUE_PROMOTED
 from engine.sales.use_cases import reserve
 from models.db.base import utcnow
 from models.notifications.in_app import Notification
@@ -102,7 +106,7 @@ def test_a_marketing_offer_goes_only_to_clients_with_marketing_consent(db_sessio
     context = {"offer_title": "Скидка на кладовые", "offer_text": "Кладовые со скидкой 5 %."}
 
     for client in (agrees, declines):
-        emit(db_session, "promotion_offer", client_id=client.id, context=context)
+        emit(db_session, PROMOTION_OFFER, client_id=client.id, context=context)
     db_session.commit()
 
     assert {(m.channel, m.to_address) for m in outbox()} == {
@@ -120,7 +124,7 @@ def test_service_messages_do_not_need_marketing_consent(db_session, make_user):
 
     emit(
         db_session,
-        "queue_promoted",
+        QUEUE_PROMOTED,
         client_id=client.id,
         user_ids=[manager.id],
         context={"premise_number": "7", "client_name": client.full_name},
@@ -136,7 +140,7 @@ def test_an_approval_request_reaches_each_decider_in_the_app_and_by_email(db_ses
 
     emit(
         db_session,
-        "approval_requested",
+        APPROVAL_REQUESTED,
         user_ids=[first.id, second.id],
         context={"title": "Снижение цены № 5", "process": "Изменение цены"},
         link="/inbox/tasks/1",
@@ -155,7 +159,7 @@ def test_a_task_due_tells_its_owner_in_the_app_and_by_email(db_session, make_use
 
     emit(
         db_session,
-        "task_due",
+        TASK_DUE,
         user_ids=[owner.id],
         context={"title": "Перезвонить", "client_name": "Иванов И. И.", "due_at_text": "завтра"},
     )
@@ -179,7 +183,7 @@ def test_an_edited_template_changes_the_text_that_is_sent(db_session, make_user,
 
     emit(
         db_session,
-        "task_due",
+        TASK_DUE,
         user_ids=[owner.id],
         context={"title": "Перезвонить", "client_name": "Иванов", "due_at_text": "12:00"},
     )
@@ -193,7 +197,7 @@ def test_an_edited_template_changes_the_text_that_is_sent(db_session, make_user,
 
 def test_nothing_is_sent_twice(db_session, make_user, smtp_server):
     owner = make_user(Role.sales_manager, email="owner@developer.ru")
-    emit(db_session, "task_due", user_ids=[owner.id], context={"title": "Позвонить"})
+    emit(db_session, TASK_DUE, user_ids=[owner.id], context={"title": "Позвонить"})
     db_session.commit()
 
     first = send_due(db_session, smtp_server.settings())

@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from engine.crm.events import TASK_DUE
 from engine.notifications.emit import emit
 from engine.notifications.outbox import resend, send_due
 from models.db.base import utcnow
@@ -29,7 +30,7 @@ def smtp_server():
 def queued(db_session, make_user) -> int:
     """One pending email to an employee (a task reminder)."""
     owner = make_user(Role.sales_manager, email="owner@developer.ru")
-    emit(db_session, "task_due", user_ids=[owner.id], context={"title": "Позвонить клиенту"})
+    emit(db_session, TASK_DUE, user_ids=[owner.id], context={"title": "Позвонить клиенту"})
     db_session.commit()
     return db_session.scalar(select(OutboundMessage.id))
 
@@ -110,7 +111,7 @@ def test_a_message_that_is_on_its_way_cannot_be_resent(db_session, queued):
 def test_one_refused_recipient_does_not_hold_up_the_others(db_session, make_user, smtp_server):
     good = make_user(Role.sales_manager, email="good@developer.ru")
     bad = make_user(Role.head_of_sales, email="bad@developer.ru")
-    emit(db_session, "task_due", user_ids=[good.id, bad.id], context={"title": "Позвонить"})
+    emit(db_session, TASK_DUE, user_ids=[good.id, bad.id], context={"title": "Позвонить"})
     db_session.commit()
 
     smtp_server.inbox.refuse_only["bad@developer.ru"] = "550 5.1.1 No such user"
@@ -124,7 +125,7 @@ def test_one_refused_recipient_does_not_hold_up_the_others(db_session, make_user
 def test_two_send_passes_at_once_deliver_each_message_once(app, db_session, make_user, smtp_server):
     owner = make_user(Role.sales_manager, email="owner@developer.ru")
     for number in range(60):
-        emit(db_session, "task_due", user_ids=[owner.id], context={"title": f"Звонок {number}"})
+        emit(db_session, TASK_DUE, user_ids=[owner.id], context={"title": f"Звонок {number}"})
     db_session.commit()
     results = []
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from engine.clients.events import PROMOTION_OFFER
 from engine.notifications.delivery import DeliveryError, Sms
 from engine.notifications.emit import emit
 from engine.notifications.outbox import send_due
@@ -25,7 +26,7 @@ def sms_provider():
 
 def queue_an_sms(db_session) -> int:
     client = make_client(email_address=None, marketing=True)
-    emit(db_session, "promotion_offer", client_id=client.id, context=CONTEXT)
+    emit(db_session, PROMOTION_OFFER, client_id=client.id, context=CONTEXT)
     db_session.commit()
     return db_session.scalar(select(OutboundMessage.id).where(OutboundMessage.channel == "sms"))
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
+from engine.crm.events import TASK_DUE
 from engine.notifications.emit import emit
 from engine.notifications.outbox import send_due
 from models.notifications.outbox import MessageStatus, NotificationTemplate, OutboundMessage
@@ -28,7 +29,7 @@ def templates_stored() -> int:
 
 def queue_reminder(make_user, email: str = "owner@developer.ru") -> int:
     owner = make_user(Role.sales_manager, email=email)
-    emit(db.session, "task_due", user_ids=[owner.id], context={"title": "Позвонить"})
+    emit(db.session, TASK_DUE, user_ids=[owner.id], context={"title": "Позвонить"})
     db.session.commit()
     return db.session.scalar(select(OutboundMessage.id).order_by(OutboundMessage.id.desc()))
 

@@ -14,6 +14,7 @@ from sqlalchemy import insert
 from engine.clients.use_cases import find_or_create
 from engine.crm import use_cases as crm
 from engine.notifications.emit import emit
+from engine.sales.events import QUEUE_PROMOTED
 from engine.sales.use_cases import reserve
 from models.crm.history import Interaction, InteractionKind
 from models.db.base import utcnow
@@ -66,7 +67,7 @@ def history(db_session, buyer, make_user, make_building, make_premise):
     )
     emit(
         db_session,
-        "queue_promoted",
+        QUEUE_PROMOTED,
         client_id=buyer.id,
         context={"premise_number": "7"},
         now=now - timedelta(days=2),

@@ -8,7 +8,6 @@ from flask_login import current_user
 from engine.crm import use_cases as crm
 from models.clients.client import Client
 from models.db.errors import DomainError, NotFound
-from web import edge
 from web.crm import READERS, WRITERS, bp
 from web.crm.forms import form_values, parse_moment
 from web.crm.timeline_globals import back_to_card
@@ -29,7 +28,7 @@ def timeline(client_id: int):
 @requires(WRITERS)
 def log_interaction(client_id: int):
     form = request.form
-    with edge.unit_of_work(report=False) as work:
+    try:
         crm.log_interaction(
             db.session,
             client_id,
@@ -40,16 +39,18 @@ def log_interaction(client_id: int):
             body=form.get("body"),
             at=parse_moment(form.get("at"), "at"),
         )
-        flash("Событие записано в историю клиента", "success")
-        return redirect(back_to_card(client_id, form.get("next")))
-    return _refused(client_id, "log", work.error)
+    except DomainError as error:
+        return _refused(client_id, "log", error)
+    db.session.commit()
+    flash("Событие записано в историю клиента", "success")
+    return redirect(back_to_card(client_id, form.get("next")))
 
 
 @bp.route("/clients/<int:client_id>/tasks", methods=["POST"])
 @requires(WRITERS)
 def plan_task(client_id: int):
     form = request.form
-    with edge.unit_of_work(report=False) as work:
+    try:
         task = crm.plan_task(
             db.session,
             client_id,
@@ -60,14 +61,16 @@ def plan_task(client_id: int):
             owner_id=form.get("owner_id", type=int),
             allow_past=bool(form.get("allow_past")),
         )
-        flash(f"Задача «{task.title}» поставлена на {ru_datetime(task.due_at)}", "success")
-        return redirect(back_to_card(client_id, form.get("next")))
-    return _refused(client_id, "plan", work.error)
+    except DomainError as error:
+        return _refused(client_id, "plan", error)
+    db.session.commit()
+    flash(f"Задача «{task.title}» поставлена на {ru_datetime(task.due_at)}", "success")
+    return redirect(back_to_card(client_id, form.get("next")))
 
 
 def _refused(client_id: int, form_name: str, error: DomainError):
-    """Nothing written (the edge rolled it back); the form comes back filled in, with the
-    message at its field."""
+    """Nothing written; the form comes back filled in, with the message at its field."""
+    db.session.rollback()
     if isinstance(error, NotFound):
         return render_template(
             "errors.html", code=404, title="Клиент не найден", message=error.message
