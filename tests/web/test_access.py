@@ -19,7 +19,8 @@ from models.sales.reservation import Channel
 from models.users.user import Role
 
 EVERYONE = set(Role)
-EDITORS = {Role.admin, Role.head_of_sales}
+# Management: the admin and the head of sales (written out, not imported from the app).
+MANAGEMENT = {Role.admin, Role.head_of_sales}
 ADMIN = {Role.admin}
 RESERVERS = {Role.admin, Role.head_of_sales, Role.sales_manager}
 READERS = RESERVERS | {Role.mortgage_broker, Role.analyst}
@@ -28,20 +29,20 @@ CLIENT_READERS = READERS | {Role.marketer}  # marketers: lead source and consent
 # (url template, roles allowed). Placeholders are filled from the `objects` fixture.
 MATRIX: list[tuple[str, set[Role]]] = [
     ("/projects", EVERYONE),
-    ("/projects/new", EDITORS),
+    ("/projects/new", MANAGEMENT),
     ("/projects/{project}", EVERYONE),
-    ("/projects/{project}/edit", EDITORS),
-    ("/projects/{project}/buildings/new", EDITORS),
+    ("/projects/{project}/edit", MANAGEMENT),
+    ("/projects/{project}/buildings/new", MANAGEMENT),
     ("/projects/{project}/export?format=csv", EVERYONE),
-    ("/projects/{project}/import", EDITORS),
+    ("/projects/{project}/import", MANAGEMENT),
     ("/buildings/{building}", EVERYONE),
-    ("/buildings/{building}/edit", EDITORS),
+    ("/buildings/{building}/edit", MANAGEMENT),
     ("/buildings/{building}/chessboard", EVERYONE),
     ("/buildings/{building}/export?format=xlsx", EVERYONE),
-    ("/buildings/{building}/premises/new", EDITORS),
+    ("/buildings/{building}/premises/new", MANAGEMENT),
     ("/premises", EVERYONE),
     ("/premises/{premise}", EVERYONE),
-    ("/premises/{premise}/edit", EDITORS),
+    ("/premises/{premise}/edit", MANAGEMENT),
     ("/inbox/", EVERYONE),
     ("/inbox/requests", EVERYONE),
     ("/inbox/notifications", EVERYONE),
@@ -52,8 +53,8 @@ MATRIX: list[tuple[str, set[Role]]] = [
     ("/admin/users", ADMIN),
     ("/admin/users/new", ADMIN),
     ("/admin/users/{user}", ADMIN),
-    ("/admin/notifications/outbox", EDITORS),
-    ("/admin/notifications/outbox?status=failed&channel=email", EDITORS),
+    ("/admin/notifications/outbox", MANAGEMENT),
+    ("/admin/notifications/outbox?status=failed&channel=email", MANAGEMENT),
     ("/admin/notifications/templates", ADMIN),
     ("/admin/notifications/templates/edit?event=task_due&audience=staff&channel=email", ADMIN),
     ("/reservations", READERS),
@@ -66,10 +67,10 @@ MATRIX: list[tuple[str, set[Role]]] = [
     ("/clients/new", RESERVERS),
     ("/clients/{client}", CLIENT_READERS),
     ("/clients/{client}/edit", RESERVERS),  # the sales manager is this client's manager
-    ("/clients/{client}/merge", EDITORS),
-    ("/clients/{client}/merge?q=Клиент", EDITORS),
-    ("/admin/settings", EDITORS),
-    ("/admin/settings?project={project}", EDITORS),
+    ("/clients/{client}/merge", MANAGEMENT),
+    ("/clients/{client}/merge?q=Клиент", MANAGEMENT),
+    ("/admin/settings", MANAGEMENT),
+    ("/admin/settings?project={project}", MANAGEMENT),
     ("/crm/clients/{client}/timeline", READERS),
     ("/crm/tasks/{crm_task}", READERS),
     ("/processes", EVERYONE),
