@@ -9,8 +9,8 @@ from sqlalchemy import select
 from engine.crm import use_cases as crm
 from models.crm.history import SALES_ROLES, CrmTask
 from models.db.base import utcnow
-from models.db.errors import DomainError
 from models.users.user import User
+from web import edge
 from web.crm import READERS, WRITERS, bp
 from web.crm.forms import form_values, local_input, parse_moment
 from web.crm.timeline_globals import back_to_card
@@ -57,13 +57,11 @@ def complete_task(crm_task_id: int):
     found = _task_or_404(crm_task_id)
     if found.is_open and not found.can_complete(current_user):
         abort(403)
-    try:
+    with edge.unit_of_work(report=False) as work:
         crm.complete_task(db.session, found.id, current_user, request.form.get("result"))
-    except DomainError as error:
-        return _refused(crm_task_id, "complete", error)
-    db.session.commit()
-    flash(f"Задача «{found.title}» выполнена: результат записан в историю клиента", "success")
-    return redirect(back_to_card(found.client_id, request.form.get("next")))
+        flash(f"Задача «{found.title}» выполнена: результат записан в историю клиента", "success")
+        return redirect(back_to_card(found.client_id, request.form.get("next")))
+    return _refused(crm_task_id, "complete", work)
 
 
 @bp.route("/tasks/<int:crm_task_id>/reschedule", methods=["POST"])
@@ -72,17 +70,14 @@ def reschedule_task(crm_task_id: int):
     found = _task_or_404(crm_task_id)
     if found.is_open and not found.can_reschedule(current_user):
         abort(403)
-    try:
+    with edge.unit_of_work(report=False) as work:
         due_at = parse_moment(request.form.get("due_at"), "due_at")
         owner_id = request.form.get("owner_id", type=int)
         crm.reschedule_task(db.session, found.id, current_user, due_at, owner_id=owner_id)
-    except DomainError as error:
-        return _refused(crm_task_id, "reschedule", error)
-    db.session.commit()
-    flash(f"Срок задачи перенесён на {ru_datetime(found.due_at)}", "success")
-    return redirect(url_for("crm.task", crm_task_id=found.id))
+        flash(f"Срок задачи перенесён на {ru_datetime(found.due_at)}", "success")
+        return redirect(url_for("crm.task", crm_task_id=found.id))
+    return _refused(crm_task_id, "reschedule", work)
 
 
-def _refused(task_id: int, form: str, error: DomainError):
-    db.session.rollback()
-    return render_task(_task_or_404(task_id), form, {error.field or "form": error.message}, 422)
+def _refused(task_id: int, form: str, work: edge.unit_of_work):
+    return render_task(_task_or_404(task_id), form, work.errors, 422)

@@ -8,6 +8,7 @@ from flask_login import current_user
 from engine.crm import use_cases as crm
 from models.clients.client import Client
 from models.db.errors import DomainError, NotFound
+from web import edge
 from web.crm import READERS, WRITERS, bp
 from web.crm.forms import form_values, parse_moment
 from web.crm.timeline_globals import back_to_card
@@ -28,7 +29,7 @@ def timeline(client_id: int):
 @requires(WRITERS)
 def log_interaction(client_id: int):
     form = request.form
-    try:
+    with edge.unit_of_work(report=False) as work:
         crm.log_interaction(
             db.session,
             client_id,
@@ -39,18 +40,16 @@ def log_interaction(client_id: int):
             body=form.get("body"),
             at=parse_moment(form.get("at"), "at"),
         )
-    except DomainError as error:
-        return _refused(client_id, "log", error)
-    db.session.commit()
-    flash("Событие записано в историю клиента", "success")
-    return redirect(back_to_card(client_id, form.get("next")))
+        flash("Событие записано в историю клиента", "success")
+        return redirect(back_to_card(client_id, form.get("next")))
+    return _refused(client_id, "log", work.error)
 
 
 @bp.route("/clients/<int:client_id>/tasks", methods=["POST"])
 @requires(WRITERS)
 def plan_task(client_id: int):
     form = request.form
-    try:
+    with edge.unit_of_work(report=False) as work:
         task = crm.plan_task(
             db.session,
             client_id,
@@ -61,16 +60,14 @@ def plan_task(client_id: int):
             owner_id=form.get("owner_id", type=int),
             allow_past=bool(form.get("allow_past")),
         )
-    except DomainError as error:
-        return _refused(client_id, "plan", error)
-    db.session.commit()
-    flash(f"Задача «{task.title}» поставлена на {ru_datetime(task.due_at)}", "success")
-    return redirect(back_to_card(client_id, form.get("next")))
+        flash(f"Задача «{task.title}» поставлена на {ru_datetime(task.due_at)}", "success")
+        return redirect(back_to_card(client_id, form.get("next")))
+    return _refused(client_id, "plan", work.error)
 
 
 def _refused(client_id: int, form_name: str, error: DomainError):
-    """Nothing written; the form comes back filled in, with the message at its field."""
-    db.session.rollback()
+    """Nothing written (the edge rolled it back); the form comes back filled in, with the
+    message at its field."""
     if isinstance(error, NotFound):
         return render_template(
             "errors.html", code=404, title="Клиент не найден", message=error.message
