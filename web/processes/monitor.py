@@ -9,7 +9,6 @@ from sqlalchemy import func, select
 
 from engine.core import runtime
 from engine.core.workflow_io import deserialize, task_data_json
-from models.db.errors import DomainError
 from models.process.instance import (
     PROCESS_STATUS_LABELS,
     ProcessBusinessKey,
@@ -19,6 +18,7 @@ from models.process.instance import (
     ProcessStatus,
 )
 from models.users.user import Role
+from web import edge
 from web.extensions import db
 from web.processes import bp
 from web.security import requires
@@ -96,33 +96,19 @@ def instance_diagram(instance_id: int):
 @bp.route("/instances/<int:instance_id>/retry", methods=["POST"])
 @requires(Role.admin)
 def retry(instance_id: int):
-    return _verb(
-        instance_id,
-        lambda: runtime.retry(db.session, instance_id, current_user),
-        "Процесс запущен повторно",
-    )
+    with edge.unit_of_work():
+        runtime.retry(db.session, instance_id, current_user)
+        flash("Процесс запущен повторно", "success")
+    return redirect(url_for("processes.instance", instance_id=instance_id))
 
 
 @bp.route("/instances/<int:instance_id>/cancel", methods=["POST"])
 @requires(Role.admin)
 def cancel(instance_id: int):
     reason = (request.form.get("reason") or "").strip()[:500]
-    return _verb(
-        instance_id,
-        lambda: runtime.cancel(db.session, instance_id, current_user, reason),
-        "Процесс отменён",
-    )
-
-
-def _verb(instance_id: int, call, success: str):
-    try:
-        call()
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
-    else:
-        db.session.commit()
-        flash(success, "success")
+    with edge.unit_of_work():
+        runtime.cancel(db.session, instance_id, current_user, reason)
+        flash("Процесс отменён", "success")
     return redirect(url_for("processes.instance", instance_id=instance_id))
 
 
