@@ -13,8 +13,10 @@ from engine.authoring import modeler
 from engine.bpmn import BpmnRejected, Problem
 from engine.core import actions
 from engine.core.forms import FIELD_TYPES
+from models.db.errors import DomainError
 from models.process.instance import ProcessDraft
 from models.users.user import ROLE_LABELS, Role
+from web import edge
 from web.extensions import db
 from web.processes import bp
 from web.processes.catalog import MODELERS
@@ -76,13 +78,11 @@ def save_draft(draft_id: int):
     payload = request.get_json(silent=True)
     if not isinstance(payload, dict) or not isinstance(payload.get("xml"), str):
         return _refused("Ожидается JSON с полем xml — текстом схемы BPMN")
-    try:
+    with edge.unit_of_work(report=False) as work:
         problems = modeler.save_draft(db.session, draft, payload["xml"], current_user)
-    except BpmnRejected as error:
-        db.session.rollback()
-        return _refused(error.message, error.problems)
-    db.session.commit()
-    return jsonify(ok=True, problems=_problems(problems), saved_at=draft.updated_at.isoformat())
+        saved_at = draft.updated_at.isoformat()
+        return jsonify(ok=True, problems=_problems(problems), saved_at=saved_at)
+    return _refused_by(work.error)
 
 
 @bp.route("/drafts/<int:draft_id>/publish", methods=["POST"])
@@ -97,20 +97,16 @@ def publish_draft(draft_id: int):
     if not isinstance(note, str) or (xml is not None and not isinstance(xml, str)):
         return _refused("Ожидается JSON с полями xml и note")
     if xml is not None:
-        try:
+        with edge.unit_of_work(report=False) as saved:
             modeler.save_draft(db.session, draft, xml, current_user)
-        except BpmnRejected as error:
-            db.session.rollback()
-            return _refused(error.message, error.problems)
-        db.session.commit()  # the analyst's work is kept even if publishing is refused
-    try:
+        if saved.failed:
+            return _refused_by(saved.error)
+    # the analyst's work just saved is kept even if publishing is refused
+    with edge.unit_of_work(report=False, keep_earlier=True) as published:
         model = modeler.publish_draft(db.session, draft, current_user, note)
-    except BpmnRejected as error:
-        db.session.rollback()
-        return _refused(error.message, error.problems)
-    db.session.commit()
-    redirect_to = url_for("processes.process", process_id=model.process_id)
-    return jsonify(ok=True, version=model.version, redirect=redirect_to)
+        redirect_to = url_for("processes.process", process_id=model.process_id)
+        return jsonify(ok=True, version=model.version, redirect=redirect_to)
+    return _refused_by(published.error)
 
 
 @bp.route("/drafts/<int:draft_id>/delete", methods=["POST"])
@@ -119,7 +115,6 @@ def delete_draft(draft_id: int):
     draft = _draft(draft_id)
     process_id = draft.process_id
     modeler.delete_draft(db.session, draft, current_user)
-    db.session.commit()
     flash(f"Черновик № {draft_id} удалён", "success")
     return redirect(url_for("processes.process", process_id=process_id))
 
@@ -164,3 +159,8 @@ def _problems(problems: list[Problem]) -> list[dict[str, str]]:
 
 def _refused(message: str, problems: list[Problem] | None = None):
     return jsonify(ok=False, message=message, problems=_problems(problems or [])), 422
+
+
+def _refused_by(error: DomainError):
+    """A refusal as the editor shows it: the message, and the BPMN problems with their ids."""
+    return _refused(error.message, error.problems if isinstance(error, BpmnRejected) else None)
