@@ -1,4 +1,5 @@
-"""Shared fixtures: an app on a real database, a logged-in client per role, small factories.
+"""Shared fixtures: an app on a real database, a logged-in client per role, the factories of
+tests/factories bound to the app's session (they flush; a test that needs committed rows commits).
 
 The database is SQLite in a temporary folder by default, PostgreSQL when TEST_DATABASE_URL
 points at one (CI). Migrations run once per session; every test starts with empty tables.
@@ -7,17 +8,17 @@ points at one (CI). Migrations run once per session; every test starts with empt
 from __future__ import annotations
 
 import os
-from decimal import Decimal
+from functools import partial
 from pathlib import Path
 
 import pytest
 from flask import g
 from sqlalchemy import create_engine, text
 
-from models.catalog.objects import Building, Premise, PremiseKind, PremiseStatus, Project
 from engine import areas
 from models.db.clock import run_freely, utcnow
 from models.users.user import Role, User
+from tests.factories import catalog, clients, users
 from tests.time_support import StoppedClock
 from web import create_app
 from web.config import TestConfig
@@ -139,20 +140,8 @@ def client(app):
 
 @pytest.fixture
 def make_user(app):
-    def factory(role: Role | str = Role.sales_manager, email: str | None = None, **fields):
-        role = Role(role)
-        user = User(
-            email=email or f"{role.value}@test.local",
-            role=role,
-            full_name=fields.pop("full_name", f"Тест {role.value}"),
-            **fields,
-        )
-        user.set_password("secret")
-        db.session.add(user)
-        db.session.commit()
-        return user
-
-    return factory
+    """`make_user(role, email=None, **fields)`: tests.factories.users.user in the app's session."""
+    return partial(users.user, db.session)
 
 
 @pytest.fixture
@@ -172,13 +161,17 @@ def analyst(make_user):
 
 @pytest.fixture
 def login_as(client, make_user):
-    """Log the test client in as a (new or existing) user of `role`; returns the user."""
+    """Log the test client in as a (new or existing) user of `role`; returns the user.
+
+    Commits what the test has built so far: the requests that follow are transactions of their
+    own on the session they share with the test, and a refused one rolls back."""
 
     def login(role: Role | str) -> User:
         role = Role(role)
         user = db.session.query(User).filter_by(email=f"{role.value}@test.local").one_or_none()
         if user is None:
             user = make_user(role)
+        db.session.commit()
         with client.session_transaction() as session:
             session["_user_id"] = str(user.id)
             session["_fresh"] = True
@@ -191,70 +184,22 @@ def login_as(client, make_user):
 
 @pytest.fixture
 def make_project(app):
-    def factory(name: str = "Тестовый парк", **fields) -> Project:
-        project = Project(name=name, city=fields.pop("city", "Москва"), **fields)
-        db.session.add(project)
-        db.session.commit()
-        return project
-
-    return factory
+    return partial(catalog.project, db.session)
 
 
 @pytest.fixture
-def make_building(make_project):
-    def factory(
-        project: Project | None = None,
-        name: str = "Корпус 1",
-        floors_above: int = 10,
-        floors_below: int = 0,
-        sections: int = 2,
-        **fields,
-    ) -> Building:
-        project = project or make_project()
-        building = Building(
-            project=project,
-            name=name,
-            address=fields.pop("address", "г. Москва, ул. Тестовая, 1"),
-            floors_above=floors_above,
-            floors_below=floors_below,
-            **fields,
-        )
-        db.session.add(building)
-        for number in range(1, sections + 1):
-            building.ensure_section(number)
-        db.session.commit()
-        return building
-
-    return factory
+def make_building(app):
+    """`make_building(project=None, name=…, sections=2, …)`: a building, in a new project."""
+    return partial(catalog.building, db.session)
 
 
 @pytest.fixture
 def make_premise(app):
-    def factory(
-        building: Building,
-        number: str = "1",
-        floor: int = 1,
-        section: int = 1,
-        total_area: Decimal | str = "50.00",
-        price: Decimal | str = "10000000.00",
-        status: PremiseStatus = PremiseStatus.available,
-        kind: PremiseKind = PremiseKind.apartment,
-        **fields,
-    ) -> Premise:
-        target = building.ensure_section(section).ensure_floor(floor)
-        premise = Premise(
-            building=building,
-            number=number,
-            kind=kind,
-            rooms=fields.pop("rooms", 2),
-            total_area=Decimal(total_area),
-            price=Decimal(price),
-            status=status,
-            **fields,
-        )
-        premise.floor = target
-        db.session.add(premise)
-        db.session.commit()
-        return premise
+    """`make_premise(building, number="1", floor=1, price=…, …)`: a flat for sale."""
+    return partial(catalog.premise, db.session)
 
-    return factory
+
+@pytest.fixture
+def make_client(app):
+    """`make_client(name=…, phone=<a new number>, email=None, manager_id=…, …)`: a buyer."""
+    return partial(clients.client, db.session)

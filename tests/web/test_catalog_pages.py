@@ -375,7 +375,10 @@ def test_studio_with_three_rooms_is_refused(client, head, building):
     assert count(Premise) == 0
 
 
-def test_floor_outside_the_building_is_refused_and_creates_no_floor(client, head, building):
+def test_floor_outside_the_building_is_refused_and_creates_no_floor(
+    client, db_session, head, building
+):
+    db_session.commit()  # the refused request rolls back the session it shares with the test
     response = client.post(
         f"/buildings/{building.id}/premises/new", data=premise_data(floor="30", section="3")
     )
@@ -421,11 +424,14 @@ def test_same_premise_number_in_another_building_is_allowed(
         ("rooms", "3"),
     ],
 )
-def test_bad_edit_of_a_premise_changes_nothing(client, head, building, make_premise, field, value):
+def test_bad_edit_of_a_premise_changes_nothing(
+    client, db_session, head, building, make_premise, field, value
+):
     make_premise(building, number="202", floor=2)
     premise = make_premise(
         building, number="101", floor=5, total_area="55.50", living_area=Decimal("30.00")
     )
+    db_session.commit()  # the refused request rolls back the session it shares with the test
     before = premise_row(premise.id)
     data = premise_data(**{field: value})
     if field == "rooms":
