@@ -99,8 +99,8 @@ class Audience(enum.StrEnum):
 class NotificationTemplate(Base):
     """The text of one event for one audience on one channel, in Russian, editable by an admin.
 
-    Rows exist only for texts an admin changed; the defaults live in code
-    (engine/notification_texts.py)."""
+    Rows exist only for texts an admin changed; the defaults are declared with each event
+    (engine/<area>/events.py, see engine/notifications/catalog.py)."""
 
     __tablename__ = "notification_template"
     __table_args__ = (
