@@ -77,14 +77,23 @@ class unit_of_work:  # noqa: N801 - used as a statement: `with edge.unit_of_work
     A `DomainError` raised in the block rolls back the request's work (or, with
     `keep_earlier=True`, only the block's, from a savepoint) and is reported: at the form's
     field (or above the form) when a form is given, else as a flash unless `report=False`.
-    The view then reads `work.failed` / `work.error` / `work.errors`. Any other exception goes
-    through to the edge, which rolls everything back and answers 500.
+    The view then reads `work.failed` / `work.error` / `work.errors`. `only`: the refusals
+    the view answers itself; any other error goes through to the edge, which rolls everything
+    back and answers with the error's page (a DomainError) or 500.
     """
 
-    def __init__(self, form=None, *, report: bool = True, keep_earlier: bool = False):
+    def __init__(
+        self,
+        form=None,
+        *,
+        report: bool = True,
+        keep_earlier: bool = False,
+        only: type[DomainError] | tuple[type[DomainError], ...] = DomainError,
+    ):
         self.form = form
         self.report = report
         self.keep_earlier = keep_earlier
+        self.only = only
         self.error: DomainError | None = None
         self._savepoint: SessionTransaction | None = None
 
@@ -111,7 +120,7 @@ class unit_of_work:  # noqa: N801 - used as a statement: `with edge.unit_of_work
             if self._savepoint is not None:
                 self._savepoint.commit()
             return False
-        if not isinstance(error, DomainError):
+        if not isinstance(error, self.only):
             return False
         if self._savepoint is not None:
             self._savepoint.rollback()

@@ -21,7 +21,7 @@ from models.settings.store import (
     set_setting,
 )
 from models.users.user import MANAGEMENT
-from web import navigation
+from web import edge, navigation
 from web.admin import bp
 from web.extensions import db
 from web.security import requires
@@ -46,15 +46,11 @@ def setting_save(key: str):
     project = _selected_project()
     form = SettingForm(prefix=_prefix(key))
     if form.validate_on_submit():
-        try:
+        # other DomainErrors: the 422 page
+        with edge.unit_of_work(form, only=InvalidSettingValue):
             row = set_setting(
                 db.session, key, form.value.data, project_id=_id(project), user_id=current_user.id
             )
-        except InvalidSettingValue as error:  # other DomainErrors: the 422 page
-            db.session.rollback()
-            form.value.errors.append(error.message)
-        else:
-            db.session.commit()
             shown = display_value(definition, row.value)
             flash(f"Сохранено: «{definition.label}» = {shown}", "success")
             return redirect(url_for("admin.settings", project=_id(project)))
@@ -67,7 +63,6 @@ def setting_reset(key: str):
     definition = DEFINITIONS.get(key) or abort(404)
     project = _selected_project()
     removed = reset_setting(db.session, key, project_id=_id(project))  # DomainError → 422 page
-    db.session.commit()
     if removed:
         what = "переопределение убрано" if project else "возвращено значение по умолчанию"
         flash(f"«{definition.label}»: {what}", "success")

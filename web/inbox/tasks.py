@@ -11,7 +11,6 @@ from engine.core.errors import FormInvalid, TaskNotAvailable
 from engine.core.forms import FormField
 from models.catalog.objects import Premise
 from models.db.base import utcnow
-from models.db.errors import DomainError
 from models.process.instance import HumanTask, ProcessEvent
 from models.users.user import MANAGEMENT, User
 from web import edge
@@ -70,7 +69,7 @@ def complete(task_id: int):
         fields = [FormField.from_json(f) for f in _task_or_404(task_id).form]
         uploaded, upload_errors, stored = files.store(fields, request.files)
     values = {**submitted, **uploaded}
-    with edge.unit_of_work(report=False) as work:
+    with edge.unit_of_work(report=False, only=(FormInvalid, TaskNotAvailable)) as work:
         if upload_errors:
             raise FormInvalid(upload_errors)
         row = edge.redo_guarded(lambda: runtime.complete(db.session, task_id, current_user, values))
@@ -107,7 +106,7 @@ def reassign(task_id: int):
 
 def _verb(task_id: int, verb, success: str):
     _task_or_404(task_id)
-    with edge.unit_of_work(report=False) as work:
+    with edge.unit_of_work(report=False, only=TaskNotAvailable) as work:
         verb(db.session, task_id, current_user)
         flash(success, "success")
     if work.failed:
@@ -115,11 +114,9 @@ def _verb(task_id: int, verb, success: str):
     return redirect(url_for("inbox.task", task_id=task_id))
 
 
-def _unavailable(task_id: int, error: DomainError):
-    """A task taken, done or not yours: its own 409 page; another refusal: the edge's page."""
+def _unavailable(task_id: int, error: TaskNotAvailable):
+    """A task taken, done or not yours: its own 409 page (other refusals: the edge's page)."""
     _task_or_404(task_id)
-    if not isinstance(error, TaskNotAvailable):
-        raise error
     return render_template(
         "errors.html", code=409, title="Задача недоступна", message=error.message
     ), 409
