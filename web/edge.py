@@ -21,11 +21,12 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from flask import Flask, flash, has_request_context, session
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import SessionTransaction
 
 from engine.core.errors import FormInvalid
 from engine.core.run import UnguardedActionFailed, unguarded_actions
-from models.db.errors import DomainError
+from models.db.errors import ChangedMeanwhile, DomainError
 from web.extensions import db
 
 T = TypeVar("T")
@@ -156,6 +157,15 @@ def redo_guarded(work: Callable[[], T]) -> T:
     except UnguardedActionFailed:
         db.session.rollback()
     return work()
+
+
+def flush_or_refuse(message: str) -> None:
+    """Send the block's writes now; a constraint they break (another request changed the same
+    rows meanwhile) is a refusal with `message`, which the block's `unit_of_work` reports."""
+    try:
+        db.session.flush()
+    except IntegrityError as error:
+        raise ChangedMeanwhile(message) from error
 
 
 def keep_before_work() -> None:

@@ -27,3 +27,11 @@ class InvalidStatusChange(DomainError):
 
 class InvalidPremiseData(DomainError):
     pass
+
+
+class ChangedMeanwhile(DomainError):
+    """Another request changed the same rows at the same time: a constraint broke when the
+    writes were sent (nothing of this request is kept; the user may try again)."""
+
+    code = "conflict"
+    status = 409

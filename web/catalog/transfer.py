@@ -17,11 +17,11 @@ from flask import Response, abort, current_app, flash, redirect, render_template
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from sqlalchemy.exc import IntegrityError
 
 from models.catalog.objects import Building, Project
 from models.db.clock import utcnow
 from models.users.user import MANAGEMENT
+from web import edge
 from web.catalog import bp
 from web.catalog.filters import PremiseFilter
 from web.catalog.price_list import COLUMNS, premise_rows
@@ -124,19 +124,16 @@ def import_apply(project_id: int, token: str):
     plan = check(db.session, project, path.read_bytes(), path.name, lock=True)
     if not plan.ok:
         path.unlink(missing_ok=True)
-        db.session.rollback()
         flash(
             "Данные изменились после проверки: файл снова проверен, ничего не записано.", "danger"
         )
         return _import_page(project, ImportForm(), plan, None)
-    try:
+    with edge.unit_of_work() as work:
         plan.apply(db.session, by_user_id=current_user.id)
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        flash(
-            "Помещения изменили одновременно с импортом: ничего не записано, повторите.", "danger"
+        edge.flush_or_refuse(
+            "Помещения изменили одновременно с импортом: ничего не записано, повторите."
         )
+    if work.failed:
         return redirect(url_for("catalog.import_project", project_id=project.id))
     path.unlink(missing_ok=True)
     flash(
@@ -156,8 +153,7 @@ def _dry_run(project: Project, data: bytes, filename: str) -> tuple[ImportPlan, 
         _forget_old_uploads(folder)
         token = uuid.uuid4().hex
         (folder / f"{token}{suffix}").write_bytes(data)
-    plan = check(db.session, project, data, filename)
-    db.session.rollback()  # the dry run writes nothing, whatever it loaded
+    plan = check(db.session, project, data, filename)  # writes nothing
     if token and not plan.ok:
         (_imports_folder() / f"{token}{suffix}").unlink(missing_ok=True)
         token = None
