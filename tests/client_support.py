@@ -1,10 +1,10 @@
-"""Client factories and counters shared by the client tests."""
+"""The client forms as a manager fills them in, and counters shared by the client tests
+(the clients themselves come from tests/factories/clients.py)."""
 
 from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from engine.clients import use_cases as clients
 from models.clients.client import (
     Client,
     ClientChange,
@@ -45,27 +45,6 @@ COMPANY = {
     "representative": "Иванов Иван, генеральный директор",
     "consent_channel": "office",
 }
-
-
-def make_person(session, name, phone, manager_id=None, email=None, **fields) -> Client:
-    """A client as the sales desk makes one (found by phone or created, consent given)."""
-    client = clients.find_or_create(
-        session,
-        full_name=name,
-        phone=phone,
-        email=email,
-        consent=True,
-        channel="office",
-        taken_by_id=manager_id,
-    )
-    for key, value in fields.items():
-        setattr(client, key, value)
-    session.commit()
-    return client
-
-
-def make_buyer(session, manager_id=None, phone="+79161234567", name="Смирнова Ольга") -> Client:
-    return make_person(session, name, phone, manager_id)
 
 
 def counts(session) -> dict[str, int]:

@@ -25,15 +25,15 @@ from models.db.base import utcnow
 from models.notifications.outbox import MessageChannel, OutboundMessage
 from models.process.instance import HumanTask, HumanTaskStatus, ProcessBusinessKey, ProcessInstance
 from models.sales.reservation import Channel, QueueEntry, QueueStatus, Reservation
-from tests.client_support import changes_of, counts, make_person
+from tests.client_support import changes_of, counts
 
 
 @pytest.fixture
-def twins(db_session, manager, make_building, make_premise, make_user):
+def twins(db_session, manager, make_building, make_premise, make_user, make_client):
     """Two cards of one buyer, each with its own history."""
     building = make_building()
     first_flat, second_flat, queued_flat = (make_premise(building, number=n) for n in "123")
-    keep = make_person(db_session, "Смирнова Ольга", "+79161234567", manager.id, "olga@mail.ru")
+    keep = make_client("Смирнова Ольга", "+79161234567", "olga@mail.ru", manager_id=manager.id)
     drop = clients.create(  # made by hand past the duplicate warning
         db_session,
         {"full_name": "Смирнова О. П.", "phones": ["+79035556677"], "emails": ["olga@mail.ru"]},
@@ -49,7 +49,7 @@ def twins(db_session, manager, make_building, make_premise, make_user):
     drop.touch("Циан", "осень", then)
     drop.give_consent(ConsentKind.marketing, channel="online", text_version="1", taken_by_id=None)
     db_session.flush()
-    other = make_person(db_session, "Другой Клиент", "+79990001122", manager.id)
+    other = make_client("Другой Клиент", "+79990001122", manager_id=manager.id)
     reservations.reserve(db_session, first_flat.id, keep, channel=Channel.offline, user=manager)
     reservations.reserve(db_session, second_flat.id, drop, channel=Channel.offline, user=manager)
     reservations.reserve(db_session, queued_flat.id, other, channel=Channel.offline, user=manager)
@@ -172,12 +172,12 @@ def test_a_card_already_merged_cannot_be_merged_again(db_session, twins, head):
 
 
 def test_a_reservation_approved_after_a_merge_goes_to_the_kept_card(
-    db_session, manager, head, make_building, make_premise
+    db_session, manager, head, make_building, make_premise, make_client
 ):
     building = make_building()
     flats = [make_premise(building, number=str(n)) for n in (1, 2, 3)]
-    keep = make_person(db_session, "Смирнова Ольга", "+79161234567", manager.id)
-    drop = make_person(db_session, "Смирнова О.", "+79035556677", manager.id)
+    keep = make_client("Смирнова Ольга", "+79161234567", manager_id=manager.id)
+    drop = make_client("Смирнова О.", "+79035556677", manager_id=manager.id)
     for flat in flats[:2]:
         reservations.reserve(db_session, flat.id, drop, channel=Channel.offline, user=manager)
     reservations.reserve(

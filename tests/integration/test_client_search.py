@@ -7,17 +7,16 @@ import pytest
 from engine.clients import search as client_search
 from engine.clients import use_cases as clients
 from models.clients.client import ClientKind
-from tests.client_support import make_person
 
 
 @pytest.fixture
-def directory(db_session, manager):
+def directory(db_session, manager, make_client):
     made = {
-        "olga": make_person(db_session, "Смирнова Ольга Петровна", "+79161234567", manager.id),
-        "ivan": make_person(
-            db_session, "Иванов Иван", "+79035550011", manager.id, "Ivan.Petrov@Mail.ru"
+        "olga": make_client("Смирнова Ольга Петровна", "+79161234567", manager_id=manager.id),
+        "ivan": make_client(
+            "Иванов Иван", "+79035550011", "Ivan.Petrov@Mail.ru", manager_id=manager.id
         ),
-        "semen": make_person(db_session, "Семёнов Алексей", "+79269876543", manager.id),
+        "semen": make_client("Семёнов Алексей", "+79269876543", manager_id=manager.id),
     }
     made["olga"].inn = "500100732259"
     company = clients.create(

@@ -12,12 +12,12 @@ from engine.clients import card as client_card
 from engine.clients import use_cases as clients
 from models.clients.card import InvalidCardData
 from models.clients.client import Client, ClientConflict
-from tests.client_support import changes_of, counts, make_person
+from tests.client_support import changes_of, counts
 
 
 @pytest.fixture
-def person(db_session, manager):
-    return make_person(db_session, "Смирнова Ольга Петровна", "+79161234567", manager.id)
+def person(db_session, manager, make_client):
+    return make_client("Смирнова Ольга Петровна", "+79161234567", manager_id=manager.id)
 
 
 def test_a_source_adds_new_phones_and_emails_and_records_each(db_session, person, manager):
@@ -197,8 +197,10 @@ def test_an_office_request_updates_the_card_found_by_phone(db_session, person, m
     assert (added.new_value, added.source, added.user_id) == ("olga@mail.ru", "office", manager.id)
 
 
-def test_an_online_request_finds_the_client_by_email_and_adds_the_new_phone(db_session, manager):
-    known = make_person(db_session, "Иванов Иван", "+79161112233", manager.id, "ivan@mail.ru")
+def test_an_online_request_finds_the_client_by_email_and_adds_the_new_phone(
+    db_session, manager, make_client
+):
+    known = make_client("Иванов Иван", "+79161112233", "ivan@mail.ru", manager_id=manager.id)
 
     found = clients.find_or_create(
         db_session,

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from engine.clients import use_cases as clients
 from models.clients.client import Client, ClientChange, ClientConflict, Consent, ConsentKind
 from models.users.user import Role
-from tests.client_support import COMPANY, PERSON, make_buyer, written
+from tests.client_support import COMPANY, PERSON, written
 
 
 def count(session, model) -> int:
@@ -105,9 +105,11 @@ def test_every_error_of_the_form_is_shown_at_once(client, login_as, db_session):
     assert count(db_session, Client) == 0
 
 
-def test_a_known_phone_in_another_format_warns_of_a_duplicate_first(client, login_as, db_session):
+def test_a_known_phone_in_another_format_warns_of_a_duplicate_first(
+    client, login_as, db_session, make_client
+):
+    known = make_client("Смирнова Ольга", "+79161234567")
     login_as(Role.sales_manager)
-    known = make_buyer(db_session)
 
     warned = client.post("/clients/new", data={**PERSON, "phones": "+7 (916) 1234567"})
 
@@ -121,9 +123,9 @@ def test_a_known_phone_in_another_format_warns_of_a_duplicate_first(client, logi
     assert count(db_session, Client) == 2
 
 
-def test_a_known_email_warns_of_a_duplicate_too(client, login_as, db_session):
+def test_a_known_email_warns_of_a_duplicate_too(client, login_as, db_session, make_client):
+    known = make_client("Смирнова Ольга", "+79161234567")
     login_as(Role.sales_manager)
-    known = make_buyer(db_session)
     known.add_email("olga@mail.ru")
     db_session.commit()
 
@@ -136,10 +138,10 @@ def test_a_known_email_warns_of_a_duplicate_too(client, login_as, db_session):
 
 
 def test_the_responsible_manager_edits_the_card_and_each_change_is_recorded(
-    client, login_as, db_session
+    client, login_as, db_session, make_client, manager
 ):
-    manager = login_as(Role.sales_manager)
-    buyer = make_buyer(db_session, manager.id)
+    buyer = make_client("Смирнова Ольга", "+79161234567", manager_id=manager.id)
+    login_as(Role.sales_manager)
     form = client.get(f"/clients/{buyer.id}/edit").get_data(as_text=True)
     assert "+79161234567" in form
 
@@ -163,9 +165,9 @@ def test_the_responsible_manager_edits_the_card_and_each_change_is_recorded(
     assert "Изменения карточки" in card and "✓ документ" in card
 
 
-def test_a_bad_edit_writes_nothing(client, login_as, db_session):
-    manager = login_as(Role.sales_manager)
-    buyer = make_buyer(db_session, manager.id)
+def test_a_bad_edit_writes_nothing(client, login_as, db_session, make_client, manager):
+    buyer = make_client("Смирнова Ольга", "+79161234567", manager_id=manager.id)
+    login_as(Role.sales_manager)
     before = written(db_session)
 
     response = client.post(
@@ -180,10 +182,10 @@ def test_a_bad_edit_writes_nothing(client, login_as, db_session):
 
 
 def test_a_sales_manager_cannot_edit_another_managers_client(
-    client, login_as, make_user, db_session
+    client, login_as, make_user, db_session, make_client
 ):
     colleague = make_user(Role.sales_manager, email="colleague@test.local")
-    buyer = make_buyer(db_session, colleague.id)
+    buyer = make_client("Смирнова Ольга", "+79161234567", manager_id=colleague.id)
     login_as(Role.sales_manager)
 
     assert client.get(f"/clients/{buyer.id}/edit").status_code == 403
@@ -194,9 +196,11 @@ def test_a_sales_manager_cannot_edit_another_managers_client(
     assert client.get(f"/clients/{buyer.id}/edit").status_code == 200
 
 
-def test_a_conflict_from_a_request_is_resolved_on_the_card(client, login_as, db_session):
-    manager = login_as(Role.sales_manager)
-    buyer = make_buyer(db_session, manager.id)
+def test_a_conflict_from_a_request_is_resolved_on_the_card(
+    client, login_as, db_session, make_client, manager
+):
+    buyer = make_client("Смирнова Ольга", "+79161234567", manager_id=manager.id)
+    login_as(Role.sales_manager)
     buyer.passport_series, buyer.passport_number = "4510", "123456"
     buyer.confirmed_fields = ["passport_series", "passport_number"]
     db_session.commit()
@@ -218,10 +222,10 @@ def test_a_conflict_from_a_request_is_resolved_on_the_card(client, login_as, db_
 
 
 def test_consents_are_separate_records_given_and_revoked_from_the_card(
-    client, login_as, db_session
+    client, login_as, db_session, make_client, manager
 ):
-    manager = login_as(Role.sales_manager)
-    buyer = make_buyer(db_session, manager.id)
+    buyer = make_client("Смирнова Ольга", "+79161234567", manager_id=manager.id)
+    login_as(Role.sales_manager)
     [personal] = buyer.consents
 
     client.post(
@@ -242,9 +246,11 @@ def test_consents_are_separate_records_given_and_revoked_from_the_card(
     assert 'data-testid="no-consent"' in listing
 
 
-def test_a_second_valid_consent_of_one_kind_is_refused(client, login_as, db_session):
-    manager = login_as(Role.sales_manager)
-    buyer = make_buyer(db_session, manager.id)
+def test_a_second_valid_consent_of_one_kind_is_refused(
+    client, login_as, db_session, make_client, manager
+):
+    buyer = make_client("Смирнова Ольга", "+79161234567", manager_id=manager.id)
+    login_as(Role.sales_manager)
 
     response = client.post(
         f"/clients/{buyer.id}/consents",

@@ -8,15 +8,15 @@ from sqlalchemy import select
 
 from models.clients.client import Client
 from models.users.user import Role
-from tests.client_support import PERSON, make_buyer, written
+from tests.client_support import PERSON, written
 
 
 def test_the_head_of_sales_merges_two_cards_and_the_old_link_leads_to_the_kept_one(
-    client, login_as, db_session
+    client, login_as, db_session, make_client
 ):
+    keep = make_client("Смирнова Ольга", "+79161234567")
+    drop = make_client("Смирнова О.", "+79035556677")
     login_as(Role.head_of_sales)
-    keep = make_buyer(db_session)
-    drop = make_buyer(db_session, phone="+79035556677", name="Смирнова О.")
     page = client.get(f"/clients/{keep.id}/merge?other={drop.id}")
     assert page.status_code == 200 and "Смирнова О." in page.get_data(as_text=True)
 
@@ -33,10 +33,10 @@ def test_the_head_of_sales_merges_two_cards_and_the_old_link_leads_to_the_kept_o
 
 
 def test_merging_a_card_with_itself_shows_a_message_and_writes_nothing(
-    client, login_as, db_session
+    client, login_as, db_session, make_client
 ):
+    buyer = make_client("Смирнова Ольга", "+79161234567")
     login_as(Role.head_of_sales)
-    buyer = make_buyer(db_session)
     before = written(db_session)
 
     response = client.post(
@@ -50,9 +50,9 @@ def test_merging_a_card_with_itself_shows_a_message_and_writes_nothing(
     assert buyer.merged_into_id is None
 
 
-def test_a_sales_manager_cannot_merge(client, login_as, db_session):
+def test_a_sales_manager_cannot_merge(client, login_as, db_session, make_client):
+    keep, drop = make_client("Смирнова Ольга"), make_client("Смирнова Ольга", "+79035556677")
     login_as(Role.sales_manager)
-    keep, drop = make_buyer(db_session), make_buyer(db_session, phone="+79035556677")
 
     response = client.post(f"/clients/{keep.id}/merge", data={"other_id": str(drop.id)})
 
@@ -64,11 +64,12 @@ def test_a_sales_manager_cannot_merge(client, login_as, db_session):
 @pytest.mark.parametrize(
     "typed", ["8 916 123-45-67", "+7 (916) 1234567", "4567", "смирнова", "olga@mail.ru"]
 )
-def test_the_search_finds_a_client_typed_in_any_format(client, login_as, db_session, typed):
+def test_the_search_finds_a_client_typed_in_any_format(
+    client, login_as, db_session, make_client, typed
+):
+    buyer = make_client("Смирнова Ольга", "+79161234567", "olga@mail.ru")
+    make_client("Иванов Иван", "+79035550011")
     login_as(Role.mortgage_broker)
-    buyer = make_buyer(db_session)
-    buyer.add_email("olga@mail.ru")
-    make_buyer(db_session, phone="+79035550011", name="Иванов Иван")
 
     html = client.get("/clients", query_string={"q": typed}).get_data(as_text=True)
 

@@ -8,7 +8,6 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import func, select
 
-from engine.clients.use_cases import find_or_create
 from engine.core import runtime
 from engine.crm import use_cases as crm
 from models.crm.history import CrmTask, Interaction, InteractionKind
@@ -21,23 +20,9 @@ def local(moment) -> str:
     return moment.astimezone(ZoneInfo("Europe/Moscow")).strftime("%Y-%m-%dT%H:%M")
 
 
-def new_client(db_session, full_name: str, phone: str):
-    client = find_or_create(
-        db_session,
-        full_name=full_name,
-        phone=phone,
-        email=None,
-        consent=True,
-        channel="office",
-        taken_by_id=None,
-    )
-    db_session.commit()
-    return client
-
-
 @pytest.fixture
-def buyer(db_session):
-    return new_client(db_session, "Соколова Анна", "+79161112233")
+def buyer(make_client):
+    return make_client("Соколова Анна", "+79161112233")
 
 
 def count(db_session, model) -> int:
@@ -271,9 +256,11 @@ def test_a_bad_task_is_refused_with_a_message_and_nothing_is_written(
     assert count(db_session, CrmTask) == 0
 
 
-def test_a_merged_or_unknown_client_gets_no_events_or_tasks(client, login_as, db_session, buyer):
+def test_a_merged_or_unknown_client_gets_no_events_or_tasks(
+    client, login_as, db_session, buyer, make_client
+):
     login_as(Role.sales_manager)
-    survivor = new_client(db_session, "Соколова Анна Петровна", "+79161112244")
+    survivor = make_client("Соколова Анна Петровна", "+79161112244")
     buyer.merged_into_id = survivor.id
     db_session.commit()
     due = local(utcnow() + timedelta(days=1))
