@@ -7,6 +7,7 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from models.users.user import MIN_PASSWORD_LENGTH, Role, User
+from web import edge
 from web.extensions import db
 
 users_cli = click.Group("users", help="Сотрудники")
@@ -18,6 +19,7 @@ demo_cli = click.Group("demo", help="Демонстрационные данны
 @click.option("--role", required=True, type=click.Choice([r.value for r in Role]))
 @click.option("--name", default="", help="ФИО")
 @click.password_option(prompt="Пароль", confirmation_prompt="Повторите пароль")
+@edge.committed
 def create_user(email: str, role: str, name: str, password: str) -> None:
     """Создать сотрудника; пароль спрашивается в терминале."""
     email = email.strip().lower()
@@ -30,7 +32,6 @@ def create_user(email: str, role: str, name: str, password: str) -> None:
     user = User(email=email, role=Role(role), full_name=name)
     user.set_password(password)
     db.session.add(user)
-    db.session.commit()
     click.echo(f"Создан сотрудник {email} с ролью {role}")
 
 
@@ -43,6 +44,7 @@ def list_users() -> None:
 @demo_cli.command("load")
 @click.option("--if-empty", is_flag=True, help="Только если в базе ещё нет ни одного ЖК")
 @click.option("--seed", default=2026, help="Зерно генератора")
+@edge.committed
 def load_demo(if_empty: bool, seed: int) -> None:
     """Загрузить демонстрационный ЖК и по одному сотруднику на роль."""
     from web.demo import database_is_empty, load
@@ -51,7 +53,6 @@ def load_demo(if_empty: bool, seed: int) -> None:
         click.echo("Демо-данные не нужны: в базе уже есть данные")
         return
     summary = load(db.session, seed=seed)
-    db.session.commit()
     click.echo(summary)
 
 

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from models.db.base import utcnow
 from models.users.api_key import ApiKey
+from web import edge
 from web.extensions import db
 
 api_keys_cli = click.Group("api-keys", help="Ключи API интернет-магазина")
@@ -16,6 +17,7 @@ api_keys_cli = click.Group("api-keys", help="Ключи API интернет-м�
 
 @api_keys_cli.command("create")
 @click.argument("name")
+@edge.committed
 def create(name: str) -> None:
     """Выдать ключ NAME; ключ показывается один раз, хранится только его хеш."""
     name = name.strip()
@@ -25,7 +27,6 @@ def create(name: str) -> None:
         raise click.ClickException(f"ключ «{name}» уже есть (отозванный тоже занимает имя)")
     key, raw = ApiKey.issue(name)
     db.session.add(key)
-    db.session.commit()
     click.echo(f"Ключ «{name}» создан. Сохраните его сейчас: больше он показан не будет.")
     click.echo(raw)
 
@@ -43,6 +44,7 @@ def list_keys() -> None:
 
 @api_keys_cli.command("revoke")
 @click.argument("name")
+@edge.committed
 def revoke(name: str) -> None:
     """Отозвать ключ NAME: запросы с ним получают 401."""
     key = _find(name.strip())
@@ -51,7 +53,6 @@ def revoke(name: str) -> None:
     if not key.is_active:
         raise click.ClickException(f"ключ «{name}» уже отозван")
     key.revoked_at = utcnow()
-    db.session.commit()
     click.echo(f"Ключ «{name}» отозван")
 
 

@@ -12,6 +12,7 @@ from engine.bpmn import repository
 from engine.bpmn.validation import check_file
 from engine.core.tick import run_until_idle
 from models.process.instance import ProcessModel
+from web import edge
 from web.extensions import db
 
 processes_cli = click.Group("processes", help="Бизнес-процессы (BPMN)")
@@ -39,10 +40,10 @@ def check(files: tuple[Path, ...]) -> None:
 
 
 @processes_cli.command("load")
+@edge.committed
 def load() -> None:
     """Опубликовать поставляемые процессы, у которых ещё нет ни одной версии."""
     published = repository.load_shipped(db.session)
-    db.session.commit()
     for model in published:
         click.echo(f"{model.process_id}: опубликована версия {model.version}")
     if not published:

@@ -16,6 +16,7 @@ from models.settings.store import (
     reset_setting,
     set_setting,
 )
+from web import edge
 from web.extensions import db
 
 settings_cli = click.Group("settings", help="Настройки продаж: сроки броней, лимиты, окна")
@@ -42,26 +43,26 @@ def list_settings(project_id: int | None) -> None:
 @click.argument("key")
 @click.argument("value")
 @project_option
+@edge.committed
 def set_value(key: str, value: str, project_id: int | None) -> None:
     """Задать значение KEY (для всех проектов или, с --project, для одного)."""
     try:
         row = set_setting(db.session, key, value, project_id=project_id)
     except SettingError as error:
         _fail(error)
-    db.session.commit()
     click.echo(f"{key} = {display_value(definition_of(key), row.value)}{_scope(project_id)}")
 
 
 @settings_cli.command("reset")
 @click.argument("key")
 @project_option
+@edge.committed
 def reset(key: str, project_id: int | None) -> None:
     """Убрать значение KEY: общее — вернуть умолчание, проекта — убрать переопределение."""
     try:
         removed = reset_setting(db.session, key, project_id=project_id)
     except SettingError as error:
         _fail(error)
-    db.session.commit()
     if removed:
         click.echo(f"{key}: значение{_scope(project_id)} убрано")
     else:
@@ -77,8 +78,7 @@ def _scope(project_id: int | None) -> str:
     return f" (проект {project_id})" if project_id is not None else ""
 
 
-def _fail(error: SettingError):
-    db.session.rollback()
+def _fail(error: SettingError):  # edge.committed rolls the command's work back
     click.echo(f"Ошибка: {error.message}", err=True)
     sys.exit(1)
 
