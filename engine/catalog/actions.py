@@ -5,12 +5,8 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 
 from engine.core.actions import ActionContext, ActionError, action
-from models.catalog.objects import STATUS_LABELS, Premise, PremiseStatus
+from models.catalog.objects import Premise, PriceIsFixed
 from models.db.errors import DomainError
-
-PRICE_FIXED_STATUSES = frozenset(
-    {PremiseStatus.paid_reservation, PremiseStatus.in_deal, PremiseStatus.sold}
-)
 
 
 @action(
@@ -27,12 +23,8 @@ def change_premise_price(ctx: ActionContext, premise_id: int, new_price: str, us
     premise = ctx.session.get(Premise, int(premise_id))
     if premise is None:
         raise ActionError("price_not_changeable", f"Помещение {premise_id} не найдено")
-    if premise.status in PRICE_FIXED_STATUSES:
-        raise ActionError(
-            "price_not_changeable",
-            f"Цена помещения № {premise.number} зафиксирована: оно в статусе "
-            f"«{STATUS_LABELS[premise.status]}»",
-        )
+    if not premise.can_change_price():  # refused even when the price would stay the same
+        raise ActionError(PriceIsFixed.code, PriceIsFixed(premise).message)
     try:
         price = Decimal(str(new_price))
     except InvalidOperation as error:

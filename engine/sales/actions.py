@@ -25,6 +25,7 @@ from models.db import txcache
 from models.db.base import utcnow
 from models.sales.reservation import (
     Channel,
+    ClientLimit,
     QueueEntry,
     QueueStatus,
     Reservation,
@@ -36,12 +37,16 @@ from models.settings.store import get_setting
 RESERVATION_PROCESS = "reservation"
 
 
-def active_count(session, client_id: int) -> int:
-    return session.scalar(
+def client_limit(session, premise: Premise, client_id: int) -> ClientLimit:
+    """The client's limit for a premise's project and their active reservations now; final
+    only under the client's row lock (`lock_client`)."""
+    active = session.scalar(
         select(func.count()).where(
             Reservation.client_id == client_id, Reservation.status == ReservationStatus.active
         )
     )
+    limit = get_setting(session, "reservation.max_per_client", project_of(session, premise))
+    return ClientLimit(limit, active)
 
 
 def project_of(session, premise: Premise) -> int:
@@ -72,13 +77,6 @@ def lock_client(session, client_id: int) -> Client | None:
     """FOR NO KEY UPDATE: serialises the limit check, yet does not deadlock with a consent row
     inserted for this client in the same transaction (its foreign key takes KEY SHARE)."""
     return txcache.locked(session, Client, client_id, key_share=True)
-
-
-def limit_message(limit: int, channel: Channel) -> str:
-    text = f"У клиента уже {limit} активных брони — это предел"
-    if channel == Channel.online:
-        return text
-    return text + "; можно запросить согласование руководителя"
 
 
 def _locked_reservations():
@@ -186,11 +184,10 @@ def reserve_premise(
     if premise is None or client is None:
         raise ActionError("premise_unavailable", "Помещение или клиент не найдены")
     channel = Channel(channel)
-    limit = get_setting(session, "reservation.max_per_client", project_of(session, premise))
-    if not (limit_approved or from_queue) and active_count(session, client.id) >= limit:
-        raise ActionError("client_limit_reached", limit_message(limit, channel))
     now = utcnow()
-    try:
+    try:  # the limit counted under the client's lock taken above
+        limit = client_limit(session, premise, client.id)
+        limit.reserve_another(channel, approved=bool(limit_approved or from_queue))
         reservation = Reservation.take(
             premise,
             client,
@@ -268,8 +265,7 @@ def promote_queue(ctx: ActionContext, premise_id):
         entry = session.scalars(_waiting_queue([int(premise_id)]).limit(1)).first()
     if entry is None:
         return {"promoted": None}
-    entry.status = QueueStatus.promoted
-    entry.ended_at = utcnow()
+    entry.promote(now=utcnow())
     emit(
         session,
         QUEUE_PROMOTED,

@@ -7,19 +7,16 @@ the steps; these functions start it or deliver its messages.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, object_session
 
+from engine.clients import use_cases as clients
 from engine.core import runtime
-from engine.sales.actions import (
-    RESERVATION_PROCESS,
-    active_count,
-    limit_message,
-    project_of,
-)
-from models.catalog.objects import Premise, PremiseStatus
+from engine.sales.actions import RESERVATION_PROCESS, client_limit, project_of
+from models.catalog.objects import Premise
 from models.clients.client import Client
 from models.db import txcache
 from models.db.base import utcnow
@@ -32,8 +29,10 @@ from models.process.instance import (
     ProcessStatus,
 )
 from models.sales.reservation import (
+    Actor,
     Channel,
     ClientLimitReached,
+    OnlineStore,
     PremiseUnavailable,
     QueueEntry,
     QueueStatus,
@@ -42,9 +41,20 @@ from models.sales.reservation import (
     ReservationStatus,
 )
 from models.settings.store import get_setting
-from models.users.user import MANAGEMENT, User
+from models.users.user import User
 
 EVENT = "reservation_event"
+
+
+@dataclass(frozen=True)
+class ReservationOutcome:
+    """What a reservation use case did: the reservation it made or changed, and the process
+    instance it started, if any. `approval_requested`: the head of sales decides first (the
+    reservation, if there is one yet, is unchanged until then)."""
+
+    reservation: Reservation | None
+    instance: ProcessInstance | None = None
+    approval_requested: bool = False
 
 
 def reserve(
@@ -57,25 +67,21 @@ def reserve(
     paid: bool = False,
     request_approval: bool = False,
     api_key_id: int | None = None,
-) -> Reservation | ProcessInstance:
-    """Reserve now, or — offline, over the client's limit, when asked — request approval.
-
-    Returns the active Reservation, or the waiting process instance of an approval request.
-    """
+) -> ReservationOutcome:
+    """Reserve now, or — offline, over the client's limit, when asked — request approval
+    (the outcome then holds the waiting process instance and no reservation yet)."""
     premise = txcache.locked(session, Premise, premise_id)  # the action reuses the lock
     if premise is None:
         raise NotFound("Помещение не найдено")
-    if premise.status != PremiseStatus.available:
-        raise PremiseUnavailable(f"Помещение № {premise.number} уже не свободно")
+    Reservation.require_free(premise)
     over_limit = False
     if channel != Channel.online:
         # Offline, the head of sales may allow a reservation over the limit: the process is
         # told now. Online there is no such way: the process's own check, made under the
         # client's lock, refuses, and the caller rolls back.
-        limit = get_setting(session, "reservation.max_per_client", project_of(session, premise))
-        over_limit = active_count(session, client.id) >= limit
-        if over_limit and not request_approval:
-            raise ClientLimitReached(limit_message(limit, channel))
+        limit = client_limit(session, premise, client.id)
+        over_limit = not limit.can_reserve_another()
+        limit.reserve_another(channel, approved=request_approval)
     instance = runtime.start(
         session,
         RESERVATION_PROCESS,
@@ -95,11 +101,37 @@ def reserve(
         title=f"№ {premise.number}, {client.full_name}",
     )
     if over_limit:
-        return instance
+        return ReservationOutcome(None, instance, approval_requested=True)
     reservation_id = (instance.business_keys or {}).get("reservation_id")
     if reservation_id is None:
         raise _refusal(session, instance)
-    return session.get(Reservation, reservation_id)
+    return ReservationOutcome(session.get(Reservation, reservation_id), instance)
+
+
+def book(
+    session: Session,
+    premise_id: int,
+    *,
+    full_name: str,
+    phone: str,
+    email: str | None,
+    api_key_id: int | None,
+) -> ReservationOutcome:
+    """An online booking: the client found by phone (or added) with the consent, then the
+    reservation; only flushes. Raises ReservationError or NotFound: the caller rolls back, so
+    nothing of it stays, not even a new client card."""
+    client = clients.find_or_create(
+        session,
+        full_name=full_name,
+        phone=phone,
+        email=email,
+        consent=True,
+        channel=Channel.online.value,
+        taken_by_id=None,
+    )
+    return reserve(
+        session, premise_id, client, channel=Channel.online, user=None, api_key_id=api_key_id
+    )
 
 
 def _refusal(session: Session, instance: ProcessInstance) -> ReservationError:
@@ -122,7 +154,8 @@ def _refusal(session: Session, instance: ProcessInstance) -> ReservationError:
     )
 
 
-def _deliver(session: Session, reservation: Reservation, user: User | None, **payload) -> None:
+def _deliver(session: Session, reservation: Reservation, actor: Actor, **payload) -> None:
+    user = None if isinstance(actor, OnlineStore) else actor
     runtime.send_message(
         session,
         EVENT,
@@ -135,44 +168,44 @@ def _deliver(session: Session, reservation: Reservation, user: User | None, **pa
 
 def extend(
     session: Session, reservation: Reservation, until: datetime, user: User
-) -> Reservation | ProcessInstance:
+) -> ReservationOutcome:
     """Within the maximum term the manager extends; beyond it the head of sales approves."""
     max_term = get_setting(session, "reservation.max_term", _project(reservation))
-    if until <= reservation.expires_at:
-        raise ReservationError("bad_term", "Новый срок должен быть позже текущего", "until")
-    if not reservation.can_extend(until, max_term) and user.role not in MANAGERS:
+    reservation.require_extendable(until)
+    if not reservation.can_extend_alone(until, max_term, user):
         return _request_change(session, reservation, user, "extend", until=until.isoformat())
     _deliver(session, reservation, user, outcome="extended", until=until.isoformat())
-    return reservation
+    return ReservationOutcome(reservation)
 
 
-def pay(session: Session, reservation: Reservation, fee, user: User) -> Reservation:
+def pay(session: Session, reservation: Reservation, fee, user: User) -> ReservationOutcome:
     _deliver(session, reservation, user, outcome="paid", fee=str(fee) if fee else None)
-    return reservation
+    return ReservationOutcome(reservation)
 
 
 def cancel(
-    session: Session, reservation: Reservation, reason: str, user: User | None
-) -> Reservation | ProcessInstance:
-    """A free reservation is cancelled at once; a paid one needs the head of sales."""
-    if not reservation.is_active:
-        raise ReservationError("not_active", "Бронь уже не действует")
-    if reservation.is_paid and user is not None and user.role not in MANAGERS:
-        return _request_change(session, reservation, user, "cancel", reason=reason)
-    _deliver(session, reservation, user, outcome="cancelled", reason=reason)
-    return reservation
+    session: Session, reservation: Reservation, reason: str, actor: Actor
+) -> ReservationOutcome:
+    """A free reservation is cancelled at once; a paid one needs the head of sales
+    (`Reservation.can_cancel_alone`: the online store, ONLINE_STORE, cancels its own)."""
+    reservation.require_active()
+    if not reservation.can_cancel_alone(actor):
+        return _request_change(session, reservation, actor, "cancel", reason=reason)
+    _deliver(session, reservation, actor, outcome="cancelled", reason=reason)
+    return ReservationOutcome(reservation)
 
 
-def convert(session: Session, reservation: Reservation, user: User) -> Reservation:
+def convert(session: Session, reservation: Reservation, user: User) -> ReservationOutcome:
     _deliver(session, reservation, user, outcome="converted")
-    return reservation
+    return ReservationOutcome(reservation)
 
 
-MANAGERS = MANAGEMENT
 CHANGE_PROCESS = "reservation_change"
 
 
-def _request_change(session, reservation: Reservation, user: User, change: str, **data):
+def _request_change(
+    session, reservation: Reservation, user: User, change: str, **data
+) -> ReservationOutcome:
     waiting = session.scalar(
         select(func.count())
         .select_from(ProcessInstance)
@@ -186,7 +219,7 @@ def _request_change(session, reservation: Reservation, user: User, change: str, 
     )
     if waiting:
         raise ReservationError("already_requested", "Согласование по этой брони уже запрошено")
-    return runtime.start(
+    instance = runtime.start(
         session,
         CHANGE_PROCESS,
         data={
@@ -202,6 +235,7 @@ def _request_change(session, reservation: Reservation, user: User, change: str, 
         user=user,
         title=f"бронь {reservation.id}, № {reservation.premise.number}",
     )
+    return ReservationOutcome(reservation, instance, approval_requested=True)
 
 
 def _change_label(change: str, data: dict) -> str:
@@ -222,26 +256,18 @@ def enqueue(session: Session, premise_id: int, client: Client, user: User) -> Qu
     premise = session.get(Premise, premise_id, with_for_update=True)
     if premise is None:
         raise NotFound("Помещение не найдено")
-    if premise.status == PremiseStatus.available:
-        raise ReservationError("premise_free", "Помещение свободно: поставьте бронь, а не очередь")
-    if premise.status in (PremiseStatus.sold, PremiseStatus.not_for_sale):
-        raise ReservationError("premise_closed", "На это помещение очередь не ведётся")
     holder = session.scalar(
         select(Reservation.client_id).where(
             Reservation.premise_id == premise.id, Reservation.status == ReservationStatus.active
         )
     )
-    if holder == client.id:
-        raise ReservationError("already_holder", "У клиента уже есть бронь этого помещения")
-    waiting = waiting_entries(session, premise.id)
-    if any(entry.client_id == client.id for entry in waiting):
-        raise ReservationError("already_queued", "Клиент уже стоит в очереди на это помещение")
-    entry = QueueEntry(
-        premise_id=premise.id,
-        client_id=client.id,
+    entry = QueueEntry.join(
+        premise,
+        client.id,
+        holder_id=holder,
+        waiting=waiting_entries(session, premise.id),
         manager_id=user.id,
-        position=(max((e.position for e in waiting), default=0) + 1),
-        created_at=utcnow(),
+        now=utcnow(),
     )
     session.add(entry)
     session.flush()
@@ -259,31 +285,11 @@ def waiting_entries(session: Session, premise_id: int) -> list[QueueEntry]:
 
 
 def remove_from_queue(session: Session, entry: QueueEntry, user: User) -> None:
-    if entry.status != QueueStatus.waiting:
-        raise ReservationError("not_waiting", "Клиент уже не стоит в очереди")
-    if user.role not in MANAGERS and entry.manager_id != user.id:
-        raise ReservationError(
-            "not_yours", "Убрать из очереди может свой менеджер или руководитель"
-        )
-    entry.status = QueueStatus.removed
-    entry.ended_at = utcnow()
+    entry.remove(user, now=utcnow())
     session.flush()
 
 
 def move_in_queue(session: Session, entry: QueueEntry, step: int, user: User) -> None:
-    """Reordering needs the head of sales."""
-    if user.role not in MANAGERS:
-        raise ReservationError(
-            "forbidden", "Менять порядок очереди может руководитель отдела продаж"
-        )
-    entries = waiting_entries(session, entry.premise_id)
-    index = next((i for i, e in enumerate(entries) if e.id == entry.id), None)
-    if index is None:
-        raise ReservationError("not_waiting", "Клиент уже не стоит в очереди")
-    target = index + step
-    if not 0 <= target < len(entries):
-        return
-    entries[index], entries[target] = entries[target], entries[index]
-    for position, item in enumerate(entries, start=1):
-        item.position = position
+    """Reordering needs the head of sales (QueueEntry.can_move)."""
+    entry.move(waiting_entries(session, entry.premise_id), step, user)
     session.flush()

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from models.db import shared_cache
 from models.db.base import Area, Base, Money, UTCDateTime, append_unloaded, utcnow
-from models.db.errors import InvalidPremiseData, InvalidStatusChange
+from models.db.errors import DomainError, InvalidPremiseData, InvalidStatusChange
 
 
 def _enum(cls: type[enum.Enum]) -> Enum:
@@ -81,6 +81,25 @@ STATUS_TRANSITIONS: dict[PremiseStatus, frozenset[PremiseStatus]] = {
 
 # What an employee may set by hand on the premise card; the rest is the processes' work.
 MANUAL_STATUSES = frozenset({PremiseStatus.not_for_sale, PremiseStatus.available})
+
+# From a paid reservation on, the client has been promised this price: it no longer changes.
+PRICE_FIXED_STATUSES = frozenset(
+    {PremiseStatus.paid_reservation, PremiseStatus.in_deal, PremiseStatus.sold}
+)
+
+
+class PriceIsFixed(DomainError):
+    """A fixed price cannot be changed: by the process, by hand, or by an import."""
+
+    code = "price_not_changeable"
+    status = 409
+
+    def __init__(self, premise: Premise):
+        super().__init__(
+            f"Цена помещения № {premise.number} зафиксирована: оно в статусе "
+            f"«{STATUS_LABELS[premise.status]}»",
+            field="price",
+        )
 
 
 class Project(Base):
@@ -251,12 +270,23 @@ class Premise(Base):
         if self.is_studio and self.rooms > 1:
             raise InvalidPremiseData("Студия не может иметь больше одной комнаты", field="rooms")
 
+    def can_reserve(self) -> bool:
+        """The premise is free: only a premise on sale and not taken may be reserved."""
+        return self.status == PremiseStatus.available
+
+    def can_change_price(self) -> bool:
+        return self.status not in PRICE_FIXED_STATUSES
+
     def change_price(self, new_price: Decimal, *, by_user_id: int | None, source: str) -> bool:
+        """Set a new price with its history line; the same price is no change (False).
+        Raises PriceIsFixed where the price is fixed (PRICE_FIXED_STATUSES)."""
         if new_price < 0:
             raise InvalidPremiseData("Цена не может быть отрицательной", field="price")
         new_price = new_price.quantize(Decimal("0.01"))
         if self.price is not None and new_price == self.price:
             return False
+        if not self.can_change_price():
+            raise PriceIsFixed(self)
         self._record("price", self.price, new_price, by_user_id, source)
         self.price = new_price
         return True

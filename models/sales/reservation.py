@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -23,6 +24,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from models.catalog.objects import Premise, PremiseStatus, price_per_m2
 from models.db.base import Base, Money, UTCDateTime, append_unloaded, utcnow
 from models.db.errors import DomainError
+from models.users.user import User
 
 
 class ReservationError(DomainError):
@@ -43,6 +45,48 @@ class PremiseUnavailable(ReservationError):
 class ClientLimitReached(ReservationError):
     def __init__(self, message: str):
         super().__init__("client_limit_reached", message)
+
+
+class OnlineStore:
+    """The online store acting through its API key, where an employee would be a User: it may
+    cancel the reservations it made, paid or not (the customer paid in the store)."""
+
+    def __repr__(self) -> str:
+        return "ONLINE_STORE"
+
+
+ONLINE_STORE = OnlineStore()
+Actor = User | OnlineStore
+
+
+def manages_sales(actor: Actor) -> bool:
+    """The head of sales (or an admin) decides alone what a manager must ask them for."""
+    return isinstance(actor, User) and actor.is_management
+
+
+@dataclass(frozen=True)
+class ClientLimit:
+    """The client's limit of active reservations (setting reservation.max_per_client).
+
+    `active` must be counted under the client's row lock wherever the answer is final (the
+    process's reserve_premise action), so two bookings at once cannot both pass it."""
+
+    limit: int
+    active: int
+
+    def can_reserve_another(self) -> bool:
+        return self.active < self.limit
+
+    def reserve_another(self, channel: Channel, *, approved: bool = False) -> None:
+        """Refuse one more reservation over the limit, unless the head of sales approved it."""
+        if not approved and not self.can_reserve_another():
+            raise ClientLimitReached(self.message(channel))
+
+    def message(self, channel: Channel) -> str:
+        text = f"У клиента уже {self.limit} активных брони — это предел"
+        if channel == Channel.online:
+            return text
+        return text + "; можно запросить согласование руководителя"
 
 
 def _enum(cls):
@@ -130,8 +174,7 @@ class Reservation(Base):
         api_key_id: int | None = None,
     ) -> Reservation:
         """Reserve `premise` (locked by the caller) for `client`, fixing today's price."""
-        if premise.status != PremiseStatus.available:
-            raise PremiseUnavailable(f"Помещение № {premise.number} уже не свободно")
+        cls.require_free(premise)
         premise.change_status(
             PremiseStatus.paid_reservation if paid else PremiseStatus.reserved,
             by_user_id=manager_id,
@@ -156,6 +199,12 @@ class Reservation(Base):
         reservation.record("created", manager_id, {"expires_at": reservation.expires_at}, now)
         return reservation
 
+    @staticmethod
+    def require_free(premise: Premise) -> None:
+        """The premise is free (Premise.can_reserve), or PremiseUnavailable."""
+        if not premise.can_reserve():
+            raise PremiseUnavailable(f"Помещение № {premise.number} уже не свободно")
+
     @property
     def is_active(self) -> bool:
         return self.status == ReservationStatus.active
@@ -164,23 +213,32 @@ class Reservation(Base):
     def status_label(self) -> str:
         return RESERVATION_STATUS_LABELS[self.status]
 
-    def can_extend(self, until: datetime, max_term: timedelta) -> bool:
-        """Within the maximum term a manager extends alone; beyond it needs approval."""
-        return self.is_active and until > self.expires_at and until <= self.starts_at + max_term
+    def can_extend(self, until: datetime) -> bool:
+        """A new term must be later than the current one."""
+        return self.is_active and until > self.expires_at
 
-    def extend(self, until: datetime, *, by_user_id: int | None, now: datetime) -> None:
-        self._require_active()
-        if until <= self.expires_at:
+    def require_extendable(self, until: datetime) -> None:
+        """Refuse an extension to `until` that `can_extend` does not allow."""
+        self.require_active()
+        if not self.can_extend(until):
             raise ReservationError(
                 "bad_term", "Новый срок должен быть позже текущего", field="until"
             )
+
+    def can_extend_alone(self, until: datetime, max_term: timedelta, actor: Actor) -> bool:
+        """Within the maximum term a manager extends alone; beyond it the head of sales."""
+        within = until <= self.starts_at + max_term
+        return self.can_extend(until) and (within or manages_sales(actor))
+
+    def extend(self, until: datetime, *, by_user_id: int | None, now: datetime) -> None:
+        self.require_extendable(until)
         self.record("extended", by_user_id, {"from": self.expires_at, "to": until}, now)
         self.expires_at = until
 
     def register_payment(
         self, fee: Decimal, *, term: timedelta, by_user_id: int | None, now: datetime
     ) -> None:
-        self._require_active()
+        self.require_active()
         if self.is_paid:
             raise ReservationError("already_paid", "Бронь уже оплачена")
         if fee <= 0:
@@ -194,15 +252,18 @@ class Reservation(Base):
         self.expires_at = max(self.expires_at, now + term)
         self.record("paid", by_user_id, {"fee": fee, "expires_at": self.expires_at}, now)
 
-    def can_cancel_alone(self) -> bool:
-        """A free reservation is cancelled by its manager; a paid one needs approval."""
-        return self.is_active and not self.is_paid
+    def can_cancel_alone(self, actor: Actor) -> bool:
+        """A free reservation is cancelled by its manager; a paid one needs the head of sales'
+        approval, unless the head of sales cancels it, or the online store that took it."""
+        if not self.is_active:
+            return False
+        return not self.is_paid or actor is ONLINE_STORE or manages_sales(actor)
 
     def end(
         self, status: ReservationStatus, *, by_user_id: int | None, now: datetime, reason: str = ""
     ) -> None:
         """Expire or cancel (the premise is free again) or convert (the deal begins)."""
-        self._require_active()
+        self.require_active()
         self.status = status
         self.ended_at = now
         self.end_reason = reason
@@ -215,7 +276,7 @@ class Reservation(Base):
         self.record(status.value, by_user_id, {"reason": reason} if reason else {}, now)
 
     def confirm(self, *, by_user_id: int | None, now: datetime) -> None:
-        self._require_active()
+        self.require_active()
         self.confirmed_at = now
         self.record("confirmed", by_user_id, {}, now)
 
@@ -224,7 +285,7 @@ class Reservation(Base):
         line = ReservationEvent(kind=kind, user_id=user_id, data=plain, at=now)
         append_unloaded(self, "events", line)
 
-    def _require_active(self) -> None:
+    def require_active(self) -> None:
         if not self.is_active:
             raise ReservationError("not_active", f"Бронь уже не действует: «{self.status_label}»")
 
@@ -292,3 +353,103 @@ class QueueEntry(Base):
     premise: Mapped[Premise] = relationship()
     client = relationship("Client")
     manager = relationship("User")
+
+    # The queue's rules. `waiting` is the premise's waiting entries in their order (a locked
+    # read by the caller); positions are 1, 2, 3… in that order.
+
+    @classmethod
+    def can_join(
+        cls, premise: Premise, client_id: int, *, holder_id: int | None, waiting: list[QueueEntry]
+    ) -> bool:
+        """A client may queue for a taken premise they do not hold and are not queued for."""
+        return cls._join_refusal(premise, client_id, holder_id, waiting) is None
+
+    @classmethod
+    def join(
+        cls,
+        premise: Premise,
+        client_id: int,
+        *,
+        holder_id: int | None,
+        waiting: list[QueueEntry],
+        manager_id: int | None,
+        now: datetime,
+    ) -> QueueEntry:
+        """The client's new place at the end of the queue; refused as `can_join` says."""
+        refusal = cls._join_refusal(premise, client_id, holder_id, waiting)
+        if refusal is not None:
+            raise refusal
+        return cls(
+            premise_id=premise.id,
+            client_id=client_id,
+            manager_id=manager_id,
+            position=max((entry.position for entry in waiting), default=0) + 1,
+            created_at=now,
+        )
+
+    @staticmethod
+    def _join_refusal(premise, client_id, holder_id, waiting) -> ReservationError | None:
+        if premise.can_reserve():
+            return ReservationError(
+                "premise_free", "Помещение свободно: поставьте бронь, а не очередь"
+            )
+        if premise.status in (PremiseStatus.sold, PremiseStatus.not_for_sale):
+            return ReservationError("premise_closed", "На это помещение очередь не ведётся")
+        if holder_id == client_id:
+            return ReservationError("already_holder", "У клиента уже есть бронь этого помещения")
+        if any(entry.client_id == client_id for entry in waiting):
+            return ReservationError("already_queued", "Клиент уже стоит в очереди на это помещение")
+        return None
+
+    @property
+    def is_waiting(self) -> bool:
+        return self.status == QueueStatus.waiting
+
+    def can_remove(self, user: User) -> bool:
+        """The client's own manager or the head of sales takes a waiting client off the queue."""
+        return self.is_waiting and (manages_sales(user) or self.manager_id == user.id)
+
+    def remove(self, user: User, *, now: datetime) -> None:
+        self._require_waiting()
+        if not self.can_remove(user):
+            raise ReservationError(
+                "not_yours", "Убрать из очереди может свой менеджер или руководитель"
+            )
+        self._end(QueueStatus.removed, now)
+
+    def can_move(self, user: User) -> bool:
+        """Reordering the queue needs the head of sales."""
+        return self.is_waiting and manages_sales(user)
+
+    def move(self, waiting: list[QueueEntry], step: int, user: User) -> None:
+        """Move this entry `step` places (-1: up, 1: down) in `waiting`; at an end, nothing."""
+        if not manages_sales(user):
+            raise ReservationError(
+                "forbidden", "Менять порядок очереди может руководитель отдела продаж"
+            )
+        index = next((i for i, entry in enumerate(waiting) if entry.id == self.id), None)
+        if index is None or not self.can_move(user):
+            raise ReservationError("not_waiting", "Клиент уже не стоит в очереди")
+        target = index + step
+        if not 0 <= target < len(waiting):
+            return
+        order = list(waiting)
+        order[index], order[target] = order[target], order[index]
+        for position, entry in enumerate(order, start=1):
+            entry.position = position
+
+    def can_promote(self) -> bool:
+        """A freed premise goes to a client still waiting (the head of the queue's order)."""
+        return self.is_waiting
+
+    def promote(self, *, now: datetime) -> None:
+        self._require_waiting()
+        self._end(QueueStatus.promoted, now)
+
+    def _require_waiting(self) -> None:
+        if not self.is_waiting:
+            raise ReservationError("not_waiting", "Клиент уже не стоит в очереди")
+
+    def _end(self, status: QueueStatus, now: datetime) -> None:
+        self.status = status
+        self.ended_at = now

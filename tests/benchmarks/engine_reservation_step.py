@@ -114,7 +114,7 @@ def prepare_requests(people, premise_ids: list[int]) -> list[int]:
             channel=Channel.offline,
             user=manager,
             request_approval=True,
-        )
+        ).instance
         db.session.commit()
         [approval] = _open_tasks(instance.id)
         if approval.task_name != TASK:

@@ -111,7 +111,7 @@ def seed(count: int, real: int) -> Seeded:
             db.session.get(Client, client_ids[index]),
             channel=Channel.online,
             user=None,
-        )
+        ).reservation
         db.session.commit()
         reservation_ids.append(made.id)
     real_ms = (time.perf_counter() - started) / max(real, 1) * 1000

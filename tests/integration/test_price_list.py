@@ -263,8 +263,12 @@ BAD_ROWS = {
         (4, "Номер", "уже есть в строке 3"),
     ),
     "forbidden status change": (
-        [row(number="103", floor=3, section=2, status="Свободно")],
+        [row(number="103", floor=3, section=2, price="10 000 000,00", status="Свободно")],
         (3, "Статус", "Нельзя перевести помещение из статуса «Продано» в «Свободно»"),
+    ),
+    "fixed price changed": (
+        [row(number="103", floor=3, section=2, status="Продано")],
+        (3, "Цена", "Цена помещения № 103 зафиксирована: оно в статусе «Продано»"),
     ),
     "status only processes set": (
         [row(number="104", floor=3, status="Свободно")],

@@ -37,7 +37,6 @@ from sqlalchemy.orm import Session
 from sqlalchemy.pool import NullPool
 
 from engine.bpmn import repository
-from engine.clients import use_cases as clients
 from engine.sales import use_cases as reservations
 from models.catalog.objects import Premise, PremiseChange, PremiseStatus
 from models.clients.client import Client, ClientPhone, Consent
@@ -160,6 +159,14 @@ def outcome(results: list) -> tuple[list[int], Counter, list]:
     return made, refused, other
 
 
+def book(session: Session, premise_id: int, full_name: str, phone: str) -> int:
+    """What the API's POST /reservations does below HTTP: the one online booking use case."""
+    made = reservations.book(
+        session, premise_id, full_name=full_name, phone=phone, email=None, api_key_id=None
+    )
+    return made.reservation.id
+
+
 def count(session: Session, model, *where) -> int:
     return session.scalar(select(func.count()).select_from(model).where(*where))
 
@@ -205,17 +212,7 @@ def test_fifty_buyers_at_once_get_one_reservation_and_49_clean_refusals(
     premise_id = make_premise(make_building(), number="101").id
 
     def attempt(session: Session, index: int) -> int:
-        buyer = clients.find_or_create(
-            session,
-            full_name=f"Покупатель {index}",
-            phone=f"+7999100{index:04d}",
-            email=None,
-            consent=True,
-            channel="online",
-            taken_by_id=None,
-        )
-        made = reservations.reserve(session, premise_id, buyer, channel=Channel.online, user=None)
-        return made.id
+        return book(session, premise_id, f"Покупатель {index}", f"+7999100{index:04d}")
 
     gate = Gate(engine, "premise", [premise_id])
     results = race(app, engine, attempt, ATTEMPTS, gate)
@@ -252,7 +249,7 @@ def test_one_client_on_ten_premises_at_once_gets_exactly_the_limit(
         made = reservations.reserve(
             session, premise_ids[index], client, channel=Channel.online, user=None
         )
-        return made.id
+        return made.reservation.id
 
     # Everyone passes the unlocked pre-check (no reservation yet) and queues for the client row:
     # the locked check in `reserve_premise` alone must hold the line.
@@ -331,19 +328,7 @@ def test_one_new_buyer_on_three_premises_at_once_stays_within_the_limit(
     premise_ids = [make_premise(building, number=str(n)).id for n in range(1, 4)]
 
     def attempt(session: Session, index: int) -> int:
-        buyer = clients.find_or_create(
-            session,
-            full_name="Новый Покупатель",
-            phone="+79994000001",
-            email=None,
-            consent=True,
-            channel="online",
-            taken_by_id=None,
-        )
-        made = reservations.reserve(
-            session, premise_ids[index], buyer, channel=Channel.online, user=None
-        )
-        return made.id
+        return book(session, premise_ids[index], "Новый Покупатель", "+79994000001")
 
     gate = Gate(engine, "premise", premise_ids)  # every attempt has looked the phone up by then
     made, refused, other = outcome(race(app, engine, attempt, len(premise_ids), gate))
@@ -365,19 +350,7 @@ def test_a_known_buyer_giving_consent_on_two_premises_at_once_gets_both(
     db_session.commit()
 
     def attempt(session: Session, index: int) -> int:
-        known = clients.find_or_create(
-            session,
-            full_name="Давний Покупатель",
-            phone="+79995000001",
-            email=None,
-            consent=True,
-            channel="online",
-            taken_by_id=None,
-        )
-        made = reservations.reserve(
-            session, premise_ids[index], known, channel=Channel.online, user=None
-        )
-        return made.id
+        return book(session, premise_ids[index], "Давний Покупатель", "+79995000001")
 
     gate = Gate(engine, "premise", premise_ids)  # both consents are inserted by then
     made, refused, other = outcome(race(app, engine, attempt, 2, gate))

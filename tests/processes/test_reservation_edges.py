@@ -44,7 +44,7 @@ def make_client(db_session):
 def reserve(db_session, premise, client, user) -> Reservation:
     reservation = reservations.reserve(
         db_session, premise.id, client, channel=Channel.offline, user=user
-    )
+    ).reservation
     db_session.commit()
     return reservation
 

@@ -101,7 +101,7 @@ def test_a_read_state_holds_one_id_object_per_task_and_writes_back_the_same(
     db_session.flush()
     made = reservations.reserve(
         db_session, premise.id, client, channel=Channel.offline, user=manager
-    )
+    ).reservation
     db_session.commit()
     instance_id = db_session.scalar(
         select(ProcessBusinessKey.instance_id).where(

@@ -212,7 +212,7 @@ def test_an_office_reservation_is_not_visible_to_the_store(client, shop, flats, 
     db.session.flush()
     office = reservations.reserve(
         db.session, flats[0], buyer, channel=Channel.offline, user=manager
-    )
+    ).reservation
     db.session.commit()
 
     url = f"{RESERVATIONS}/{office.id}"

@@ -111,12 +111,13 @@ def test_dry_run_lists_problems_in_russian_and_writes_nothing(
 
     page = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert "не импортирован: найдено ошибок — 3" in page and "Ничего не изменено" in page
+    assert "не импортирован: найдено ошибок — 4" in page and "Ничего не изменено" in page
     table = page[page.index('data-testid="import-problems"') :]
     for line, column, message in [
         (2, "Общая площадь", "Площадь должна быть больше нуля"),
         (3, "Цена", "Ожидается число, например 12 345,50"),
         (4, "Номер", "Помещение № 2 корпуса «Корпус 1» уже есть в строке 3"),
+        (4, "Цена", "Цена помещения № 2 зафиксирована: оно в статусе «Продано»"),
     ]:
         assert re.search(
             rf"<td[^>]*>{line}</td><td>{column}</td><td>{re.escape(message)}</td>", table

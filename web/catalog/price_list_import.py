@@ -8,6 +8,7 @@ Premises missing from the file are left alone: import never deletes.
 
 An empty cell of an optional column keeps the premise's value (a new premise gets the
 default), except living and kitchen area, where an empty cell means "no value".
+A fixed price (Premise.can_change_price) is refused at its cell, like any other problem.
 Statuses: import may only move a premise between «Свободно» and «Не в продаже», and only
 where Premise.can_change_status allows it; reservations and deals belong to their processes.
 """
@@ -26,6 +27,7 @@ from models.catalog.objects import (
     Floor,
     Premise,
     PremiseStatus,
+    PriceIsFixed,
     Project,
     Section,
 )
@@ -239,10 +241,17 @@ def _rule_problems(values: dict, premise: Premise | None, bad: set[str]) -> list
             problems.append((key, f"{label} не может быть больше общей"))
     if not bad & {"is_studio", "rooms"} and values["is_studio"] and values["rooms"] > 1:
         problems.append(("rooms", "Студия не может иметь больше одной комнаты"))
+    if "price" not in bad and _fixed_price_changed(values["price"], premise):
+        problems.append(("price", PriceIsFixed(premise).message))
     status_problem = None if "status" in bad else _status_problem(values["status"], premise)
     if status_problem:
         problems.append(("status", status_problem))
     return problems
+
+
+def _fixed_price_changed(price, premise: Premise | None) -> bool:
+    """A row may repeat a fixed price (an exported file imports back), never change it."""
+    return premise is not None and price != premise.price and not premise.can_change_price()
 
 
 def _status_problem(status: PremiseStatus, premise: Premise | None) -> str | None:

@@ -11,7 +11,7 @@ from engine.sales import use_cases as reservations
 from models.catalog.objects import Premise
 from models.clients.client import CARD_EDITORS, Client, ConsentKind
 from models.db.errors import DomainError
-from models.sales.reservation import Channel, Reservation
+from models.sales.reservation import Channel
 from web import edge
 from web.clients import bp
 from web.clients.forms import ConsentForm
@@ -94,7 +94,7 @@ def reserve(client_id: int):
     if premise is None:
         return back_to(found, f"Помещение № {number or '—'} в этом корпусе не найдено")
     try:
-        result = reservations.reserve(
+        outcome = reservations.reserve(
             db.session,
             premise.id,
             found,
@@ -106,8 +106,8 @@ def reserve(client_id: int):
         db.session.rollback()
         return back_to(found, error.message)
     db.session.commit()
-    if isinstance(result, Reservation):
-        return redirect(url_for("sales.reservation", reservation_id=result.id))
+    if not outcome.approval_requested:
+        return redirect(url_for("sales.reservation", reservation_id=outcome.reservation.id))
     return back_to(
         found, "Лимит броней клиента исчерпан: запрошено согласование руководителя", "info"
     )

@@ -184,13 +184,13 @@ def convert(reservation_id: int):
 
 def _verb(found: Reservation, call, done: str, requested: str, forms: dict):
     try:
-        result = call()
+        outcome = call()
     except DomainError as error:
         db.session.rollback()
         flash(error.message, "danger")
         return _card(db.session.get(Reservation, found.id), forms, 422)
     db.session.commit()
-    flash(done if isinstance(result, Reservation) else requested, "success")
+    flash(requested if outcome.approval_requested else done, "success")
     return redirect(url_for("sales.reservation", reservation_id=found.id))
 
 

@@ -11,7 +11,7 @@ from engine.clients import use_cases as clients
 from engine.sales import use_cases as reservations
 from models.catalog.objects import Premise
 from models.db.errors import DomainError
-from models.sales.reservation import Channel, Reservation
+from models.sales.reservation import Channel
 from web.extensions import db
 from web.sales import RESERVERS, bp
 from web.sales.forms import ReserveForm
@@ -45,7 +45,7 @@ def reserve(premise_id: int):
     form = ReserveForm()
     if form.validate_on_submit():
         try:
-            result = reservations.reserve(
+            outcome = reservations.reserve(
                 db.session,
                 premise.id,
                 client_from(form),
@@ -58,10 +58,11 @@ def reserve(premise_id: int):
             put_error(form, error)
         else:
             db.session.commit()
-            if isinstance(result, Reservation):
-                local = result.expires_at.astimezone(ZoneInfo(premise.building.time_zone))
+            if not outcome.approval_requested:
+                made = outcome.reservation
+                local = made.expires_at.astimezone(ZoneInfo(premise.building.time_zone))
                 flash(f"Бронь поставлена до {local:%d.%m.%Y %H:%M}", "success")
-                return redirect(url_for("sales.reservation", reservation_id=result.id))
+                return redirect(url_for("sales.reservation", reservation_id=made.id))
             flash("Лимит броней клиента исчерпан: запрошено согласование руководителя", "info")
             return redirect(url_for("catalog.premise", premise_id=premise.id))
     return render_template("sales/reserve.html", form=form, premise=premise, mode="reserve")
