@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from datetime import timedelta
 from decimal import Decimal
 
@@ -13,7 +12,6 @@ from engine.core import runtime
 from engine.core.tick import run_until_idle
 from engine.sales import use_cases as reservations
 from models.catalog.objects import PremiseStatus
-from models.clients.client import Client
 from models.db.base import utcnow
 from models.notifications.in_app import Notification
 from models.process.instance import HumanTask, HumanTaskStatus, ProcessInstance, ProcessStatus
@@ -26,7 +24,6 @@ from models.sales.reservation import (
     Reservation,
     ReservationStatus,
 )
-from models.settings.store import set_setting
 from models.users.user import Role
 
 
@@ -40,23 +37,8 @@ def flat(building, make_premise):
     return make_premise(building, number="101", price="12000000.00", total_area="60")
 
 
-@pytest.fixture
-def make_client(db_session):
-    counter = iter(range(100))
-
-    def factory(name: str = "Иванов Иван Иванович") -> Client:
-        client = Client(full_name=name)
-        client.add_phone(f"+7999000{next(counter):04d}")
-        db_session.add(client)
-        db_session.commit()
-        return client
-
-    return factory
-
-
 def reserve(db_session, premise, client, user, **kwargs):
-    """The reservation made (None: an approval was requested instead), committed."""
-    outcome = reservations.reserve(
+    result = reservations.reserve(
         db_session,
         premise.id,
         client,
@@ -65,20 +47,13 @@ def reserve(db_session, premise, client, user, **kwargs):
         **kwargs,
     )
     db_session.commit()
-    return outcome.reservation
+    return result
 
 
 def open_tasks(db_session):
     return db_session.scalars(
         select(HumanTask).where(HumanTask.status == HumanTaskStatus.open).order_by(HumanTask.id)
     ).all()
-
-
-def short_terms(db_session, seconds: int = 2):
-    set_setting(db_session, "reservation.term.offline", f"PT{seconds}S")
-    set_setting(db_session, "reservation.term.online", f"PT{seconds}S")
-    set_setting(db_session, "queue.acceptance_window", f"PT{seconds}S")
-    db_session.commit()
 
 
 def test_a_reservation_takes_the_premise_and_fixes_its_price(
@@ -114,11 +89,10 @@ def test_a_second_client_cannot_reserve_a_reserved_premise(db_session, flat, man
 
 
 def test_the_deadline_expires_the_reservation_and_frees_the_premise(
-    db_session, flat, manager, make_client
+    db_session, clock, flat, manager, make_client
 ):
-    short_terms(db_session)
     reservation = reserve(db_session, flat, make_client(), manager)
-    time.sleep(2.2)
+    clock.advance(days=3, seconds=1)  # an office reservation holds for three days
     run_until_idle(db_session)
     db_session.refresh(reservation)
     assert reservation.status == ReservationStatus.expired
@@ -129,9 +103,8 @@ def test_the_deadline_expires_the_reservation_and_frees_the_premise(
 
 
 def test_one_tick_batch_expires_several_reservations_and_hands_each_premise_to_its_queue(
-    db_session, building, make_premise, manager, make_client
+    db_session, clock, building, make_premise, manager, make_client
 ):
-    short_terms(db_session)
     flats = [make_premise(building, number=str(n), price="9000000.00") for n in (201, 202, 203)]
     holders = [
         reserve(db_session, flat, make_client(f"Держатель {i}"), manager)
@@ -143,7 +116,7 @@ def test_one_tick_batch_expires_several_reservations_and_hands_each_premise_to_i
         for client in queued[flat.id]:
             reservations.enqueue(db_session, flat.id, client, manager)
     db_session.commit()
-    time.sleep(2.2)
+    clock.advance(days=3, seconds=1)
 
     assert run_until_idle(db_session).errors == 0
     db_session.expire_all()
@@ -202,16 +175,15 @@ def test_the_queue_gets_the_premise_and_must_confirm_within_the_window(
 
 
 def test_an_unconfirmed_queue_offer_passes_to_the_next_client(
-    db_session, flat, manager, make_client
+    db_session, clock, flat, manager, make_client
 ):
     first = reserve(db_session, flat, make_client("Первый"), manager)
     second, third = make_client("Второй"), make_client("Третий")
     reservations.enqueue(db_session, flat.id, second, manager)
     reservations.enqueue(db_session, flat.id, third, manager)
-    short_terms(db_session)
     reservations.cancel(db_session, first, "", manager)
     db_session.commit()
-    time.sleep(2.2)
+    clock.advance(days=1, seconds=1)  # the queue's window to answer is one day
     run_until_idle(db_session)
 
     active = db_session.scalars(
@@ -237,17 +209,8 @@ def test_over_the_limit_a_reservation_needs_the_head_of_sales(
     db_session.rollback()
     assert db_session.scalar(select(func.count()).select_from(Reservation)) == 2
 
-    pending = reservations.reserve(
-        db_session,
-        flats[2].id,
-        client,
-        channel=Channel.offline,
-        user=manager,
-        request_approval=True,
-    )
-    db_session.commit()
-    assert pending.approval_requested and pending.reservation is None
-    assert pending.instance.status == ProcessStatus.waiting
+    pending = reserve(db_session, flats[2], client, manager, request_approval=True)
+    assert isinstance(pending, ProcessInstance)
     [approval] = open_tasks(db_session)
     assert approval.role == Role.head_of_sales and approval.is_approval
     runtime.complete(db_session, approval.id, head, {"decision": "approve"})
@@ -313,8 +276,7 @@ def test_extending_beyond_the_maximum_waits_for_approval(
     until = reservation.starts_at + timedelta(days=45)
     request = reservations.extend(db_session, reservation, until, manager)
     db_session.commit()
-    assert request.approval_requested and request.reservation is reservation
-    assert request.instance.process_id == reservations.CHANGE_PROCESS
+    assert isinstance(request, ProcessInstance)
     assert reservation.expires_at == old
     [approval] = open_tasks(db_session)
     assert "продлить до" in approval.title
