@@ -38,7 +38,8 @@ def flat(building, make_premise):
 
 
 def reserve(db_session, premise, client, user, **kwargs):
-    result = reservations.reserve(
+    """The reservation made (None: an approval was requested instead), committed."""
+    outcome = reservations.reserve(
         db_session,
         premise.id,
         client,
@@ -47,7 +48,7 @@ def reserve(db_session, premise, client, user, **kwargs):
         **kwargs,
     )
     db_session.commit()
-    return result
+    return outcome.reservation
 
 
 def open_tasks(db_session):
@@ -209,8 +210,17 @@ def test_over_the_limit_a_reservation_needs_the_head_of_sales(
     db_session.rollback()
     assert db_session.scalar(select(func.count()).select_from(Reservation)) == 2
 
-    pending = reserve(db_session, flats[2], client, manager, request_approval=True)
-    assert isinstance(pending, ProcessInstance)
+    pending = reservations.reserve(
+        db_session,
+        flats[2].id,
+        client,
+        channel=Channel.offline,
+        user=manager,
+        request_approval=True,
+    )
+    db_session.commit()
+    assert pending.approval_requested and pending.reservation is None
+    assert pending.instance.status == ProcessStatus.waiting
     [approval] = open_tasks(db_session)
     assert approval.role == Role.head_of_sales and approval.is_approval
     runtime.complete(db_session, approval.id, head, {"decision": "approve"})
@@ -276,7 +286,8 @@ def test_extending_beyond_the_maximum_waits_for_approval(
     until = reservation.starts_at + timedelta(days=45)
     request = reservations.extend(db_session, reservation, until, manager)
     db_session.commit()
-    assert isinstance(request, ProcessInstance)
+    assert request.approval_requested and request.reservation is reservation
+    assert request.instance.process_id == reservations.CHANGE_PROCESS
     assert reservation.expires_at == old
     [approval] = open_tasks(db_session)
     assert "продлить до" in approval.title
