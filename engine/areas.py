@@ -19,7 +19,6 @@ ROOMS = ("actions", "events", "jobs")
 @dataclass(frozen=True)
 class Area:
     name: str  # the package under engine/
-    label: str
     extra: tuple[str, ...] = ()  # more modules that register actions, events or jobs
 
     def modules(self) -> list[str]:
@@ -29,10 +28,10 @@ class Area:
 
 
 AREAS = (
-    Area("catalog", "Объекты и цены"),
-    Area("sales", "Продажи: брони, очередь, изменения брони", extra=("changes",)),
-    Area("clients", "Клиенты"),
-    Area("crm", "Работа с клиентами: история, задачи"),
+    Area("catalog"),  # construction objects, premises, prices
+    Area("sales", extra=("changes",)),  # reservations, the queue, changes of a reservation
+    Area("clients"),  # client cards, merge, search
+    Area("crm"),  # the client's history, tasks
 )
 
 
