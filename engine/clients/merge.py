@@ -132,7 +132,7 @@ def _move_queue_places(session: Session, keep_id: int, drop_id: int, now: dateti
     for entries in by_premise.values():
         entries.sort(key=lambda e: (e.position, e.id))
         for extra in entries[1:]:
-            extra.status, extra.ended_at = QueueStatus.removed, now
+            extra.drop_as_duplicate(now=now)
     session.flush()
 
 

@@ -446,6 +446,12 @@ class QueueEntry(Base):
         self._require_waiting()
         self._end(QueueStatus.promoted, now)
 
+    def drop_as_duplicate(self, *, now: datetime) -> None:
+        """A client waits once per premise: of two places met by merging their cards, the
+        worse one is closed as removed (the merge's own right, not a manager's)."""
+        self._require_waiting()
+        self._end(QueueStatus.removed, now)
+
     def _require_waiting(self) -> None:
         if not self.is_waiting:
             raise ReservationError("not_waiting", "Клиент уже не стоит в очереди")

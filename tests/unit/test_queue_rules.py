@@ -114,6 +114,14 @@ def test_a_client_no_longer_waiting_is_not_moved():
     assert refused.value.code == "not_waiting"
 
 
+def test_a_duplicate_place_is_closed_as_removed_once():
+    [entry] = queue(1, 3)
+    entry.drop_as_duplicate(now=NOW)
+    assert (entry.status, entry.ended_at) == (QueueStatus.removed, NOW)
+    with pytest.raises(ReservationError):
+        entry.drop_as_duplicate(now=NOW)
+
+
 def test_a_waiting_client_is_promoted_once():
     [entry] = queue(1, 3)
     assert entry.can_promote()
