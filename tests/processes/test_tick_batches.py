@@ -3,7 +3,6 @@ time, each action in its own savepoint, when something in the batch fails."""
 
 from __future__ import annotations
 
-import time
 from decimal import Decimal
 
 import pytest
@@ -23,7 +22,8 @@ def timer_process(db_session):
     return model
 
 
-def _waiting(db_session, make_building, make_premise, outcomes: list[str]):
+def _due(db_session, clock, make_building, make_premise, outcomes: list[str]):
+    """Instances of timer_then_action whose one-second timer is due."""
     building = make_building()
     started = []
     for index, outcome in enumerate(outcomes):
@@ -37,7 +37,7 @@ def _waiting(db_session, make_building, make_premise, outcomes: list[str]):
         db_session.commit()
         assert instance.status == ProcessStatus.waiting
         started.append((instance, premise.id))
-    time.sleep(1.2)
+    clock.advance(seconds=2)
     return started
 
 
@@ -46,9 +46,9 @@ def _price(db_session, premise_id: int) -> Decimal:
 
 
 def test_a_batch_where_nothing_fails_runs_every_action(
-    db_session, timer_process, make_building, make_premise, open_tasks
+    db_session, clock, timer_process, make_building, make_premise, open_tasks
 ):
-    started = _waiting(db_session, make_building, make_premise, ["ok", "ok", "ok"])
+    started = _due(db_session, clock, make_building, make_premise, ["ok", "ok", "ok"])
     assert run_until_idle(db_session).timers == 3
     db_session.expire_all()
     for instance, premise_id in started:
@@ -60,10 +60,10 @@ def test_a_batch_where_nothing_fails_runs_every_action(
 
 
 def test_a_failure_in_a_batch_leaves_the_others_done_and_itself_unwritten(
-    db_session, timer_process, make_building, make_premise, open_tasks
+    db_session, clock, timer_process, make_building, make_premise, open_tasks
 ):
-    (ok, ok_premise), (refused, refused_premise), (crashed, crashed_premise), (last, _) = _waiting(
-        db_session, make_building, make_premise, ["ok", "refused", "crash", "ok"]
+    (ok, ok_premise), (refused, refused_premise), (crashed, crashed_premise), (last, _) = _due(
+        db_session, clock, make_building, make_premise, ["ok", "refused", "crash", "ok"]
     )
     result = run_until_idle(db_session)
     assert result.timers == 4
@@ -92,10 +92,10 @@ def test_a_failure_in_a_batch_leaves_the_others_done_and_itself_unwritten(
 
 
 def test_a_write_the_database_refuses_fails_inside_its_action_on_the_guarded_run(
-    db_session, timer_process, make_building, make_premise, open_tasks
+    db_session, clock, timer_process, make_building, make_premise, open_tasks
 ):
-    (ok, ok_premise), (broken, broken_premise) = _waiting(
-        db_session, make_building, make_premise, ["ok", "negative"]
+    (ok, ok_premise), (broken, broken_premise) = _due(
+        db_session, clock, make_building, make_premise, ["ok", "negative"]
     )
     assert run_until_idle(db_session).timers == 2
     db_session.expire_all()

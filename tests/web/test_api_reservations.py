@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from datetime import datetime
 
 import pytest
@@ -14,7 +13,6 @@ from engine.sales import use_cases as reservations
 from models.catalog.objects import Premise, PremiseStatus
 from models.clients.client import Client, ConsentKind
 from models.sales.reservation import Channel, Reservation, ReservationStatus
-from models.settings.store import set_setting
 from models.users.user import Role
 from tests.web.api_support import RESERVATIONS, bearer, counts, issue_key, order, post_reservation
 from web.extensions import db
@@ -144,11 +142,9 @@ def test_another_key_does_not_see_the_reservation(client, shop, other_shop, flat
     assert client.get(f"{RESERVATIONS}/9999", headers=bearer(shop[1])).status_code == 404
 
 
-def test_an_expired_reservation_reads_expired(client, shop, flats):
-    set_setting(db.session, "reservation.term.online", "PT1S")
-    db.session.commit()
+def test_an_expired_reservation_reads_expired(client, clock, shop, flats):
     created = reserve(client, shop, flats[0]).json
-    time.sleep(1.5)
+    clock.advance(days=1, seconds=1)  # an online reservation holds for a day
     run_until_idle(db.session)
 
     response = client.get(f"{RESERVATIONS}/{created['id']}", headers=bearer(shop[1]))
@@ -204,12 +200,11 @@ def test_another_key_cannot_cancel_the_reservation(client, shop, other_shop, fla
     assert db.session.get(Reservation, created["id"]).status == ReservationStatus.active
 
 
-def test_an_office_reservation_is_not_visible_to_the_store(client, shop, flats, make_user):
+def test_an_office_reservation_is_not_visible_to_the_store(
+    client, shop, flats, make_user, make_client
+):
     manager = make_user(Role.sales_manager)
-    buyer = Client(full_name="Офисный клиент")
-    buyer.add_phone("+79995550000")
-    db.session.add(buyer)
-    db.session.flush()
+    buyer = make_client("Офисный клиент", "+79995550000")
     office = reservations.reserve(
         db.session, flats[0], buyer, channel=Channel.offline, user=manager
     ).reservation
