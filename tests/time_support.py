@@ -34,14 +34,20 @@ class StoppedClock:
         return moment
 
 
-def wait_until(condition: Callable[[], T], timeout: float = 10.0, every: float = 0.02) -> T:
-    """Poll `condition` until it returns something truthy, and return that; fail after `timeout`
-    seconds of real time (another process is slow or stuck)."""
+def wait_until(
+    condition: Callable[[], T],
+    timeout: float = 10.0,
+    every: float = 0.02,
+    failure: Callable[[], str] | None = None,
+) -> T:
+    """Poll `condition` until it returns something truthy, and return that. After `timeout`
+    seconds of real time (the other process is slow or stuck) fail, saying `failure()`."""
     deadline = time.monotonic() + timeout
     while True:
         result = condition()
         if result:
             return result
         if time.monotonic() > deadline:
-            raise AssertionError(f"not true after {timeout:g} s: {condition!r}")
+            said = failure() if failure else f"{condition!r}"
+            raise AssertionError(f"not so after {timeout:g} s: {said}")
         time.sleep(every)

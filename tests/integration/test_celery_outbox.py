@@ -4,8 +4,6 @@ the outbox until one does."""
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from celery.contrib.testing.worker import start_worker
 from sqlalchemy import select
@@ -15,6 +13,7 @@ from engine.notifications.emit import emit
 from models.notifications.outbox import MessageStatus, OutboundMessage
 from models.users.user import Role
 from tests.notification_support import running_smtp_server
+from tests.time_support import wait_until
 from web.celery_app import make_celery
 
 
@@ -37,12 +36,13 @@ def test_the_outbox_job_sends_a_message_written_while_no_worker_ran(
     celery_app = make_celery(app, f"sqla+sqlite:///{tmp_path / 'broker.sqlite'}")
     with start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
         celery_app.send_task("outbox.send_due")
-        deadline = time.monotonic() + 20
-        status = MessageStatus.pending
-        while time.monotonic() < deadline and status == MessageStatus.pending:
-            time.sleep(0.2)
+
+        def handled():
             db_session.rollback()  # end the read snapshot so the worker's commit is seen
             status = db_session.get(OutboundMessage, message_id).status
+            return status if status != MessageStatus.pending else None
+
+        status = wait_until(handled, timeout=20, every=0.2)
 
     assert status == MessageStatus.sent
     [letter] = smtp_server.inbox.to("owner@developer.ru")

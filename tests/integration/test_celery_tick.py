@@ -3,7 +3,6 @@ transport over SQLite (embedded mode) and Redis (production)."""
 
 from __future__ import annotations
 
-import time
 from datetime import timedelta
 
 import pytest
@@ -16,6 +15,7 @@ from models.db.base import utcnow
 from models.process.instance import HumanTask, HumanTaskStatus
 from models.users.user import Role
 from tests.conftest import REDIS_URL, service_missing
+from tests.time_support import wait_until
 from web.celery_app import make_celery
 
 
@@ -63,10 +63,9 @@ def test_the_tick_job_escalates_an_overdue_task_through_the_broker(
     celery_app = make_celery(app, broker_url)
     with start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
         celery_app.send_task("engine.tick")
-        deadline = time.monotonic() + 20
-        escalated = None
-        while time.monotonic() < deadline and escalated is None:
-            time.sleep(0.2)
+
+        def escalated_at():
             db_session.rollback()  # end the read snapshot so the worker's commit is seen
-            escalated = db_session.get(HumanTask, overdue_approval).escalated_at
-    assert escalated is not None
+            return db_session.get(HumanTask, overdue_approval).escalated_at
+
+        assert wait_until(escalated_at, timeout=20, every=0.2)
