@@ -119,6 +119,8 @@ def test_extend_pay_and_cancel_from_the_reservation_card(client, login_as, db_se
     assert reservation.is_paid
     db_session.refresh(flat)
     assert flat.status == PremiseStatus.paid_reservation
+    card = client.get(f"/reservations/{reservation.id}").get_data(as_text=True)
+    assert "Запросить снятие (согласование)" in card  # Reservation.can_cancel_alone says no
 
     client.post(f"/reservations/{reservation.id}/cancel", data={"reason": "передумал"})
     db_session.refresh(reservation)
@@ -127,6 +129,21 @@ def test_extend_pay_and_cancel_from_the_reservation_card(client, login_as, db_se
         select(HumanTask).where(HumanTask.status == HumanTaskStatus.open)
     ).all()
     assert [t.task_name for t in open_tasks] == ["approve_change"]
+
+
+def test_the_head_of_sales_cancels_a_paid_reservation_at_once(client, login_as, db_session, flat):
+    login_as(Role.sales_manager)
+    client.post(f"/premises/{flat.id}/reserve", data=NEW_CLIENT)
+    reservation = db_session.scalars(select(Reservation)).one()
+    client.post(f"/reservations/{reservation.id}/pay", data={"fee": "75 000"})
+    login_as(Role.head_of_sales)
+
+    card = client.get(f"/reservations/{reservation.id}").get_data(as_text=True)
+    assert "Снять бронь" in card and "Запросить снятие" not in card
+    client.post(f"/reservations/{reservation.id}/cancel", data={"reason": "по решению"})
+
+    db_session.refresh(reservation)
+    assert reservation.status == ReservationStatus.cancelled
 
 
 def test_a_reader_cannot_change_a_reservation(client, login_as, db_session, flat):
