@@ -178,6 +178,18 @@ def test_the_store_cancels_its_reservation_and_the_premise_is_free_again(client,
     assert db.session.get(Premise, flats[0]).status == PremiseStatus.available
 
 
+def test_the_store_cancels_its_paid_reservation_without_an_approval(client, shop, flats, make_user):
+    created = reserve(client, shop, flats[0]).json
+    reservation = db.session.get(Reservation, created["id"])
+    reservations.pay(db.session, reservation, "50000", make_user(Role.sales_manager))
+    db.session.commit()
+
+    response = client.delete(f"{RESERVATIONS}/{created['id']}", headers=bearer(shop[1]))
+
+    assert response.status_code == 200
+    assert response.json["status"] == "cancelled"  # ONLINE_STORE may: the client paid there
+
+
 def test_cancelling_an_ended_reservation_is_409_not_active(client, shop, flats):
     created = reserve(client, shop, flats[0]).json
     url = f"{RESERVATIONS}/{created['id']}"
