@@ -112,7 +112,9 @@ def objects(make_building, make_premise, make_user, db_session):
         channel="office",
         taken_by_id=manager.id,
     )
-    reservation = reserve(db_session, reserved.id, client, channel=Channel.offline, user=manager)
+    reservation = reserve(
+        db_session, reserved.id, client, channel=Channel.offline, user=manager
+    ).reservation
     crm_task = plan_task(
         db_session, client.id, manager, title="Перезвонить", kind="call", due_at=utcnow()
     )

@@ -22,4 +22,10 @@ def client_search_box() -> dict:
     return {"client_search": current_user.is_authenticated and current_user.role in READERS}
 
 
+@bp.context_processor
+def card_editor() -> dict:
+    """Whether the user creates and edits cards: the list's "new client" button."""
+    return {"edits_cards": current_user.is_authenticated and current_user.role in CARD_EDITORS}
+
+
 from web.clients import actions, edit, merge, views  # noqa: E402, F401
