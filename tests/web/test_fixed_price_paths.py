@@ -45,20 +45,25 @@ def test_the_process_action_refuses_a_fixed_price(fixed, manager):
     assert_price_kept(fixed)
 
 
-def test_the_manual_edit_refuses_a_fixed_price_at_its_field(client, login_as, fixed):
-    login_as(Role.head_of_sales)
+def edit(client, premise: Premise, **fields):
+    """Post the premise's edit form: its own values, but for `fields`."""
     data = premise_data(
-        number="101",
+        number=premise.number,
         section="1",
-        floor=str(fixed.floor.number),
+        floor=str(premise.floor.number),
         total_area="50",
         living_area=None,
         kitchen_area=None,
-        price="9 900 000",
-        status=fixed.status.value,
+        status=premise.status.value,
+        **fields,
     )
+    return client.post(f"/premises/{premise.id}/edit", data=data)
 
-    response = client.post(f"/premises/{fixed.id}/edit", data=data)
+
+def test_the_manual_edit_refuses_a_fixed_price_at_its_field(client, login_as, fixed):
+    login_as(Role.head_of_sales)
+
+    response = edit(client, fixed, price="9 900 000")
 
     assert response.status_code == 200
     [message] = field_errors(response.data, "price")
@@ -68,19 +73,8 @@ def test_the_manual_edit_refuses_a_fixed_price_at_its_field(client, login_as, fi
 
 def test_the_manual_edit_of_other_fields_keeps_a_fixed_price_and_is_saved(client, login_as, fixed):
     login_as(Role.head_of_sales)
-    data = premise_data(
-        number="101",
-        section="1",
-        floor=str(fixed.floor.number),
-        total_area="50",
-        living_area=None,
-        kitchen_area=None,
-        rooms="3",
-        price="10 000 000",
-        status=fixed.status.value,
-    )
 
-    response = client.post(f"/premises/{fixed.id}/edit", data=data)
+    response = edit(client, fixed, rooms="3", price="10 000 000")
 
     assert response.status_code == 302
     db.session.expire_all()
