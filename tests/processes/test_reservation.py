@@ -37,8 +37,8 @@ def flat(building, make_premise):
     return make_premise(building, number="101", price="12000000.00", total_area="60")
 
 
-def reserve(db_session, premise, client, user, **kwargs):
-    """The reservation made (None: an approval was requested instead), committed."""
+def reserve_outcome(db_session, premise, client, user, **kwargs):
+    """What reserving did (reservations.ReservationOutcome), committed."""
     outcome = reservations.reserve(
         db_session,
         premise.id,
@@ -48,7 +48,12 @@ def reserve(db_session, premise, client, user, **kwargs):
         **kwargs,
     )
     db_session.commit()
-    return outcome.reservation
+    return outcome
+
+
+def reserve(db_session, premise, client, user, **kwargs):
+    """The reservation made (None: an approval was requested instead), committed."""
+    return reserve_outcome(db_session, premise, client, user, **kwargs).reservation
 
 
 def open_tasks(db_session):
@@ -210,15 +215,7 @@ def test_over_the_limit_a_reservation_needs_the_head_of_sales(
     db_session.rollback()
     assert db_session.scalar(select(func.count()).select_from(Reservation)) == 2
 
-    pending = reservations.reserve(
-        db_session,
-        flats[2].id,
-        client,
-        channel=Channel.offline,
-        user=manager,
-        request_approval=True,
-    )
-    db_session.commit()
+    pending = reserve_outcome(db_session, flats[2], client, manager, request_approval=True)
     assert pending.approval_requested and pending.reservation is None
     assert pending.instance.status == ProcessStatus.waiting
     [approval] = open_tasks(db_session)
