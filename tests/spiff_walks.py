@@ -1,4 +1,4 @@
-"""A check of `engine.spiff_speed`: each task-tree walk is also made Spiff's way and compared."""
+"""A check of `engine.speed.spiff`: each task-tree walk is also made Spiff's way and compared."""
 
 from __future__ import annotations
 
@@ -32,7 +32,7 @@ def walks_compared():
             if [id(task) for task in got] != [id(task) for task in expected]:
                 raise WalkMismatch(
                     f"{type(iterator).__name__}: Spiff walks {_names(expected)}, "
-                    f"engine.spiff_speed walks {_names(got)}"
+                    f"engine.speed.spiff walks {_names(got)}"
                 )
             counted["walks"] += 1
         return installed(iterator)

@@ -8,7 +8,7 @@ from flask import Flask, current_app, has_app_context, render_template, request,
 from flask_login import current_user
 from sqlalchemy import event
 
-from engine import areas
+from engine import areas, speed
 from models.db import shared_cache
 from models.db.errors import DomainError
 from models.users.user import ROLE_LABELS, User
@@ -38,6 +38,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     )
     INSTANCE.mkdir(exist_ok=True)
 
+    speed.install(app.config["SPEED"])  # engine/speed/: every speed-up, or none
     db.init_app(app)
     shared_cache.configure(_shared_cache_seconds)
     with app.app_context():

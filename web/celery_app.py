@@ -9,7 +9,7 @@ from __future__ import annotations
 from celery import Celery, Task
 from flask import Flask
 
-from engine import areas
+from engine import areas, speed
 
 TICK_EVERY_SECONDS = 10.0
 OUTBOX_EVERY_SECONDS = 10.0
@@ -17,6 +17,7 @@ OUTBOX_EVERY_SECONDS = 10.0
 
 def make_celery(flask_app: Flask, broker_url: str | None = None) -> Celery:
     areas.register_all()  # what the tick runs: the areas' actions and jobs (create_app did too)
+    speed.install(flask_app.config["SPEED"])  # the worker's engine/speed/ (create_app did too)
 
     class AppContextTask(Task):
         abstract = True

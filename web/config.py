@@ -35,6 +35,9 @@ class Config:
     # Settings and notification texts are kept this many seconds per worker process
     # (models/shared_cache.py): an admin's change reaches the other workers within this time.
     SHARED_CACHE_SECONDS = float(os.environ.get("SHARED_CACHE_SECONDS") or 5)
+    # engine/speed/: SpiffWorkflow's and the tick's speed-ups, all on or all off (`SPEED=0`: the
+    # engine does the same work the slow way, e.g. to rule them out when hunting a bug).
+    SPEED = _flag("SPEED", default=True)
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     # Email over SMTP (engine/delivery.py). MAIL_USE_TLS = STARTTLS, MAIL_USE_SSL = SMTPS.

@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from engine.speed import steps
 from models.db.errors import DomainError
 
 
@@ -57,15 +58,16 @@ class ActionContext:
     user_id: int | None
     business_keys: dict[str, Any] = field(default_factory=dict)
     followups: list[Followup] = field(default_factory=list)
-    # Unguarded (engine.run.script_engine), the step flushes once for all its actions — a tick
-    # batch once for all its instances; a failure there sends the step to its guarded redo.
-    deferred_flush: bool = False
+    # Set by the engine for the speed layer (engine/speed/steps.py); an action never reads it.
+    guarded: bool = True
 
-    def flush(self) -> None:
-        """Send the action's writes now, so that a constraint fails inside the action; in an
-        unguarded step they go with the step's own flush."""
-        if not self.deferred_flush:
-            self.session.flush()
+    def flush(self, *needed: object) -> None:
+        """Send the action's writes, so that a constraint fails inside the action: the one way
+        an action flushes, in a request or in the tick alike. `needed`: new rows whose ids the
+        action reads next. When the writes actually go is the speed layer's choice: at once,
+        or, in an unguarded step, with the step's own flush (a failure there redoes the step
+        guarded, where it fails here)."""
+        steps.flush_action(self.session, guarded=self.guarded, needed=needed)
 
     def add_business_key(self, name: str, value: Any) -> None:
         """Let the instance be found by this key from now on (e.g. the reservation it made)."""
@@ -116,23 +118,6 @@ def action(
         return func
 
     return decorator
-
-
-_PRELOADERS: list[Callable[[Session, list], None]] = []
-
-
-def preloader(func: Callable[[Session, list], None]) -> Callable[[Session, list], None]:
-    """Register `func(session, instances)`. Before the tick runs a batch of due instances it
-    calls every preloader, which may read and lock, in a statement or two for the whole batch,
-    the rows the instances' actions are about to need, and leave them in the transaction's
-    cache (models/txcache.py) where those actions look first."""
-    _PRELOADERS.append(func)
-    return func
-
-
-def preload(session: Session, instances: list) -> None:
-    for func in _PRELOADERS:
-        func(session, instances)
 
 
 def registered() -> dict[str, Action]:

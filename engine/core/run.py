@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -18,6 +16,8 @@ from engine.core import actions, human_tasks
 from engine.core.actions import ActionContext, ActionError, Followup
 from engine.core.workflow_io import next_timer, ready_user_tasks, serialize
 from engine.sandbox import SandboxScriptEngine
+from engine.speed import steps
+from engine.speed.steps import UnguardedActionFailed, unguarded_actions
 from models.db import history_rows
 from models.process.instance import (
     ProcessBusinessKey,
@@ -32,28 +32,7 @@ log = logging.getLogger(__name__)
 MAX_CAUGHT_ERRORS = 20
 
 
-class UnguardedActionFailed(BaseException):  # noqa: N818 - a signal, not an error to report
-    """An action failed while actions ran without savepoints of their own (`guarded=False`).
-
-    A BaseException, so that SpiffWorkflow lets it through untouched: the caller rolls back its
-    own savepoint, which undoes everything the step wrote, and runs the step again guarded."""
-
-
-_UNGUARDED: ContextVar[bool] = ContextVar("unguarded_actions", default=False)
-
-
-@contextmanager
-def unguarded_actions() -> Iterator[None]:
-    """The actions of every step advanced inside run without savepoints of their own.
-
-    A failing one raises `UnguardedActionFailed`: the caller (the web's edge, `redo_guarded`)
-    rolls back its own transaction and runs the work again guarded. Never rolled back here:
-    the engine does not end its caller's transaction."""
-    token = _UNGUARDED.set(True)
-    try:
-        yield
-    finally:
-        _UNGUARDED.reset(token)
+__all__ = ["UnguardedActionFailed", "unguarded_actions"]  # engine/speed/steps.py: the callers'
 
 
 def script_engine(
@@ -66,26 +45,19 @@ def script_engine(
 ):
     """The sandboxed script engine, with service tasks bound to this instance's session.
 
-    Guarded, each action runs in a savepoint: a failing one leaves nothing behind, and the
-    flow goes on (a BPMN error) or the instance goes to `error`. Unguarded, for a caller that
-    holds a savepoint around the whole step and redoes it guarded when an action fails: two
-    statements fewer per action on the path where nothing fails (the tick's timers,
-    `unguarded_actions`). `guarded=None`: as `unguarded_actions` has set it."""
-    if guarded is None:
-        guarded = not _UNGUARDED.get()
+    Each action runs guarded, in a savepoint of its own, or unguarded (engine/speed/steps.py);
+    `guarded=None`: as `unguarded_actions` has set it."""
+    guarded = steps.guarded(guarded)
 
     def call_action(operation_name: str, operation_params: dict, task_data: dict) -> str:
         params = {name: spec.get("value") for name, spec in operation_params.items()}
-        ctx = ActionContext(session, instance.id, user.id if user else None)
-        ctx.deferred_flush = not guarded  # unguarded, the step's own flush sends the writes
-        if guarded:
-            with session.begin_nested():  # a failing action leaves nothing behind
-                result = actions.call(operation_name, ctx, params)
-        else:
-            try:
-                result = actions.call(operation_name, ctx, params)
-            except Exception as error:
-                raise UnguardedActionFailed(operation_name) from error
+        ctx = ActionContext(session, instance.id, user.id if user else None, guarded=guarded)
+        result = steps.run_action(
+            session,
+            operation_name,
+            lambda: actions.call(operation_name, ctx, params),
+            guarded=guarded,
+        )
         _add_keys(session, instance, ctx.business_keys)
         if followups is not None:
             followups.extend(ctx.followups)
@@ -122,6 +94,7 @@ def advance(
 
     `closed`: the guid of the task whose inbox row the caller has already closed.
     Work the actions queued on other instances runs afterwards, in the same transaction.
+    `guarded`, `flush=False`: a tick batch's instance (engine/speed/batches.py).
     """
     followups: list[Followup] = []
     # Open inbox rows mirror the ready user tasks as of the last save: with none ready then
@@ -130,8 +103,7 @@ def advance(
     had_rows = not new_instance and any(
         str(task.id) != closed for task in ready_user_tasks(workflow)
     )
-    if guarded is None:
-        guarded = not _UNGUARDED.get()
+    guarded = steps.guarded(guarded)
     # Unguarded, the actions' writes wait for the flush below: a constraint they break fails
     # there, and the caller's redo runs them again guarded, where it fails inside the action.
     workflow.script_engine = script_engine(session, instance, user, followups, guarded=guarded)
@@ -147,13 +119,7 @@ def advance(
     instance.next_timer_at = next_timer(workflow) if instance.is_active else None
     instance.serialized = serialize(workflow)
     instance.updated_at = now
-    if flush or followups:  # a tick batch flushes once, for all its instances
-        try:
-            session.flush()
-        except Exception as error:
-            if guarded:
-                raise
-            raise UnguardedActionFailed("flush") from error
+    steps.flush_step(session, guarded=guarded, batch=not flush, followups=bool(followups))
     for followup in followups:
         _run_followup(session, followup, user, now)
 

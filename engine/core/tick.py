@@ -3,12 +3,9 @@ the periodic jobs the areas registered (engine/core/jobs.py; e.g. CRM task remin
 
 Idempotent: every step looks at rows that are due and not yet handled, so running it twice, or
 in two workers at once, does the work once. On PostgreSQL due rows are taken with
-`FOR UPDATE SKIP LOCKED`. A batch of due timers first runs in one savepoint, its actions without
-savepoints of their own: the common case, where nothing fails, costs no statement more. When
-anything fails the batch is rolled back to that savepoint and run again instance by instance,
-each in its own savepoint (one broken instance does not stop the others), first with its actions
-unguarded, and if one of them fails, once more with each action in its own savepoint — so a BPMN
-error boundary event sees exactly what it would have seen the first time.
+`FOR UPDATE SKIP LOCKED`. Each due instance runs in a savepoint of its own (one broken instance
+does not stop the others); with the speed switch on they first run as one batch in one savepoint
+(engine/speed/batches.py), and one by one only when anything in the batch failed.
 """
 
 from __future__ import annotations
@@ -21,14 +18,14 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session, undefer
 
-from engine.core import actions, jobs
+from engine.core import jobs
 from engine.core.events import PROCESS_TASK_DUE, PROCESS_TASK_OVERDUE
-from engine.core.run import UnguardedActionFailed, advance, describe, record, script_engine
+from engine.core.run import advance, describe, record, script_engine
 from engine.core.workflow_io import deserialize
 from engine.notifications.catalog import Event
 from engine.notifications.emit import emit
+from engine.speed import batches
 from models.db.base import utcnow
-from models.db.versioned_writes import write_changed
 from models.process.instance import (
     HumanTask,
     HumanTaskStatus,
@@ -106,38 +103,24 @@ def _fire_timers(session: Session, now: datetime, batch_size: int, result: TickR
     )
     if not instances:
         return
-    try:
-        with session.begin_nested():  # the whole batch in one savepoint while nothing fails
-            actions.preload(session, instances)  # their rows, read and locked at once
-            for instance in instances:
-                _fire(session, instance, now, guarded=False, flush=False)
-            write_changed(session, instances)  # one statement, not one versioned UPDATE each
-        result.timers += len(instances)
-        return
-    except (Exception, UnguardedActionFailed):  # undone; now one by one, each on its own
-        log.info("tick: a batch of %d timers is run again instance by instance", len(instances))
-    for instance in instances:
-        session.expire(instance)  # what the batch left in memory is not what the row holds
-        try:
-            try:
-                with session.begin_nested():
-                    _fire(session, instance, now, guarded=False)
-            except UnguardedActionFailed:  # undone: again, each action in its own savepoint
-                with session.begin_nested():
-                    _fire(session, instance, now, guarded=True)
-            result.timers += 1
-        except Exception as error:  # noqa: BLE001 - one broken instance must not stop the tick
-            log.exception("tick: instance %s", instance.id)
-            session.refresh(instance)
-            instance.status = ProcessStatus.error
-            instance.error_message = describe(error)
-            instance.next_timer_at = None
-            record(session, instance, ProcessEventKind.error, message=describe(error), now=now)
-            result.errors += 1
+
+    def fire(instance: ProcessInstance, **how) -> None:
+        _fire(session, instance, now, **how)
+
+    def broken(instance: ProcessInstance, error: Exception) -> None:
+        log.exception("tick: instance %s", instance.id)
+        session.refresh(instance)
+        instance.status = ProcessStatus.error
+        instance.error_message = describe(error)
+        instance.next_timer_at = None
+        record(session, instance, ProcessEventKind.error, message=describe(error), now=now)
+        result.errors += 1
+
+    result.timers += batches.fire_all(session, instances, fire, broken)  # as a batch, if on
 
 
 def _fire(
-    session: Session, instance: ProcessInstance, now: datetime, *, guarded: bool, flush=True
+    session: Session, instance: ProcessInstance, now: datetime, *, guarded: bool, flush: bool
 ) -> None:
     workflow = deserialize(instance.serialized, session)
     workflow.script_engine = script_engine(session, instance, None)

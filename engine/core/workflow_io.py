@@ -5,29 +5,25 @@ published version never changes, so the state names it by the SHA-256 of the ver
 the spec, built once per worker from that BPMN, is shared by every instance of the version. This
 keeps a reservation's state at a third of its size and spares rebuilding ~100 spec objects on
 every step. A state written with the spec embedded (older rows, or `embed_spec=True`) still reads.
+The tasks are read and written by SpiffWorkflow's own converters unless the speed switch has put
+its shortcuts in their place (engine/speed/state.py: the same JSON, less work).
 """
 
 from __future__ import annotations
 
 import json
 from contextvars import ContextVar
-from copy import copy
 from datetime import UTC, datetime, timedelta
-from uuid import UUID, SafeUUID
+from uuid import UUID
 
 from SpiffWorkflow.bpmn.serializer.default.workflow import (
-    BpmnSubWorkflowConverter,
     BpmnWorkflowConverter,
-    TaskConverter,
     WorkflowConverter,
 )
 from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
-from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
-from SpiffWorkflow.bpmn.util.subworkflow import BpmnSubWorkflow
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
-from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -46,7 +42,7 @@ TIMER_EVENT_TYPES = {
 }
 
 
-class _SpecByReference(BpmnWorkflowConverter):
+class SpecByReference(BpmnWorkflowConverter):
     """Writes a reference to the spec of a known BPMN instead of the spec itself."""
 
     def to_dict(self, workflow):
@@ -67,178 +63,33 @@ class _SpecByReference(BpmnWorkflowConverter):
         workflow = self.target_class(
             definition.spec, definition.subprocess_specs, deserializing=True
         )
-        task_id = _task_id_reader()
-        workflow.tasks = _tasks_from_dict(self.registry, dct["tasks"], task_id, workflow)
-        workflow.task_tree = workflow.tasks.get(task_id(dct["root"]))
+        self.tasks_from_dict(workflow, dct)
         self.set_default_attributes(workflow, dct)
         self.subprocesses_from_dict(dct["subprocesses"], workflow)
         workflow.bpmn_events = self.registry.restore(dct.pop("bpmn_events", []))
         return workflow
 
-
-class _OneIdPerTask(TaskConverter):
-    """Reads and writes a task as Spiff's converter does, but handles each task id once.
-
-    Spiff parses an id three times (the task's own, in its parent's children, in its children's
-    parent) into three equal UUID objects. One object per id spares the parsing, and Spiff's
-    lookups of parents and children then find the key by identity instead of comparing UUIDs.
-    Writing, each id is turned into text once, and the parent is looked up once.
-    """
-
-    def to_dict(self, task):
-        texts = _TEXTS.get()
-        if texts is None:
-            return super().to_dict(task)
-        above = task.parent
-        if above is None:
-            data, delta = task.data, {}
-        else:
-            inherited, own = above.data, task.data
-            data = {}
-            delta = {
-                "updates": {
-                    key: value
-                    for key, value in own.items()
-                    if key not in inherited or value != inherited[key]
-                },
-                "deletions": [key for key in inherited if key not in own],
-            }
-        return {
-            "id": _text(texts, task.id),
-            "parent": _text(texts, task._parent) if above is not None else None,
-            "children": [_text(texts, child) for child in task._children],
-            "last_state_change": task.last_state_change,
-            "state": task.state,
-            "task_spec": task.task_spec.name,
-            "triggered": task.triggered,
-            "internal_data": self.registry.convert(task.internal_data),
-            "data": data,
-            "delta": delta,
-        }
-
-    def from_dict(self, dct, workflow):
-        ids = _IDS.get()
-        if ids is None:
-            return super().from_dict(dct, workflow)
-        parent, children = dct["parent"], dct["children"]
-        task_spec = workflow.spec.task_specs.get(dct["task_spec"])
-        task = self.target_class(workflow, task_spec, state=dct["state"], id=_id(ids, dct["id"]))
-        task._parent = _id(ids, parent) if parent is not None else None
-        task._children = [_id(ids, child) for child in children]
-        task.last_state_change = dct["last_state_change"]
-        task.triggered = dct["triggered"]
-        task.internal_data = _restored(self.registry, dct["internal_data"])
-        if isinstance(task_spec, CatchingEvent) and task.has_state(TaskState.WAITING):
-            workflow.top_workflow.event_manager.add_task(task)
-        delta = dct.get("delta")
-        above = task.parent
-        if delta and above is not None:
-            data = _inherited(above.data)
-            data.update(_restored(self.registry, delta.get("updates", {})))
-            for key in delta.get("deletions", {}):
-                data.pop(key, None)
-        else:
-            data = _restored(self.registry, dct["data"])
-        task.data = data
-        return task
+    def tasks_from_dict(self, workflow, dct) -> None:
+        """The workflow's tasks and its root, as Spiff's own `from_dict` reads them."""
+        workflow.tasks = self.mapping_from_dict(dct["tasks"], UUID, workflow=workflow)
+        workflow.task_tree = workflow.tasks.get(UUID(dct["root"]))
 
 
-class _SubprocessOneIdPerTask(BpmnSubWorkflowConverter):
-    """A subprocess read by Spiff's converter, its tasks then keyed by their own id objects."""
-
-    def from_dict(self, dct, task, top_workflow):
-        subprocess = super().from_dict(dct, task, top_workflow)
-        subprocess.tasks = {read.id: read for read in subprocess.tasks.values()}
-        return subprocess
+def _serializer(converters: dict) -> BpmnWorkflowSerializer:
+    config = {**SPIFF_CONFIG, BpmnWorkflow: SpecByReference, **converters}
+    return BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(config))
 
 
-def _tasks_from_dict(registry, tasks: dict, task_id, workflow) -> dict:
-    """What `mapping_from_dict(tasks, task_id, workflow=...)` returns, each task handed straight
-    to its converter (the generic restore would first copy its dict to drop the type name)."""
-    read = registry.convert_from_dict
-    return {
-        task_id(key): read[task["typename"]](task, workflow=workflow) for key, task in tasks.items()
-    }
-
-
-def _restored(registry, value):
-    """`registry.restore(value)` of a value just read from JSON: the value itself when nothing in
-    it is a typed object (a date, a UUID…), which is what the restore would rebuild unchanged."""
-    return value if _plain(value) else registry.restore(value)
-
-
-def _plain(value) -> bool:
-    if isinstance(value, dict):
-        if "typename" in value:
-            return False
-        items = value.values()
-    elif isinstance(value, list):
-        items = value
-    else:
-        return True
-    for item in items:  # noqa: SIM110 - a loop: no generator per container on this hot path
-        if isinstance(item, dict | list) and not _plain(item):
-            return False
-    return True
-
-
-def _inherited(data: dict) -> dict:
-    """What Spiff's `DeepMerge.merge({}, data)` returns, without its per-key checks: a new dict,
-    mutable values copied one level deep."""
-    return {k: copy(v) if isinstance(v, _MUTABLE) else v for k, v in data.items()}
-
-
-_MUTABLE = (dict, list, set)
-
-
-def _task_id_reader():
-    ids = _IDS.get()
-    if ids is None:
-        return UUID
-    return lambda text: _id(ids, text)
-
-
-def _id(ids: dict[str, UUID], text: str) -> UUID:
-    found = ids.get(text)
-    if found is None:
-        found = ids[text] = _parsed(text)
-    return found
-
-
-def _text(texts: dict[int, str], task_id: UUID) -> str:
-    """`str(task_id)`, made once per id and state (the ids live as long as the workflow)."""
-    found = texts.get(id(task_id))
-    if found is None:
-        found = texts[id(task_id)] = str(task_id)
-    return found
-
-
-def _parsed(text: str) -> UUID:
-    """`UUID(text)` for the canonical form `str(uuid)` writes, without the checks and string
-    handling of `UUID.__init__` (a fifth of reading a state): the attributes are set as
-    `UUID.__setstate__` (unpickling) sets them. Any other form goes through `UUID()`."""
-    if len(text) != 36:
-        return UUID(text)
-    parsed = UUID.__new__(UUID)
-    object.__setattr__(parsed, "int", int(text.replace("-", ""), 16))  # UUID is immutable
-    object.__setattr__(parsed, "is_safe", _UNKNOWN_SAFETY)
-    return parsed
-
-
-_UNKNOWN_SAFETY = SafeUUID.unknown  # an enum member's lookup is not free on Python 3.11
-
-
-_CONFIG = {
-    **SPIFF_CONFIG,
-    BpmnWorkflow: _SpecByReference,
-    BpmnSubWorkflow: _SubprocessOneIdPerTask,
-    Task: _OneIdPerTask,
-}
-_SERIALIZER = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(_CONFIG))
+SPIFF_SERIALIZER = _serializer({})  # SpiffWorkflow's own converters, the spec by reference
+_SERIALIZERS = {"in_use": SPIFF_SERIALIZER}
 _EMBED: ContextVar[bool] = ContextVar("embed_spec", default=False)
 _SESSION: ContextVar[Session | None] = ContextVar("spec_session", default=None)
-_IDS: ContextVar[dict[str, UUID] | None] = ContextVar("task_ids", default=None)
-_TEXTS: ContextVar[dict[int, str] | None] = ContextVar("task_id_texts", default=None)
+
+
+def use_converters(converters: dict) -> None:
+    """Read and write states with these converters in place of Spiff's own (engine.speed's
+    shortcuts, which write the same JSON); `{}` gives Spiff's own back."""
+    _SERIALIZERS["in_use"] = _serializer(converters) if converters else SPIFF_SERIALIZER
 
 
 def definition_by_sha(sha: str, session: Session | None) -> bpmn.ProcessDefinition:
@@ -259,21 +110,19 @@ def definition_by_sha(sha: str, session: Session | None) -> bpmn.ProcessDefiniti
 def serialize(workflow: BpmnWorkflow, *, embed_spec: bool = False) -> str:
     """The workflow's state as JSON; the spec by reference unless `embed_spec` (a state that
     must be read without the database, e.g. a try-run of a draft)."""
-    token, texts = _EMBED.set(embed_spec), _TEXTS.set({})
+    token = _EMBED.set(embed_spec)
     try:
-        return _SERIALIZER.serialize_json(workflow)
+        return _SERIALIZERS["in_use"].serialize_json(workflow)
     finally:
-        _TEXTS.reset(texts)
         _EMBED.reset(token)
 
 
 def deserialize(text: str, session: Session | None = None) -> BpmnWorkflow:
     """The workflow from its state; `session` lets a worker load a version it has not built yet."""
-    token, ids = _SESSION.set(session), _IDS.set({})
+    token = _SESSION.set(session)
     try:
-        return _SERIALIZER.deserialize_json(text)
+        return _SERIALIZERS["in_use"].deserialize_json(text)
     finally:
-        _IDS.reset(ids)
         _SESSION.reset(token)
 
 

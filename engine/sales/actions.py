@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager, joinedload, object_session
 
-from engine.core.actions import ActionContext, ActionError, action, preloader
+from engine.core.actions import ActionContext, ActionError, action
 from engine.notifications.catalog import Event
 from engine.notifications.emit import emit
 from engine.sales.events import (
@@ -19,6 +19,7 @@ from engine.sales.events import (
     RESERVATION_MADE,
     RESERVATION_REFUSED,
 )
+from engine.speed.preload import preloader
 from models.catalog.objects import Premise, building_facts
 from models.clients.client import Client
 from models.db import txcache
@@ -132,12 +133,15 @@ def _waiting_queue(premise_ids: list[int]):
 
 
 def _locked_with_premise(ctx: ActionContext, reservation_id) -> Reservation:
-    """The reservation, locked with its premise (see `_locked_reservations`); a tick batch has
-    read it already."""
-    found = txcache.namespace(ctx.session, "locked_reservations").get(int(reservation_id))
-    if found is None:
-        query = _locked_reservations().where(Reservation.id == int(reservation_id))
-        found = ctx.session.scalars(query).unique().first()
+    """The reservation, locked with its premise (see `_locked_reservations`), read once per
+    transaction (a tick batch's preloader may have read it with the others)."""
+    query = _locked_reservations().where(Reservation.id == int(reservation_id))
+    found = txcache.remember(
+        ctx.session,
+        "locked_reservations",
+        int(reservation_id),
+        lambda: ctx.session.scalars(query).unique().first(),
+    )
     if found is None:
         raise ActionError("reservation_missing", f"Бронь {reservation_id} не найдена")
     return found
@@ -200,7 +204,7 @@ def reserve_premise(
             api_key_id=int(api_key_id) if api_key_id else None,
         )
         session.add(reservation)
-        session.flush()
+        ctx.flush(reservation)  # its id: the business key, the terms
     except ReservationError as error:
         raise ActionError(error.code, error.message) from error
     except IntegrityError as error:  # the partial unique index: someone was faster
@@ -258,11 +262,13 @@ def end_reservation(ctx: ActionContext, reservation_id, status, reason, user_id)
 )
 def promote_queue(ctx: ActionContext, premise_id):
     session = ctx.session
-    heads = txcache.namespace(session, "queue_heads")  # a tick batch has read them already
-    if int(premise_id) in heads:
-        entry = heads.pop(int(premise_id))
-    else:
-        entry = session.scalars(_waiting_queue([int(premise_id)]).limit(1)).first()
+    entry = txcache.remember(  # read once per transaction (a tick batch's preloader may have)
+        session,
+        "queue_heads",
+        int(premise_id),
+        lambda: session.scalars(_waiting_queue([int(premise_id)]).limit(1)).first(),
+    )
+    txcache.namespace(session, "queue_heads").pop(int(premise_id))  # no longer the head
     if entry is None:
         return {"promoted": None}
     entry.promote(now=utcnow())

@@ -19,12 +19,14 @@ SpiffWorkflow's time (the step is measured by `tests/benchmarks/bench_engine.py`
    (a task's children are read when the task is reached, as before, so a caller that changes the
    tree while iterating sees what it saw before); it carries each task's depth on a stack instead.
    It serves the default walk (depth-first, `max_depth` 1000); anything else keeps Spiff's own.
-   `tests/unit/test_spiff_speed.py` compares both walks on the product's processes.
+   `tests/unit/test_spiff_speed.py` compares both walks on the product's processes, and every
+   process test does too (tests/spiff_walks.py).
 
 3. **State names.** Each state change also names the state for the log line (see 1), and Spiff
    builds a table of all names to look up each one. The names are kept here once looked up.
 
-`install()` is called once when the `engine` package is imported.
+`install(True)` puts the three in place, `install(False)` gives SpiffWorkflow its own back; both
+are called through the one switch, `engine.speed.install`.
 """
 
 from __future__ import annotations
@@ -39,16 +41,23 @@ DEFAULT_MAX_DEPTH = 1000
 
 SPIFF_NEXT = TaskIterator.__next__  # Spiff's own, kept for other walks and for the tests
 SPIFF_STATE_NAME = TaskState.get_name
+SPIFF_STATE_NAMES = TaskState.__dict__["get_name"]
 _STATE_NAMES: dict[int, str] = {}
+_QUIETED: set[str] = set()  # the loggers given WARNING here, not by the deployment
 
 
-def install() -> None:
+def install(enabled: bool = True) -> None:
     for name in SPIFF_LOGGERS:
         logger = logging.getLogger(name)
-        if logger.level == logging.NOTSET:
+        if enabled and logger.level == logging.NOTSET:
             logger.setLevel(logging.WARNING)
-    TaskIterator.__next__ = _next
-    TaskState.get_name = classmethod(_state_name)
+            _QUIETED.add(name)
+        elif not enabled and name in _QUIETED:
+            _QUIETED.discard(name)
+            if logger.level == logging.WARNING:
+                logger.setLevel(logging.NOTSET)
+    TaskIterator.__next__ = _next if enabled else SPIFF_NEXT
+    TaskState.get_name = classmethod(_state_name) if enabled else SPIFF_STATE_NAMES
 
 
 def _state_name(cls, state: int) -> str:

@@ -11,6 +11,10 @@ relationship set — are inserted by Core, one statement per table and set of co
 the session: their ids are not read back, nothing uses them. The flush runs whenever it would
 have run (autoflush before a query, commit), so a query sees the rows as it did before. A row
 whose parent is itself new is left to the unit of work, which knows the order.
+
+This is one of the engine's speed-ups: `write_in_bulk` is switched by `engine.speed.install`
+(models never import the engine); off — and until the switch is installed — `add()` is a plain
+`session.add()` and the unit of work writes every row.
 """
 
 from __future__ import annotations
@@ -21,11 +25,17 @@ from sqlalchemy import event, insert, inspect
 from sqlalchemy.orm import Session
 
 _MARK = "_history_row"
+_BULK = {"on": False}
+
+
+def write_in_bulk(enabled: bool) -> None:
+    _BULK["on"] = enabled
 
 
 def add(session: Session, row) -> None:
-    """Add an append-only history row, to be written in bulk by the next flush."""
-    row.__dict__[_MARK] = True  # outside the mapped attributes: the ORM ignores it
+    """Add an append-only history row, to be written in bulk by the next flush (when on)."""
+    if _BULK["on"]:
+        row.__dict__[_MARK] = True  # outside the mapped attributes: the ORM ignores it
     session.add(row)
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import event, func, select
 
+from engine import speed
 from engine.core.run import record
 from models.catalog.objects import PremiseChange, PremiseStatus
 from models.db.base import utcnow
@@ -120,3 +121,22 @@ def test_a_rollback_before_the_flush_writes_no_line(db_session, instance):
     db_session.rollback()
     db_session.commit()
     assert db_session.scalar(select(func.count()).select_from(ProcessEvent)) == 0
+
+
+def test_with_the_speed_switch_off_every_line_is_written_by_the_unit_of_work(
+    db_session, instance, statements
+):
+    speed.install(False)
+    try:
+        statements.clear()
+        for _ in range(2):
+            record(db_session, instance, ProcessEventKind.reminded, now=utcnow())
+        lines = [row for row in db_session.new if isinstance(row, ProcessEvent)]
+        db_session.flush()
+    finally:
+        speed.install(True)
+    assert len(_into("process_event", statements)) >= 1
+    assert all(row in db_session and row.id is not None for row in lines)  # ids read back
+    db_session.commit()
+    stored = db_session.scalars(select(ProcessEvent).where(ProcessEvent.instance_id == instance.id))
+    assert [e.kind for e in stored] == [ProcessEventKind.reminded] * 2

@@ -7,19 +7,40 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from engine import speed
 from engine.bpmn import repository
 from models.process.instance import HumanTask, HumanTaskStatus
 from tests.process_support import ExplodeSwitch
 from tests.spiff_walks import walks_compared
 
 DATA = Path(__file__).parent / "data"
+SPEEDS = ("speed-on", "speed-off")
+
+
+def pytest_generate_tests(metafunc):
+    """Every process test runs with engine/speed/ on and off, but one marked `speed_on_only`
+    (it checks how a speed-up works, e.g. that no savepoint is taken)."""
+    if "engine_speed" in metafunc.fixturenames:
+        only_on = metafunc.definition.get_closest_marker("speed_on_only") is not None
+        metafunc.parametrize("engine_speed", SPEEDS[:1] if only_on else SPEEDS, indirect=True)
 
 
 @pytest.fixture(autouse=True)
-def _spiff_walks_compared():
-    """Every task-tree walk of these tests is checked against SpiffWorkflow's own."""
-    with walks_compared() as counted:
-        yield counted
+def engine_speed(request):
+    """The speed switch as the test's parameter says; on, every task-tree walk is also made
+    SpiffWorkflow's way and compared (tests/spiff_walks.py). Yields whether it is on."""
+    if "app" in request.fixturenames:
+        request.getfixturevalue("app")  # create_app() installs the switch from its config
+    on = request.param == "speed-on"
+    speed.install(on)
+    try:
+        if on:
+            with walks_compared():
+                yield True
+        else:
+            yield False
+    finally:
+        speed.install(True)
 
 
 @pytest.fixture

@@ -46,6 +46,7 @@ def _start(db_session, premise):
     )
 
 
+@pytest.mark.speed_on_only  # off, every action has its savepoint
 def test_when_no_action_fails_no_savepoint_is_taken(
     db_session, features_process, premise, explode_switch, savepoints, open_tasks
 ):

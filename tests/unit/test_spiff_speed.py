@@ -1,4 +1,6 @@
-"""engine.spiff_speed: the engine's task-tree walk visits what SpiffWorkflow's own would."""
+"""engine/speed/: the engine's task-tree walk visits what SpiffWorkflow's own would, its state
+shortcuts read and write what Spiff's own converters would, and the switch off gives Spiff its
+own back."""
 
 from __future__ import annotations
 
@@ -16,10 +18,11 @@ from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.util.task import TaskIterator, TaskState
 
-from engine import bpmn
+from engine import bpmn, speed
 from engine.core import workflow_io
 from engine.sandbox import SandboxScriptEngine
 from engine.speed import spiff as spiff_speed
+from engine.speed import state as state_speed
 from tests.spiff_walks import WalkMismatch, walks_compared
 
 PROCESSES = Path(__file__).resolve().parents[2] / "processes"
@@ -49,6 +52,13 @@ STATES = [
     TaskState.PREDICTED_MASK,
     TaskState.DEFINITE_MASK,
 ]
+
+
+@pytest.fixture(autouse=True)
+def _speed_on():
+    speed.install(True)  # as create_app() does; the unit tier has no app
+    yield
+    speed.install(True)
 
 
 def _reservation(answers: dict) -> BpmnWorkflow:
@@ -151,7 +161,7 @@ def test_a_run_under_the_check_compares_its_walks_and_a_wrong_walk_is_caught(mon
 def test_spiff_loggers_get_warning_unless_the_deployment_set_a_level():
     task_logger = logging.getLogger("spiff.task")
     workflow_logger = logging.getLogger("spiff.workflow")
-    assert task_logger.level == logging.WARNING  # installed when the engine package was imported
+    assert task_logger.level == logging.WARNING  # given by the switch
     assert workflow_logger.level == logging.WARNING
     try:
         task_logger.setLevel(logging.DEBUG)
@@ -180,7 +190,7 @@ def test_state_names_are_spiffs_own_for_every_state_and_mask():
 def test_a_task_id_read_from_a_state_is_the_uuid_it_was_written_from():
     for _ in range(2000):
         written = uuid.uuid4()
-        read = workflow_io._parsed(str(written))
+        read = state_speed._parsed(str(written))
         assert (read, hash(read), str(read), read.is_safe) == (
             written,
             hash(written),
@@ -188,9 +198,9 @@ def test_a_task_id_read_from_a_state_is_the_uuid_it_was_written_from():
             uuid.UUID(str(written)).is_safe,
         )
     braced = "{12345678-1234-5678-1234-567812345678}"
-    assert workflow_io._parsed(braced) == uuid.UUID(braced)  # not the canonical form: UUID()
+    assert state_speed._parsed(braced) == uuid.UUID(braced)  # not the canonical form: UUID()
     with pytest.raises(ValueError):
-        workflow_io._parsed("12345678-1234-5678-1234-56781234567x")
+        state_speed._parsed("12345678-1234-5678-1234-56781234567x")
 
 
 def test_a_read_state_restores_typed_values_and_keeps_plain_ones_as_spiff_would():
@@ -203,7 +213,7 @@ def test_a_read_state_restores_typed_values_and_keeps_plain_ones_as_spiff_would(
     state = workflow_io.serialize(workflow)
 
     ours = workflow_io.deserialize(state)
-    spiffs = workflow_io._SERIALIZER.deserialize_json(state)  # the generic restore throughout
+    spiffs = workflow_io.SPIFF_SERIALIZER.deserialize_json(state)  # the generic restore throughout
     [read] = ours.get_tasks(spec_name="wait_event")
     assert read.data["typed"] == {
         "at": moment,
@@ -224,7 +234,7 @@ def test_a_read_state_restores_typed_values_and_keeps_plain_ones_as_spiff_would(
 def test_a_written_state_is_what_spiffs_own_task_converter_writes():
     spiffs = BpmnWorkflowSerializer(
         BpmnWorkflowSerializer.configure(
-            {**SPIFF_CONFIG, BpmnWorkflow: workflow_io._SpecByReference}  # Spiff's Task converter
+            {**SPIFF_CONFIG, BpmnWorkflow: workflow_io.SpecByReference}  # Spiff's Task converter
         )
     )
     waiting = _reservation(_terms(datetime.now(UTC) + timedelta(days=1)))
@@ -238,3 +248,29 @@ def test_a_written_state_is_what_spiffs_own_task_converter_writes():
     expired.do_engine_steps()
     for workflow in (waiting, expired):
         assert workflow_io.serialize(workflow) == spiffs.serialize_json(workflow)
+
+
+def test_the_switch_off_gives_spiff_its_own_walks_state_names_loggers_and_converters():
+    waiting = _reservation(_terms(datetime.now(UTC) + timedelta(days=1)))
+    waiting.do_engine_steps()
+    fast = workflow_io.serialize(waiting)
+    try:
+        speed.install(False)
+        assert TaskIterator.__next__ is spiff_speed.SPIFF_NEXT
+        assert TaskState.get_name(TaskState.READY) == "READY"
+        assert TaskState.__dict__["get_name"] is spiff_speed.SPIFF_STATE_NAMES
+        assert logging.getLogger("spiff.task").level == logging.NOTSET
+        assert logging.getLogger("spiff.workflow").level == logging.NOTSET
+        slow = workflow_io.serialize(waiting)
+        read = workflow_io.deserialize(fast)
+        assert [(t.id, t.state) for t in read.get_tasks()] == [
+            (t.id, t.state) for t in waiting.get_tasks()
+        ]
+        assert all(key is not task.id for key, task in read.tasks.items())  # Spiff's own ids
+    finally:
+        speed.install(True)
+    assert slow == fast  # the shortcuts write the very JSON Spiff's converters write
+    assert TaskIterator.__next__ is spiff_speed._next
+    assert logging.getLogger("spiff.task").level == logging.WARNING
+    read = workflow_io.deserialize(fast)
+    assert all(key is task.id for key, task in read.tasks.items())  # one object per id
