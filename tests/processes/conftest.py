@@ -5,13 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from engine import speed
 from engine.bpmn import repository
 from models.process.instance import HumanTask, HumanTaskStatus
 from tests.process_support import ExplodeSwitch
 from tests.spiff_walks import walks_compared
+from web.extensions import db
 
 DATA = Path(__file__).parent / "data"
 SPEEDS = ("speed-on", "speed-off")
@@ -41,6 +42,20 @@ def engine_speed(request):
             yield False
     finally:
         speed.install(True)
+
+
+@pytest.fixture
+def savepoints(db_session):
+    """The SAVEPOINT statements sent while the test runs."""
+    seen = []
+
+    def count(conn, cursor, statement, parameters, context, executemany):
+        if statement.startswith("SAVEPOINT"):
+            seen.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    yield seen
+    event.remove(db.engine, "before_cursor_execute", count)
 
 
 @pytest.fixture

@@ -59,6 +59,16 @@ def test_a_batch_where_nothing_fails_runs_every_action(
         assert kinds.count(ProcessEventKind.timer_fired) == 1
 
 
+def test_the_speed_switch_runs_due_timers_in_one_savepoint_or_each_in_its_own(
+    db_session, clock, timer_process, make_building, make_premise, savepoints, engine_speed
+):
+    _due(db_session, clock, make_building, make_premise, ["ok", "ok", "ok"])
+    savepoints.clear()
+    assert run_until_idle(db_session).timers == 3
+    # On: the batch's one savepoint. Off: each instance's, and each of its action's.
+    assert len(savepoints) == (1 if engine_speed else 3 * 2)
+
+
 def test_a_failure_in_a_batch_leaves_the_others_done_and_itself_unwritten(
     db_session, clock, timer_process, make_building, make_premise, open_tasks
 ):

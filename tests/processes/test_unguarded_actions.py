@@ -7,13 +7,11 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import event
 
 from engine.core import runtime
 from models.catalog.objects import Premise
 from models.process.instance import ProcessEventKind, ProcessStatus
 from web.edge import redo_guarded
-from web.extensions import db
 
 
 @pytest.fixture
@@ -21,20 +19,6 @@ def premise(db_session, make_building, make_premise):
     made = make_premise(make_building(), number="7", price="5000000.00")
     db_session.commit()  # the redo rolls back the request's work, not the test's rows
     return made
-
-
-@pytest.fixture
-def savepoints(db_session):
-    seen = []
-
-    def count(conn, cursor, statement, parameters, context, executemany):
-        if statement.startswith("SAVEPOINT"):
-            seen.append(statement)
-
-    engine = db.engine
-    event.listen(engine, "before_cursor_execute", count)
-    yield seen
-    event.remove(engine, "before_cursor_execute", count)
 
 
 def _start(db_session, premise):
@@ -73,3 +57,13 @@ def test_a_failing_action_is_run_again_guarded_and_leaves_nothing(
     kinds = [e.kind for e in instance.events]
     assert kinds.count(ProcessEventKind.started) == 1  # the undone first run left nothing
     assert kinds.count(ProcessEventKind.error) == 1
+
+
+def test_the_speed_switch_decides_whether_a_requests_actions_have_savepoints(
+    db_session, features_process, premise, explode_switch, savepoints, engine_speed
+):
+    explode_switch.broken = False
+    instance = redo_guarded(lambda: _start(db_session, premise))
+    db_session.commit()
+    assert instance.status == ProcessStatus.waiting
+    assert bool(savepoints) is not engine_speed  # off: one per action; on: none
