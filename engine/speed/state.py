@@ -14,6 +14,8 @@ tests/unit/test_spiff_speed.py checks that a state reads and writes as Spiff's o
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from copy import copy
 from uuid import UUID, SafeUUID
@@ -35,22 +37,25 @@ def install(enabled: bool = True) -> None:
     workflow_io.use_converters(_SHORTCUTS if enabled else {})
 
 
+@contextmanager
+def _one_table(table: ContextVar) -> Iterator[None]:
+    token = table.set({})
+    try:
+        yield
+    finally:
+        table.reset(token)
+
+
 class _OneStateAtATime(workflow_io.SpecByReference):
     """The workflow's converter: one table of ids (reading) or of texts (writing) per state."""
 
     def to_dict(self, workflow):
-        token = _TEXTS.set({})
-        try:
+        with _one_table(_TEXTS):
             return super().to_dict(workflow)
-        finally:
-            _TEXTS.reset(token)
 
     def from_dict(self, dct):
-        token = _IDS.set({})
-        try:
+        with _one_table(_IDS):
             return super().from_dict(dct)
-        finally:
-            _IDS.reset(token)
 
     def tasks_from_dict(self, workflow, dct) -> None:
         ids = _IDS.get()
