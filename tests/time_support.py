@@ -12,6 +12,8 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import TypeVar
 
+from sqlalchemy import text
+
 from models.db import clock as app_clock
 
 T = TypeVar("T")
@@ -51,3 +53,16 @@ def wait_until(
             said = failure() if failure else f"{condition!r}"
             raise AssertionError(f"not so after {timeout:g} s: {said}")
         time.sleep(every)
+
+
+def lock_waits(engine, but_pid: int | None = None) -> int:
+    """PostgreSQL backends of this database waiting for a lock now (apart from `but_pid`), seen
+    on a connection of its own: a transaction would keep showing the first answer."""
+    with engine.connect() as probe:
+        return probe.execute(
+            text(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                " AND wait_event_type = 'Lock' AND pid IS DISTINCT FROM :pid"
+            ),
+            {"pid": but_pid},
+        ).scalar_one()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -15,6 +14,7 @@ from engine.bpmn import repository
 from engine.core import runtime
 from models.process.instance import HumanTask, HumanTaskStatus, ProcessInstance, ProcessModel
 from models.users.user import Role, User
+from tests.time_support import lock_waits, wait_until
 from web.extensions import db
 
 DATA = Path(__file__).parents[1] / "processes" / "data"
@@ -59,7 +59,7 @@ def test_an_instance_advanced_while_the_move_waited_is_checked_again(app, db_ses
 
     mover = threading.Thread(target=move)
     mover.start()
-    time.sleep(0.5)
+    wait_until(lambda: lock_waits(db.engine) == 1, failure=lambda: "the move never waited")
     assert mover.is_alive()  # waiting for the lock
     task = worker.scalars(
         select(HumanTask).where(
