@@ -11,7 +11,6 @@ reservation; the second manager confirms it from the inbox and its card says Â«Ð
 from __future__ import annotations
 
 import re
-import time
 from datetime import timedelta
 from types import SimpleNamespace
 
@@ -21,7 +20,6 @@ from sqlalchemy import select
 
 from engine.core.tick import run_until_idle
 from models.catalog.objects import Building, Premise, PremiseKind, PremiseStatus
-from models.db.base import utcnow
 from models.sales.reservation import QueueEntry, QueueStatus, Reservation, ReservationStatus
 from models.users.user import Role, User
 from tests.e2e.browser_support import DEMO_PASSWORD, log_in
@@ -112,7 +110,7 @@ def shown(page, term: str):
 
 
 def test_an_expired_reservation_passes_to_the_queue_and_is_confirmed_from_the_inbox(
-    new_page, live_server, demo_data, screenshot_dir
+    new_page, live_server, clock, demo_data, screenshot_dir
 ):
     shots = screenshot_dir
     premise_id, number, building = free_flat()
@@ -214,9 +212,7 @@ def test_an_expired_reservation_passes_to_the_queue_and_is_confirmed_from_the_in
     )
 
     # 4. The term passes; the beat's tick expires the reservation and serves the queue.
-    wait = (held.expires_at - utcnow()).total_seconds() + 0.5
-    if wait > 0:
-        time.sleep(wait)
+    clock.set(held.expires_at + timedelta(seconds=1))
     result = run_until_idle(db.session)
     assert result.errors == 0
     assert result.timers >= 1
