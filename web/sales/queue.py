@@ -7,12 +7,12 @@ from flask_login import current_user
 
 from engine.sales import use_cases as reservations
 from models.catalog.objects import Premise
-from models.db.errors import DomainError
 from models.sales.reservation import QueueEntry
+from web import edge
 from web.extensions import db
 from web.sales import RESERVERS, bp
 from web.sales.forms import QueueForm
-from web.sales.reserve import client_from, put_error
+from web.sales.reserve import client_from
 from web.security import requires
 
 
@@ -22,13 +22,8 @@ def enqueue(premise_id: int):
     premise = db.session.get(Premise, premise_id) or abort(404)
     form = QueueForm()
     if form.validate_on_submit():
-        try:
+        with edge.unit_of_work(form):
             entry = reservations.enqueue(db.session, premise.id, client_from(form), current_user)
-        except DomainError as error:
-            db.session.rollback()
-            put_error(form, error)
-        else:
-            db.session.commit()
             flash(f"Клиент поставлен в очередь: место {entry.position}", "success")
             return redirect(url_for("catalog.premise", premise_id=premise.id))
     return render_template("sales/reserve.html", form=form, premise=premise, mode="queue")
@@ -38,11 +33,11 @@ def enqueue(premise_id: int):
 @requires(RESERVERS)
 def dequeue(entry_id: int):
     entry = db.session.get(QueueEntry, entry_id) or abort(404)
-    return _verb(
-        entry,
-        lambda: reservations.remove_from_queue(db.session, entry, current_user),
-        "Клиент убран из очереди",
-    )
+    premise_id = entry.premise_id
+    with edge.unit_of_work():
+        reservations.remove_from_queue(db.session, entry, current_user)
+        flash("Клиент убран из очереди", "success")
+    return redirect(url_for("catalog.premise", premise_id=premise_id))
 
 
 @bp.route("/queue/<int:entry_id>/move", methods=["POST"])
@@ -50,21 +45,8 @@ def dequeue(entry_id: int):
 def move(entry_id: int):
     entry = db.session.get(QueueEntry, entry_id) or abort(404)
     step = -1 if request.form.get("direction") == "up" else 1
-    return _verb(
-        entry,
-        lambda: reservations.move_in_queue(db.session, entry, step, current_user),
-        "Порядок очереди изменён",
-    )
-
-
-def _verb(entry: QueueEntry, call, done: str):
     premise_id = entry.premise_id
-    try:
-        call()
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
-    else:
-        db.session.commit()
-        flash(done, "success")
+    with edge.unit_of_work():
+        reservations.move_in_queue(db.session, entry, step, current_user)
+        flash("Порядок очереди изменён", "success")
     return redirect(url_for("catalog.premise", premise_id=premise_id))
