@@ -1,5 +1,5 @@
 """Real servers on loopback for notification tests: an SMTP server (aiosmtpd) and a tiny HTTP
-SMS provider, each started by a fixture; plus factories for a client with consents.
+SMS provider, each started by a fixture.
 
 A test module wraps them in its own fixture:
 
@@ -23,9 +23,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from aiosmtpd.controller import Controller
 
-from models.clients.client import Client, ConsentKind
 from web.config import TestConfig, delivery_settings
-from web.extensions import db
 
 
 def free_port() -> int:
@@ -158,30 +156,3 @@ def running_sms_provider():
     finally:
         server.shutdown()
         server.server_close()
-
-
-def make_client(
-    *,
-    name: str = "Клиентова Мария Ивановна",
-    email_address: str | None = "client@buyer.ru",
-    phone: str | None = "+79991234567",
-    personal_data: bool = True,
-    marketing: bool = False,
-    manager_id: int | None = None,
-) -> Client:
-    client = Client(full_name=name, manager_id=manager_id)
-    if email_address:
-        client.add_email(email_address)
-    if phone:
-        client.add_phone(phone)
-    if personal_data:
-        client.give_consent(
-            ConsentKind.personal_data, channel="office", text_version="1", taken_by_id=None
-        )
-    if marketing:
-        client.give_consent(
-            ConsentKind.marketing, channel="office", text_version="1", taken_by_id=None
-        )
-    db.session.add(client)
-    db.session.commit()
-    return client

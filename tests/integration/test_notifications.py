@@ -19,8 +19,10 @@ from models.notifications.in_app import Notification
 from models.notifications.outbox import MessageChannel, MessageStatus, OutboundMessage
 from models.sales.reservation import Channel
 from models.users.user import Role
-from tests.notification_support import make_client, running_smtp_server
+from tests.notification_support import running_smtp_server
 from web.extensions import db
+
+BUYER = {"name": "Клиентова Мария Ивановна", "phone": "+79991234567", "email": "client@buyer.ru"}
 
 
 @pytest.fixture
@@ -41,11 +43,11 @@ def in_app(user_id: int) -> list[str]:
 
 
 def test_a_reservation_emails_and_texts_the_client_and_tells_the_manager(
-    db_session, make_building, make_premise, make_user, smtp_server
+    db_session, make_building, make_premise, make_user, make_client, smtp_server
 ):
     premise = make_premise(make_building(), number="101", price="10500000.00")
     manager = make_user(Role.sales_manager, email="manager@developer.ru", full_name="Петрова Анна")
-    client = make_client(manager_id=manager.id)
+    client = make_client(**BUYER, manager_id=manager.id)
 
     reserve(db_session, premise.id, client, channel=Channel.offline, user=manager)
     db_session.commit()
@@ -87,11 +89,11 @@ def _expiry_text(rows) -> str:
 
 
 def test_a_client_without_consent_to_personal_data_gets_no_message(
-    db_session, make_building, make_premise, make_user
+    db_session, make_building, make_premise, make_user, make_client
 ):
     premise = make_premise(make_building())
     manager = make_user(Role.sales_manager)
-    client = make_client(personal_data=False)
+    client = make_client(**BUYER, personal_data=False)
 
     reserve(db_session, premise.id, client, channel=Channel.offline, user=manager)
     db_session.commit()
@@ -100,9 +102,9 @@ def test_a_client_without_consent_to_personal_data_gets_no_message(
     assert len(in_app(manager.id)) == 1
 
 
-def test_a_marketing_offer_goes_only_to_clients_with_marketing_consent(db_session):
-    agrees = make_client(name="Согласен", email_address="yes@buyer.ru", marketing=True)
-    declines = make_client(name="Не согласен", email_address="no@buyer.ru", phone="+79990000001")
+def test_a_marketing_offer_goes_only_to_clients_with_marketing_consent(db_session, make_client):
+    agrees = make_client("Согласен", "+79991234567", "yes@buyer.ru", marketing=True)
+    declines = make_client("Не согласен", "+79990000001", "no@buyer.ru")
     context = {"offer_title": "Скидка на кладовые", "offer_text": "Кладовые со скидкой 5 %."}
 
     for client in (agrees, declines):
@@ -118,9 +120,9 @@ def test_a_marketing_offer_goes_only_to_clients_with_marketing_consent(db_sessio
     )
 
 
-def test_service_messages_do_not_need_marketing_consent(db_session, make_user):
+def test_service_messages_do_not_need_marketing_consent(db_session, make_user, make_client):
     manager = make_user(Role.sales_manager)
-    client = make_client(marketing=False)
+    client = make_client(**BUYER, marketing=False)
 
     emit(
         db_session,

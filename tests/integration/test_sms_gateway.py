@@ -12,7 +12,8 @@ from engine.notifications.emit import emit
 from engine.notifications.outbox import send_due
 from engine.notifications.sms_http import HttpSmsGateway
 from models.notifications.outbox import MessageChannel, MessageStatus, OutboundMessage
-from tests.notification_support import free_port, mail_settings, make_client, running_sms_provider
+from tests.factories import clients
+from tests.notification_support import free_port, mail_settings, running_sms_provider
 from web.extensions import db
 
 CONTEXT = {"offer_title": "Кладовые", "offer_text": "Скидка 5 %."}
@@ -25,7 +26,7 @@ def sms_provider():
 
 
 def queue_an_sms(db_session) -> int:
-    client = make_client(email_address=None, marketing=True)
+    client = clients.client(db_session, "Клиентова Мария Ивановна", "+79991234567", marketing=True)
     emit(db_session, PROMOTION_OFFER, client_id=client.id, context=CONTEXT)
     db_session.commit()
     return db_session.scalar(select(OutboundMessage.id).where(OutboundMessage.channel == "sms"))
