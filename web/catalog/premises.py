@@ -30,9 +30,9 @@ from models.catalog.objects import (
     PremiseStatus,
     Project,
 )
-from models.db.errors import DomainError
 from models.sales.reservation import Reservation, ReservationStatus
 from models.users.user import MANAGEMENT
+from web import edge
 from web.catalog import bp
 from web.catalog.filters import ROOM_CHOICES, PremiseFilter
 from web.catalog.forms import PremiseForm
@@ -151,19 +151,16 @@ def _save(form: PremiseForm, premise: Premise, building: Building) -> bool:
         if suffix is None:
             form.layout_image.errors.append("Файл не является изображением PNG или JPG")
             return False
-    try:
-        with db.session.no_autoflush:
-            _apply(form, premise, building, number)
-            premise.validate()
-    except DomainError as error:
-        db.session.rollback()
-        target = getattr(form, error.field or "", None) or form.number
-        target.errors.append(error.message)
+    with edge.unit_of_work(report=False) as work, db.session.no_autoflush:
+        _apply(form, premise, building, number)
+        premise.validate()
+    if work.failed:
+        target = getattr(form, work.error.field or "", None) or form.number
+        target.errors.append(work.error.message)
         return False
     if suffix is not None:
         premise.layout_image = _store_layout(upload, suffix)
     db.session.add(premise)
-    db.session.commit()
     return True
 
 

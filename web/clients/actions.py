@@ -10,7 +10,6 @@ from engine.clients import card as client_card
 from engine.sales import use_cases as reservations
 from models.catalog.objects import Premise
 from models.clients.client import CARD_EDITORS, Client, ConsentKind
-from models.db.errors import DomainError
 from models.sales.reservation import Channel
 from web import edge
 from web.clients import bp
@@ -93,7 +92,7 @@ def reserve(client_id: int):
     )
     if premise is None:
         return back_to(found, f"Помещение № {number or '—'} в этом корпусе не найдено")
-    try:
+    with edge.unit_of_work() as work:
         outcome = reservations.reserve(
             db.session,
             premise.id,
@@ -102,10 +101,8 @@ def reserve(client_id: int):
             user=current_user,
             request_approval=bool(request.form.get("request_approval")),
         )
-    except DomainError as error:
-        db.session.rollback()
-        return back_to(found, error.message)
-    db.session.commit()
+    if work.failed:
+        return back_to(found)
     if not outcome.approval_requested:
         return redirect(url_for("sales.reservation", reservation_id=outcome.reservation.id))
     return back_to(

@@ -13,7 +13,6 @@ from sqlalchemy.orm import joinedload
 from engine.sales import use_cases as desk
 from models.catalog.objects import Building, Premise, Project
 from models.db.base import utcnow
-from models.db.errors import DomainError
 from models.process.instance import ProcessBusinessKey, ProcessInstance
 from models.sales.reservation import (
     CHANNEL_LABELS,
@@ -25,6 +24,7 @@ from models.sales.reservation import (
 )
 from models.settings.store import get_setting
 from models.users.user import User
+from web import edge
 from web.extensions import db
 from web.sales import READERS, RESERVERS, bp
 from web.sales.forms import CancelForm, ExtendForm, PayForm
@@ -183,14 +183,11 @@ def convert(reservation_id: int):
 
 
 def _verb(found: Reservation, call, done: str, requested: str, forms: dict):
-    try:
+    with edge.unit_of_work() as work:
         outcome = call()
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
+        flash(requested if outcome.approval_requested else done, "success")
+    if work.failed:
         return _card(db.session.get(Reservation, found.id), forms, 422)
-    db.session.commit()
-    flash(requested if outcome.approval_requested else done, "success")
     return redirect(url_for("sales.reservation", reservation_id=found.id))
 
 

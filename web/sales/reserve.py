@@ -10,8 +10,8 @@ from flask_login import current_user
 from engine.clients import use_cases as clients
 from engine.sales import use_cases as reservations
 from models.catalog.objects import Premise
-from models.db.errors import DomainError
 from models.sales.reservation import Channel
+from web import edge
 from web.extensions import db
 from web.sales import RESERVERS, bp
 from web.sales.forms import ReserveForm
@@ -30,21 +30,13 @@ def client_from(form) -> object:
     )
 
 
-def put_error(form, error: DomainError) -> None:
-    field = getattr(form, error.field or "", None)
-    if field is None:
-        form.form_errors.append(error.message)
-    else:
-        field.errors.append(error.message)
-
-
 @bp.route("/premises/<int:premise_id>/reserve", methods=["GET", "POST"])
 @requires(RESERVERS)
 def reserve(premise_id: int):
     premise = db.session.get(Premise, premise_id) or abort(404)
     form = ReserveForm()
     if form.validate_on_submit():
-        try:
+        with edge.unit_of_work(form):
             outcome = reservations.reserve(
                 db.session,
                 premise.id,
@@ -53,11 +45,6 @@ def reserve(premise_id: int):
                 user=current_user,
                 request_approval=form.request_approval.data,
             )
-        except DomainError as error:
-            db.session.rollback()
-            put_error(form, error)
-        else:
-            db.session.commit()
             if not outcome.approval_requested:
                 made = outcome.reservation
                 local = made.expires_at.astimezone(ZoneInfo(premise.building.time_zone))
