@@ -223,14 +223,12 @@ def test_fifty_buyers_at_once_get_one_reservation_and_49_clean_refusals(
 
 
 def test_one_client_on_ten_premises_at_once_gets_exactly_the_limit(
-    app, db_session, engine, processes, make_building, make_premise
+    app, db_session, engine, processes, make_building, make_premise, make_client
 ):
     building = make_building()
     premise_ids = [make_premise(building, number=str(n)).id for n in range(1, 11)]
-    buyer = Client(full_name="Быстрый Покупатель")
-    buyer.add_phone("+79992000001")
-    db_session.add(buyer)
-    db_session.commit()
+    buyer = make_client("Быстрый Покупатель", "+79992000001")
+    db_session.commit()  # the attempts run on connections of their own
     buyer_id = buyer.id
 
     def attempt(session: Session, index: int) -> int:
@@ -271,14 +269,11 @@ def test_one_client_on_ten_premises_at_once_gets_exactly_the_limit(
 
 
 def test_the_database_refuses_a_second_active_reservation_even_without_the_lock(
-    app, db_session, engine, processes, make_building, make_premise
+    app, db_session, engine, processes, make_building, make_premise, make_client
 ):
     premise_id = make_premise(make_building()).id
-    first = Client(full_name="Первый")
-    first.add_phone("+79993000001")
-    second = Client(full_name="Второй")
-    second.add_phone("+79993000002")
-    db_session.add_all([first, second])
+    first = make_client("Первый", "+79993000001")
+    second = make_client("Второй", "+79993000002")
     db_session.commit()
     reservations.reserve(db_session, premise_id, first, channel=Channel.online, user=None)
     db_session.commit()
@@ -330,14 +325,13 @@ def test_one_new_buyer_on_three_premises_at_once_stays_within_the_limit(
 
 
 def test_a_known_buyer_giving_consent_on_two_premises_at_once_gets_both(
-    app, db_session, engine, processes, make_building, make_premise
+    app, db_session, engine, processes, make_building, make_premise, make_client
 ):
     building = make_building()
     premise_ids = [make_premise(building, number=str(n)).id for n in (1, 2)]
-    buyer = Client(full_name="Давний Покупатель")  # a card without consent, e.g. from an import
-    buyer.add_phone("+79995000001")
-    db_session.add(buyer)
-    db_session.commit()
+    # A card without consent, e.g. from an import.
+    make_client("Давний Покупатель", "+79995000001", personal_data=False)
+    db_session.commit()  # the attempts run on connections of their own
 
     def attempt(session: Session, index: int) -> int:
         return book(session, premise_ids[index], "Давний Покупатель", "+79995000001")

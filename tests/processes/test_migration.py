@@ -15,7 +15,6 @@ from engine.bpmn import repository
 from engine.core import runtime
 from engine.core.workflow_io import deserialize
 from engine.sales import use_cases as reservations
-from models.clients.client import Client
 from models.process.instance import (
     HumanTask,
     HumanTaskStatus,
@@ -206,13 +205,10 @@ def test_one_bad_instance_does_not_stop_the_others(db_session, v1, manager):
 
 
 def test_a_reservation_waiting_inside_its_subprocess_moves_and_keeps_its_expiry(
-    db_session, make_building, make_premise, manager
+    db_session, make_building, make_premise, make_client, manager
 ):
     premise = make_premise(make_building(), number="101", price="12000000.00")
-    client = Client(full_name="Иванов Иван Иванович")
-    client.add_phone("+79990000001")
-    db_session.add(client)
-    db_session.commit()
+    client = make_client("Иванов Иван Иванович", "+79990000001")
     reservations.reserve(db_session, premise.id, client, channel=Channel.offline, user=manager)
     db_session.commit()
     instance = db_session.scalars(select(ProcessInstance)).one()

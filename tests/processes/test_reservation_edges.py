@@ -13,7 +13,6 @@ from sqlalchemy.exc import IntegrityError
 from engine.core.tick import tick
 from engine.sales import use_cases as reservations
 from models.catalog.objects import PremiseStatus
-from models.clients.client import Client
 from models.sales.reservation import (
     Channel,
     QueueStatus,
@@ -25,20 +24,6 @@ from models.sales.reservation import (
 @pytest.fixture
 def flat(make_building, make_premise):
     return make_premise(make_building(), number="101", price="12000000.00", total_area="60")
-
-
-@pytest.fixture
-def make_client(db_session):
-    counter = iter(range(100))
-
-    def factory(name: str) -> Client:
-        client = Client(full_name=name)
-        client.add_phone(f"+7999100{next(counter):04d}")
-        db_session.add(client)
-        db_session.commit()
-        return client
-
-    return factory
 
 
 def reserve(db_session, premise, client, user) -> Reservation:

@@ -88,18 +88,15 @@ def test_a_version_forgotten_by_sha_is_found_again_once_loaded(db_session, insta
 
 @pytest.mark.speed_on_only  # engine/speed/state.py's shortcut; off, Spiff parses each id anew
 def test_a_read_state_holds_one_id_object_per_task_and_writes_back_the_same(
-    db_session, make_building, make_premise, manager
+    db_session, make_building, make_premise, make_client, manager
 ):
     from engine.core import workflow_io
     from engine.sales import use_cases as reservations
-    from models.clients.client import Client
     from models.process.instance import ProcessBusinessKey, ProcessInstance
     from models.sales.reservation import Channel
 
     premise = make_premise(make_building(), number="7")
-    client = Client(full_name="Петров Пётр")
-    db_session.add(client)
-    db_session.flush()
+    client = make_client("Петров Пётр", phone=None)
     made = reservations.reserve(
         db_session, premise.id, client, channel=Channel.offline, user=manager
     ).reservation

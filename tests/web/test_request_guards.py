@@ -9,7 +9,6 @@ import pytest
 from sqlalchemy import select
 
 from engine.sales import use_cases as reservations
-from models.clients.client import Client
 from models.sales.reservation import Channel, QueueEntry, QueueStatus
 from models.users.user import Role
 from web import create_app
@@ -55,16 +54,10 @@ def test_a_view_without_a_role_guard_is_refused_to_everyone(app_with_throwaway_v
 
 
 @pytest.fixture
-def queue(db_session, make_building, make_premise, manager):
+def queue(db_session, make_building, make_premise, make_client, manager):
     """A reserved premise with two clients waiting: [first, second]."""
     premise = make_premise(make_building(), number="7")
-    people = []
-    for n, name in enumerate(("Держатель", "Первый", "Второй")):
-        person = Client(full_name=name)
-        person.add_phone(f"+7999200000{n}")
-        db_session.add(person)
-        people.append(person)
-    db_session.commit()
+    people = [make_client(name) for name in ("Держатель", "Первый", "Второй")]
     reservations.reserve(db_session, premise.id, people[0], channel=Channel.offline, user=manager)
     entries = [reservations.enqueue(db_session, premise.id, p, manager) for p in people[1:]]
     db_session.commit()
