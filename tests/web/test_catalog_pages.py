@@ -8,7 +8,6 @@ from __future__ import annotations
 import io
 import struct
 import zlib
-from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -460,7 +459,7 @@ def test_card_shows_money_with_kopecks_and_non_breaking_spaces(
 
 
 def test_price_change_appears_in_the_history_with_who_and_when(
-    client, head, building, make_premise
+    client, clock, head, building, make_premise
 ):
     premise = make_premise(building, number="101", floor=5, price="10000000")
 
@@ -476,8 +475,7 @@ def test_price_change_appears_in_the_history_with_who_and_when(
         head.full_name,
         "вручную",
     )
-    shown = datetime.strptime(when, "%d.%m.%Y %H:%M").replace(tzinfo=ZoneInfo("Europe/Moscow"))
-    assert abs(datetime.now(ZoneInfo("Europe/Moscow")) - shown) < timedelta(minutes=2)
+    assert when == clock.now.astimezone(ZoneInfo("Europe/Moscow")).strftime("%d.%m.%Y %H:%M")
 
 
 def test_manual_status_change_appears_in_the_history(client, head, building, make_premise):
