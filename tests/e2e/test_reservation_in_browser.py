@@ -21,8 +21,9 @@ from sqlalchemy import select
 from engine.core.tick import run_until_idle
 from models.catalog.objects import Building, Premise, PremiseKind, PremiseStatus
 from models.sales.reservation import QueueEntry, QueueStatus, Reservation, ReservationStatus
-from models.users.user import Role, User
+from models.users.user import Role
 from tests.e2e.browser_support import DEMO_PASSWORD, log_in
+from tests.factories import users
 from web.extensions import db
 
 pytestmark = pytest.mark.e2e
@@ -56,10 +57,8 @@ def free_flat() -> tuple[int, str, str]:
 
 def add_second_manager() -> None:
     email, name = SECOND_MANAGER
-    user = User(email=email, role=Role.sales_manager, full_name=name)
-    user.set_password(DEMO_PASSWORD)
-    db.session.add(user)
-    db.session.commit()
+    users.user(db.session, Role.sales_manager, email, DEMO_PASSWORD, full_name=name)
+    db.session.commit()  # the live server reads it on a connection of its own
 
 
 def reservations_of(premise_id: int) -> list[SimpleNamespace]:

@@ -43,7 +43,8 @@ from models.clients.client import Client, ClientPhone, Consent
 from models.db.base import utcnow
 from models.process.instance import ProcessBusinessKey, ProcessInstance, ProcessStatus
 from models.sales.reservation import Channel, Reservation, ReservationError, ReservationStatus
-from models.users.api_key import ApiKey, IdempotencyRecord
+from models.users.api_key import IdempotencyRecord
+from tests.factories import users
 from tests.time_support import lock_waits, wait_until
 from web.config import ROOT, TestConfig
 
@@ -446,8 +447,7 @@ def test_fifty_http_requests_at_once_under_gunicorn_get_one_201_and_49_409(
     app, db_session, engine, database_url, processes, make_building, make_premise, tmp_path
 ):
     premise_id = make_premise(make_building(), number="101").id
-    key, raw_key = ApiKey.issue("concurrency-test")
-    db_session.add(key)
+    key, raw_key = users.api_key(db_session, "concurrency-test")
     db_session.commit()
     key_id = key.id
     db_session.close()  # nothing of ours stays open while gunicorn works

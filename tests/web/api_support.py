@@ -7,16 +7,17 @@ from sqlalchemy import func, select
 from models.clients.client import Client, ClientPhone, Consent
 from models.process.instance import ProcessInstance
 from models.sales.reservation import QueueEntry, Reservation
-from models.users.api_key import ApiKey, IdempotencyRecord
+from models.users.api_key import IdempotencyRecord
+from tests.factories import users
 from web.extensions import db
 
 RESERVATIONS = "/api/v1/reservations"
 
 
 def issue_key(name: str = "shop") -> tuple[int, str]:
-    """A stored key: (its id, the raw key the online store sends)."""
-    key, raw = ApiKey.issue(name)
-    db.session.add(key)
+    """A key (its id, the raw key the online store sends), committed: the requests that follow
+    are transactions of their own on the session they share with the test."""
+    key, raw = users.api_key(db.session, name)
     db.session.commit()
     return key.id, raw
 
