@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 import threading
 import time
 from datetime import UTC, date, datetime
@@ -24,7 +23,6 @@ from engine.sandbox import (
     SandboxLimitError,
     SandboxScriptEngine,
     SandboxTaskError,
-    budget,
     check,
     ensure_safe,
     evaluate,
@@ -195,15 +193,6 @@ def test_text_built_with_plus_equals_in_a_loop_is_charged_for_the_added_part_onl
     execute(script, data)
 
     assert len(data["report"]) > 100_000
-
-
-@pytest.fixture
-def budget_clock(monkeypatch):
-    """The budget's clock moves a millisecond each time it is read: a run "takes" as long as
-    the steps it makes, whatever the machine's speed."""
-    readings = itertools.count(start=1000.0, step=0.001)
-    monkeypatch.setattr(budget, "clock", lambda: next(readings))
-    return readings
 
 
 def test_time_limit_holds_in_a_worker_thread_without_signals(budget_clock):
