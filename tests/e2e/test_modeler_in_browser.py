@@ -394,8 +394,8 @@ def test_lane_role_and_timer_are_edited_and_failed_saves_say_why_in_russian(
         dialog.dismiss()
 
     page.on("dialog", dismiss)
-    page.get_by_role("link", name="Процессы", exact=True).first.click()
-    page.wait_for_timeout(500)
+    with page.expect_event("dialog"):
+        page.get_by_role("link", name="Процессы", exact=True).first.click()
     assert asked == ["beforeunload"]
     assert EDITOR_URL.search(page.url)
 
