@@ -53,6 +53,7 @@ def test_admin_creates_an_employee_from_the_command_line(app):
 
 def test_second_employee_with_the_same_email_is_refused(app, make_user):
     make_user(Role.lawyer, email="lawyer@example.ru")
+    db.session.commit()  # the refused command rolls back its own work, not the test's rows
 
     result = run(
         app,
