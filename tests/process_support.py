@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from pathlib import Path
 
 from engine.core.actions import ActionContext, ActionError, action
 from models.catalog.objects import Premise
-
-FEATURES_BPMN = Path(__file__).parent / "processes" / "data" / "engine_features.bpmn"
 
 
 class ExplodeSwitch:

@@ -3,21 +3,18 @@
 from __future__ import annotations
 
 import threading
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.authoring import migration
-from engine.bpmn import repository
 from engine.core import runtime
 from models.process.instance import HumanTask, HumanTaskStatus, ProcessInstance, ProcessModel
 from models.users.user import Role, User
+from tests.factories import process
 from tests.time_support import lock_waits, wait_until
 from web.extensions import db
-
-DATA = Path(__file__).parents[1] / "processes" / "data"
 
 
 @pytest.fixture(autouse=True)
@@ -29,11 +26,11 @@ def _postgres_only(database_url):
 def test_an_instance_advanced_while_the_move_waited_is_checked_again(app, db_session, make_user):
     manager_id = make_user(Role.sales_manager).id
     analyst_id = make_user(Role.analyst).id
-    repository.publish(db_session, (DATA / "migration_v1.bpmn").read_text("utf-8"))
+    process.published(db_session, "migration_v1")
     instance_id = runtime.start(
         db_session, "migration_demo", user=db_session.get(User, manager_id)
     ).id
-    target = repository.publish(db_session, (DATA / "migration_v2.bpmn").read_text("utf-8"))
+    target = process.published(db_session, "migration_v2")
     db_session.commit()
     [candidate] = migration.preview(db_session, target)
     assert candidate.movable  # before the manager completes the task

@@ -7,17 +7,16 @@ from decimal import Decimal
 
 import pytest
 
-from engine.bpmn import repository
 from engine.core import runtime
 from engine.core.tick import run_until_idle
 from models.catalog.objects import Premise
 from models.process.instance import ProcessEventKind, ProcessStatus
-from tests.processes.conftest import DATA
+from tests.factories import process
 
 
 @pytest.fixture
 def timer_process(db_session):
-    model = repository.publish(db_session, (DATA / "timer_then_action.bpmn").read_text("utf-8"))
+    model = process.published(db_session, "timer_then_action")
     db_session.commit()
     return model
 

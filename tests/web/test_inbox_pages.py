@@ -8,12 +8,12 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
-from engine.bpmn import repository
+import tests.process_support  # noqa: F401 - registers the test actions engine_features calls
 from engine.core import runtime
 from models.notifications.in_app import Notification
 from models.process.instance import HumanTask, HumanTaskStatus
 from models.users.user import Role
-from tests.process_support import FEATURES_BPMN as FEATURES
+from tests.factories import process
 
 
 @pytest.fixture
@@ -126,7 +126,7 @@ def test_claim_release_and_reassign(client, login_as, make_user, db_session, pre
 
 
 def test_a_file_field_is_stored_and_downloadable(client, login_as, db_session, premise):
-    repository.publish(db_session, FEATURES.read_text("utf-8"))
+    process.published(db_session, "engine_features")
     instance = runtime.start(
         db_session,
         "engine_features",

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from sqlalchemy import select
 
-from engine.bpmn import repository
 from engine.core import runtime
 from models.process.instance import HumanTask, HumanTaskStatus, ProcessInstance
 from models.users.user import Role
+from tests.factories import process
 
-DATA = Path(__file__).parents[1] / "processes" / "data"
 URL = "/processes/migration_demo/versions/2/migrate"
 NOT_EDITORS = [r for r in Role if r not in (Role.admin, Role.analyst)]
 
@@ -21,13 +18,13 @@ NOT_EDITORS = [r for r in Role if r not in (Role.admin, Role.analyst)]
 def instances(db_session, make_user):
     """One instance at its first task (can move) and one past it (cannot), then version 2."""
     manager = make_user(Role.sales_manager, "m@test.local")
-    repository.publish(db_session, (DATA / "migration_v1.bpmn").read_text("utf-8"))
+    process.published(db_session, "migration_v1")
     movable = runtime.start(db_session, "migration_demo", user=manager)
     stuck = runtime.start(db_session, "migration_demo", user=manager)
     db_session.flush()
     row = db_session.scalars(select(HumanTask).where(HumanTask.instance_id == stuck.id)).one()
     runtime.complete(db_session, row.id, manager, {"note": "готово"})
-    repository.publish(db_session, (DATA / "migration_v2.bpmn").read_text("utf-8"))
+    process.published(db_session, "migration_v2")
     db_session.commit()
     return movable.id, stuck.id
 
