@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -24,25 +23,12 @@ from models.process.instance import (
     ProcessStatus,
 )
 from models.sales.reservation import Channel
-
-DATA = Path(__file__).parent / "data"
-
-
-def _xml(name: str) -> str:
-    return (DATA / name).read_text("utf-8")
+from tests.factories import process
 
 
 @pytest.fixture
 def v1(db_session):
-    model = repository.publish(db_session, _xml("migration_v1.bpmn"))
-    db_session.commit()
-    return model
-
-
-def publish(db_session, name):
-    model = repository.publish(db_session, _xml(name))
-    db_session.commit()
-    return model
+    return process.published(db_session, "migration_v1")
 
 
 def start(db_session, user):
@@ -75,7 +61,7 @@ def test_preview_lists_who_can_move_and_why_the_others_cannot(db_session, v1, ma
     done = start(db_session, manager)
     runtime.cancel(db_session, done.id, manager)
     db_session.commit()
-    v2 = publish(db_session, "migration_v2.bpmn")
+    v2 = process.published(db_session, "migration_v2")
 
     candidates = {c.instance.id: c for c in migration.preview(db_session, v2)}
 
@@ -101,7 +87,7 @@ def test_a_moved_instance_keeps_its_task_with_the_new_title_and_deadline(
     )
     row_before = open_row(db_session, movable)
     assert row_before.due_at is None
-    v2 = publish(db_session, "migration_v2.bpmn")
+    v2 = process.published(db_session, "migration_v2")
 
     result = migration.move(db_session, v2, [movable.id, stuck.id], analyst)
     db_session.commit()
@@ -132,7 +118,7 @@ def test_a_moved_instance_runs_to_the_end_on_the_new_version(
     db_session, v1, manager, head, analyst
 ):
     instance = start(db_session, manager)
-    v2 = publish(db_session, "migration_v2.bpmn")
+    v2 = process.published(db_session, "migration_v2")
     migration.move(db_session, v2, [instance.id], analyst)
     db_session.commit()
 
@@ -150,18 +136,18 @@ def test_a_moved_instance_runs_to_the_end_on_the_new_version(
 
 def test_new_instances_start_on_the_new_version_and_old_ones_stay(db_session, v1, manager):
     old = start(db_session, manager)
-    v2 = publish(db_session, "migration_v2.bpmn")
+    v2 = process.published(db_session, "migration_v2")
     new = start(db_session, manager)
     assert new.model_id == v2.id
     assert old.model_id == v1.id
 
 
 def test_a_waiting_task_missing_from_the_new_version_blocks_the_move(db_session, v1, manager, head):
-    publish(db_session, "migration_v2.bpmn")
+    process.published(db_session, "migration_v2")
     instance = start(db_session, manager)
     complete(db_session, instance, manager, note="готово")
     complete(db_session, instance, head, amount="10")
-    v3 = publish(db_session, "migration_v3.bpmn")
+    v3 = process.published(db_session, "migration_v3")
 
     [candidate] = migration.preview(db_session, v3)
 
@@ -180,7 +166,11 @@ def test_a_waiting_timer_keeps_its_due_time(db_session, features_process):
     )
     db_session.commit()
     due = instance.next_timer_at
-    renamed = _xml("engine_features.bpmn").replace('name="Подтвердить"', 'name="Подтвердить всё"')
+    renamed = (
+        (process.DATA / "engine_features.bpmn")
+        .read_text("utf-8")
+        .replace('name="Подтвердить"', 'name="Подтвердить всё"')
+    )
     v2 = repository.publish(db_session, renamed)
     db_session.commit()
 
@@ -195,7 +185,7 @@ def test_a_waiting_timer_keeps_its_due_time(db_session, features_process):
 
 def test_one_bad_instance_does_not_stop_the_others(db_session, v1, manager):
     good = start(db_session, manager)
-    v2 = publish(db_session, "migration_v2.bpmn")
+    v2 = process.published(db_session, "migration_v2")
 
     result = migration.move(db_session, v2, [999999, good.id], None)
     db_session.commit()
@@ -236,7 +226,7 @@ def test_a_reservation_waiting_inside_its_subprocess_moves_and_keeps_its_expiry(
 def test_an_instance_of_another_process_is_not_moved(db_session, v1, features_process):
     other = runtime.start(db_session, "engine_features", data={"mode": "message", "amount": "1"})
     db_session.commit()
-    v2 = publish(db_session, "migration_v2.bpmn")
+    v2 = process.published(db_session, "migration_v2")
 
     result = migration.move(db_session, v2, [other.id], None)
 
