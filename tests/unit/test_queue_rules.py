@@ -36,6 +36,11 @@ def test_a_client_joins_the_end_of_the_queue_of_a_taken_premise(status):
     assert (entry.client_id, entry.position, entry.manager_id) == (5, 3, 7)
 
 
+def test_a_new_place_follows_the_last_one_even_after_a_gap():
+    first, _, third = queue(1, 3, 4, 6)
+    assert join(waiting=[first, third]).position == 4  # the second was removed
+
+
 def test_the_first_client_in_a_queue_gets_place_one():
     assert join().position == 1
 
