@@ -11,7 +11,6 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Date,
-    Enum,
     ForeignKey,
     Index,
     Integer,
@@ -23,12 +22,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from models.db import shared_cache
-from models.db.base import Area, Base, Money, UTCDateTime, append_unloaded, utcnow
+from models.db.base import Area, Base, Money, UTCDateTime, append_unloaded, enum_column, utcnow
 from models.db.errors import DomainError, InvalidPremiseData, InvalidStatusChange
-
-
-def _enum(cls: type[enum.Enum]) -> Enum:
-    return Enum(cls, native_enum=False, length=32, validate_strings=True)
 
 
 class ConstructionStage(enum.StrEnum):
@@ -130,7 +125,7 @@ class Building(Base):
     name: Mapped[str] = mapped_column(String(100))
     address: Mapped[str] = mapped_column(String(300), default="")
     stage: Mapped[ConstructionStage] = mapped_column(
-        _enum(ConstructionStage), default=ConstructionStage.design
+        enum_column(ConstructionStage), default=ConstructionStage.design
     )
     commissioning_date: Mapped[date | None] = mapped_column(Date)
     escrow_bank: Mapped[str] = mapped_column(String(200), default="")
@@ -217,15 +212,17 @@ class Premise(Base):
     building_id: Mapped[int] = mapped_column(ForeignKey("building.id"))
     floor_id: Mapped[int] = mapped_column(ForeignKey("floor.id"), index=True)
     number: Mapped[str] = mapped_column(String(20))
-    kind: Mapped[PremiseKind] = mapped_column(_enum(PremiseKind), default=PremiseKind.apartment)
+    kind: Mapped[PremiseKind] = mapped_column(
+        enum_column(PremiseKind), default=PremiseKind.apartment
+    )
     rooms: Mapped[int] = mapped_column(Integer, default=0)
     total_area: Mapped[Decimal] = mapped_column(Area)
     living_area: Mapped[Decimal | None] = mapped_column(Area)
     kitchen_area: Mapped[Decimal | None] = mapped_column(Area)
     price: Mapped[Decimal] = mapped_column(Money)
-    finishing: Mapped[Finishing] = mapped_column(_enum(Finishing), default=Finishing.none)
+    finishing: Mapped[Finishing] = mapped_column(enum_column(Finishing), default=Finishing.none)
     status: Mapped[PremiseStatus] = mapped_column(
-        _enum(PremiseStatus), default=PremiseStatus.available
+        enum_column(PremiseStatus), default=PremiseStatus.available
     )
     is_studio: Mapped[bool] = mapped_column(Boolean, default=False)
     is_euro_layout: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import enum
 from datetime import UTC
 from decimal import Decimal
 
-from sqlalchemy import DateTime, MetaData, Numeric, TypeDecorator, inspect
+from sqlalchemy import DateTime, Enum, MetaData, Numeric, TypeDecorator, inspect
 from sqlalchemy.orm import DeclarativeBase, object_session
 
 from models.db import history_rows
@@ -22,6 +23,12 @@ NAMING_CONVENTION = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def enum_column(cls: type[enum.Enum], length: int = 32) -> Enum:
+    """An enum stored as its value in a VARCHAR (no database enum type); an unknown value
+    assigned in Python is refused before it reaches the database."""
+    return Enum(cls, native_enum=False, length=length, validate_strings=True)
 
 
 class UTCDateTime(TypeDecorator):

@@ -11,7 +11,6 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
-    Enum,
     ForeignKey,
     Index,
     Integer,
@@ -25,13 +24,9 @@ from sqlalchemy import (
 from sqlalchemy.ext.hybrid import hybrid_method
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from models.db.base import Base, UTCDateTime, utcnow
+from models.db.base import Base, UTCDateTime, enum_column, utcnow
 from models.db.errors import DomainError
 from models.users.user import Role, User
-
-
-def _enum(cls: type[enum.Enum]) -> Enum:
-    return Enum(cls, native_enum=False, length=32, validate_strings=True)
 
 
 class ProcessStatus(enum.StrEnum):
@@ -59,6 +54,9 @@ class HumanTaskStatus(enum.StrEnum):
 
 class TaskNotAvailable(DomainError):
     """Not ready, not yours, or already done: the web answers 409."""
+
+    code = "task_not_available"
+    status = 409
 
 
 class ProcessModel(Base):
@@ -88,7 +86,7 @@ class ProcessInstance(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     model_id: Mapped[int] = mapped_column(ForeignKey("process_model.id"))
     process_id: Mapped[str] = mapped_column(String(100))
-    status: Mapped[ProcessStatus] = mapped_column(_enum(ProcessStatus))
+    status: Mapped[ProcessStatus] = mapped_column(enum_column(ProcessStatus))
     serialized: Mapped[str] = mapped_column(Text, deferred=True)
     title: Mapped[str] = mapped_column(String(300), default="")
     business_keys: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
@@ -160,11 +158,11 @@ class HumanTask(Base):
     task_label: Mapped[str] = mapped_column(String(200), default="")
     process_name: Mapped[str] = mapped_column(String(200), default="")
     title: Mapped[str] = mapped_column(String(300))
-    role: Mapped[Role] = mapped_column(_enum(Role))
-    escalation_role: Mapped[Role | None] = mapped_column(_enum(Role))
+    role: Mapped[Role] = mapped_column(enum_column(Role))
+    escalation_role: Mapped[Role | None] = mapped_column(enum_column(Role))
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     status: Mapped[HumanTaskStatus] = mapped_column(
-        _enum(HumanTaskStatus), default=HumanTaskStatus.open
+        enum_column(HumanTaskStatus), default=HumanTaskStatus.open
     )
     form: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     template: Mapped[str | None] = mapped_column(String(200))
@@ -348,7 +346,7 @@ class ProcessEvent(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id"), index=True)
-    kind: Mapped[ProcessEventKind] = mapped_column(_enum(ProcessEventKind))
+    kind: Mapped[ProcessEventKind] = mapped_column(enum_column(ProcessEventKind))
     task_name: Mapped[str | None] = mapped_column(String(100))
     task_label: Mapped[str | None] = mapped_column(String(200))
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))

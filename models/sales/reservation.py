@@ -11,7 +11,6 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     Boolean,
-    Enum,
     ForeignKey,
     Index,
     Integer,
@@ -22,7 +21,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.catalog.objects import Premise, PremiseStatus, price_per_m2
-from models.db.base import Base, Money, UTCDateTime, append_unloaded, utcnow
+from models.db.base import Base, Money, UTCDateTime, append_unloaded, enum_column, utcnow
 from models.db.errors import DomainError
 from models.users.user import User
 
@@ -89,10 +88,6 @@ class ClientLimit:
         return text + "; можно запросить согласование руководителя"
 
 
-def _enum(cls):
-    return Enum(cls, native_enum=False, length=20, validate_strings=True)
-
-
 class ReservationStatus(enum.StrEnum):
     active = "active"
     converted = "converted"
@@ -133,9 +128,9 @@ class Reservation(Base):
     premise_id: Mapped[int] = mapped_column(ForeignKey("premise.id"))
     client_id: Mapped[int] = mapped_column(ForeignKey("client.id"))
     manager_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
-    channel: Mapped[Channel] = mapped_column(_enum(Channel))
+    channel: Mapped[Channel] = mapped_column(enum_column(Channel, 20))
     status: Mapped[ReservationStatus] = mapped_column(
-        _enum(ReservationStatus), default=ReservationStatus.active
+        enum_column(ReservationStatus, 20), default=ReservationStatus.active
     )
     is_paid: Mapped[bool] = mapped_column(Boolean, default=False)
     fee: Mapped[Decimal | None] = mapped_column(Money)
@@ -345,7 +340,9 @@ class QueueEntry(Base):
     client_id: Mapped[int] = mapped_column(ForeignKey("client.id"))
     manager_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     position: Mapped[int] = mapped_column(Integer)
-    status: Mapped[QueueStatus] = mapped_column(_enum(QueueStatus), default=QueueStatus.waiting)
+    status: Mapped[QueueStatus] = mapped_column(
+        enum_column(QueueStatus, 20), default=QueueStatus.waiting
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     reservation_id: Mapped[int | None] = mapped_column(ForeignKey("reservation.id"))
