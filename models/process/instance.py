@@ -58,6 +58,9 @@ class TaskNotAvailable(DomainError):
     code = "task_not_available"
     status = 409
 
+    code = "task_not_available"
+    status = 409
+
 
 class ProcessModel(Base):
     """One published, immutable version of a BPMN process."""
