@@ -23,8 +23,8 @@ from models.db.base import Base
 from models.db.errors import DomainError
 from models.notifications.in_app import Notification
 from models.notifications.outbox import NotificationTemplate, OutboundMessage
+from models.process.human_task import HumanTask
 from models.process.instance import (
-    HumanTask,
     ProcessBusinessKey,
     ProcessDraft,
     ProcessEvent,

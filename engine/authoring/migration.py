@@ -35,14 +35,8 @@ from engine.core.runtime import lock
 from engine.core.workflow_io import deserialize, ready_user_tasks
 from engine.sandbox import SandboxScriptEngine
 from models.db.base import utcnow
-from models.process.instance import (
-    HumanTask,
-    HumanTaskStatus,
-    ProcessEventKind,
-    ProcessInstance,
-    ProcessModel,
-    ProcessStatus,
-)
+from models.process.human_task import HumanTask, HumanTaskStatus
+from models.process.instance import ProcessEventKind, ProcessInstance, ProcessModel, ProcessStatus
 from models.users.user import User
 
 log = logging.getLogger(__name__)

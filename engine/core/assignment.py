@@ -7,10 +7,10 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from engine.core.errors import TaskNotAvailable
 from engine.core.run import record
 from models.db.base import utcnow
-from models.process.instance import HumanTask, ProcessEventKind
+from models.process.human_task import HumanTask, TaskNotAvailable
+from models.process.instance import ProcessEventKind
 from models.users.user import User
 
 

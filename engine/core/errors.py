@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from models.db.errors import DomainError
-from models.process.instance import TaskNotAvailable  # noqa: F401  (HumanTask's verbs raise it)
 
 
 class FormInvalid(DomainError):

@@ -13,7 +13,8 @@ from engine.bpmn import role_of_lane
 from engine.core.events import APPROVAL_REQUESTED
 from engine.core.workflow_io import parse_duration, ready_user_tasks
 from engine.notifications.emit import emit
-from models.process.instance import HumanTask, HumanTaskStatus, ProcessInstance
+from models.process.human_task import HumanTask, HumanTaskStatus
+from models.process.instance import ProcessInstance
 from models.users.user import Role, User
 
 # On expiry a task is escalated to the manager of its lane's role (unless `escalate_to` is set).

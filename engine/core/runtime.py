@@ -24,21 +24,14 @@ from sqlalchemy.orm import Session, joinedload, undefer
 from engine.bpmn import repository
 from engine.core import forms
 from engine.core.assignment import claim, reassign, release
-from engine.core.errors import (
-    FormInvalid,
-    InstanceNotFound,
-    InstanceStateError,
-    MessageNotExpected,
-    TaskNotAvailable,
-)
+from engine.core.errors import FormInvalid, InstanceNotFound, InstanceStateError, MessageNotExpected
 from engine.core.events import APPROVAL_DECIDED
 from engine.core.run import advance, record, script_engine
 from engine.core.workflow_io import definition_by_sha, deserialize, find_task, serialize
 from engine.notifications.emit import emit
 from models.db.base import utcnow
+from models.process.human_task import HumanTask, HumanTaskStatus, TaskNotAvailable
 from models.process.instance import (
-    HumanTask,
-    HumanTaskStatus,
     ProcessBusinessKey,
     ProcessEventKind,
     ProcessInstance,

@@ -26,13 +26,8 @@ from engine.notifications.catalog import Event
 from engine.notifications.emit import emit
 from engine.speed import batches
 from models.db.base import utcnow
-from models.process.instance import (
-    HumanTask,
-    HumanTaskStatus,
-    ProcessEventKind,
-    ProcessInstance,
-    ProcessStatus,
-)
+from models.process.human_task import HumanTask, HumanTaskStatus
+from models.process.instance import ProcessEventKind, ProcessInstance, ProcessStatus
 from models.users.user import User
 
 log = logging.getLogger(__name__)

@@ -63,13 +63,8 @@ from engine.core.workflow_io import deserialize, ready_user_tasks, serialize
 from engine.sandbox import SandboxScriptEngine
 from models.catalog.objects import Building, Premise, PremiseKind, PremiseStatus, Project
 from models.db.base import utcnow
-from models.process.instance import (
-    HumanTask,
-    HumanTaskStatus,
-    ProcessInstance,
-    ProcessModel,
-    ProcessStatus,
-)
+from models.process.human_task import HumanTask, HumanTaskStatus
+from models.process.instance import ProcessInstance, ProcessModel, ProcessStatus
 from models.users.user import Role, User
 from tests.benchmarks import engine_reservation_step as reservation_step
 from tests.benchmarks.support import migrated_app, postgres_database

@@ -127,7 +127,8 @@ def waiting_instances(task_ids: list[int]) -> int:
     """How many of the approved requests now hold their premise, waiting in `hold`."""
     from sqlalchemy import func, select
 
-    from models.process.instance import HumanTask, ProcessInstance, ProcessStatus
+    from models.process.human_task import HumanTask
+    from models.process.instance import ProcessInstance, ProcessStatus
 
     return db.session.scalar(
         select(func.count())

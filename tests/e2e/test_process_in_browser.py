@@ -17,7 +17,8 @@ from sqlalchemy import select
 
 from engine.core.tick import tick
 from models.catalog.objects import Premise, PremiseKind, PremiseStatus
-from models.process.instance import HumanTask, HumanTaskStatus, ProcessInstance, ProcessStatus
+from models.process.human_task import HumanTask, HumanTaskStatus
+from models.process.instance import ProcessInstance, ProcessStatus
 from models.users.user import User
 from tests.e2e.browser_support import log_in
 from web.extensions import db

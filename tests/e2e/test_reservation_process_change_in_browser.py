@@ -23,9 +23,8 @@ from playwright.sync_api import expect
 from sqlalchemy import func, select
 
 from models.catalog.objects import Building, Premise, PremiseKind, PremiseStatus
+from models.process.human_task import HumanTask, HumanTaskStatus
 from models.process.instance import (
-    HumanTask,
-    HumanTaskStatus,
     ProcessBusinessKey,
     ProcessDraft,
     ProcessInstance,

@@ -17,7 +17,8 @@ from engine.authoring import modeler
 from engine.bpmn import repository
 from engine.core import runtime
 from models.catalog.objects import Premise
-from models.process.instance import HumanTask, HumanTaskStatus, ProcessInstance
+from models.process.human_task import HumanTask, HumanTaskStatus
+from models.process.instance import ProcessInstance
 from models.users.user import User
 from tests.e2e.browser_support import log_in
 from web.extensions import db

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from engine.core import runtime
 from models.db.base import utcnow
-from models.process.instance import HumanTask, HumanTaskStatus
+from models.process.human_task import HumanTask, HumanTaskStatus
 from models.users.user import Role
 from tests.conftest import REDIS_URL, service_missing
 from tests.time_support import wait_until

@@ -23,7 +23,8 @@ from models.clients.client import (
 from models.crm.history import CrmTask, Interaction, InteractionKind
 from models.db.base import utcnow
 from models.notifications.outbox import MessageChannel, OutboundMessage
-from models.process.instance import HumanTask, HumanTaskStatus, ProcessBusinessKey, ProcessInstance
+from models.process.human_task import HumanTask, HumanTaskStatus
+from models.process.instance import ProcessBusinessKey, ProcessInstance
 from models.sales.reservation import Channel, QueueEntry, QueueStatus, Reservation
 from tests.client_support import changes_of, counts
 

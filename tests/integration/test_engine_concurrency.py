@@ -9,10 +9,10 @@ import pytest
 from sqlalchemy import func, select
 
 from engine.core import runtime
-from engine.core.errors import TaskNotAvailable
 from engine.core.tick import run_until_idle
 from models.db.base import utcnow
-from models.process.instance import HumanTask, HumanTaskStatus, ProcessEvent, ProcessEventKind
+from models.process.human_task import HumanTask, HumanTaskStatus, TaskNotAvailable
+from models.process.instance import ProcessEvent, ProcessEventKind
 from models.users.user import Role, User
 from web.extensions import db
 

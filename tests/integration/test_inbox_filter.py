@@ -12,13 +12,8 @@ from itertools import count
 
 from sqlalchemy import select
 
-from models.process.instance import (
-    HumanTask,
-    HumanTaskStatus,
-    ProcessInstance,
-    ProcessModel,
-    ProcessStatus,
-)
+from models.process.human_task import HumanTask, HumanTaskStatus
+from models.process.instance import ProcessInstance, ProcessModel, ProcessStatus
 from models.users.user import Role
 from tests.factories.users import user
 

@@ -10,7 +10,8 @@ from sqlalchemy.orm import Session
 
 from engine.authoring import migration
 from engine.core import runtime
-from models.process.instance import HumanTask, HumanTaskStatus, ProcessInstance, ProcessModel
+from models.process.human_task import HumanTask, HumanTaskStatus
+from models.process.instance import ProcessInstance, ProcessModel
 from models.users.user import Role, User
 from tests.factories import process
 from tests.time_support import lock_waits, wait_until

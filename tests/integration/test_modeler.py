@@ -11,7 +11,8 @@ from sqlalchemy import func, select
 from engine.authoring import modeler
 from engine.bpmn import BpmnRejected, repository
 from engine.core import runtime
-from models.process.instance import HumanTask, ProcessDraft, ProcessModel
+from models.process.human_task import HumanTask
+from models.process.instance import ProcessDraft, ProcessModel
 from models.users.audit import AuditEvent
 from models.users.user import Role
 

@@ -9,7 +9,7 @@ from sqlalchemy import event, select
 
 from engine import speed
 from engine.bpmn import repository
-from models.process.instance import HumanTask, HumanTaskStatus
+from models.process.human_task import HumanTask, HumanTaskStatus
 from tests.process_support import ExplodeSwitch
 from tests.spiff_walks import walks_compared
 from web.extensions import db

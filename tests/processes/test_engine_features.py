@@ -10,7 +10,8 @@ import pytest
 from engine.core import runtime
 from engine.core.errors import InstanceStateError, MessageNotExpected
 from engine.core.tick import run_until_idle
-from models.process.instance import HumanTaskStatus, ProcessEventKind, ProcessStatus
+from models.process.human_task import HumanTaskStatus
+from models.process.instance import ProcessEventKind, ProcessStatus
 
 
 @pytest.fixture

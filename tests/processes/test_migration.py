@@ -14,14 +14,8 @@ from engine.bpmn import repository
 from engine.core import runtime
 from engine.core.workflow_io import deserialize
 from engine.sales import use_cases as reservations
-from models.process.instance import (
-    HumanTask,
-    HumanTaskStatus,
-    ProcessEvent,
-    ProcessEventKind,
-    ProcessInstance,
-    ProcessStatus,
-)
+from models.process.human_task import HumanTask, HumanTaskStatus
+from models.process.instance import ProcessEvent, ProcessEventKind, ProcessInstance, ProcessStatus
 from models.sales.reservation import Channel
 from tests.factories import process
 

@@ -9,12 +9,13 @@ import pytest
 from sqlalchemy import select
 
 from engine.core import runtime
-from engine.core.errors import FormInvalid, TaskNotAvailable
+from engine.core.errors import FormInvalid
 from engine.core.tick import tick
 from models.catalog.objects import PremiseStatus
 from models.db.base import utcnow
 from models.notifications.in_app import Notification
-from models.process.instance import HumanTaskStatus, ProcessEvent, ProcessEventKind, ProcessStatus
+from models.process.human_task import HumanTaskStatus, TaskNotAvailable
+from models.process.instance import ProcessEvent, ProcessEventKind, ProcessStatus
 from models.users.user import Role
 
 

@@ -14,7 +14,8 @@ from engine.sales import use_cases as reservations
 from models.catalog.objects import PremiseStatus
 from models.db.base import utcnow
 from models.notifications.in_app import Notification
-from models.process.instance import HumanTask, HumanTaskStatus, ProcessInstance, ProcessStatus
+from models.process.human_task import HumanTask, HumanTaskStatus
+from models.process.instance import ProcessInstance, ProcessStatus
 from models.sales.reservation import (
     Channel,
     ClientLimitReached,

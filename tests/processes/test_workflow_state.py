@@ -11,7 +11,8 @@ from engine import bpmn
 from engine.core import runtime
 from engine.core.errors import InstanceStateError
 from engine.core.workflow_io import deserialize, ready_user_tasks, serialize
-from models.process.instance import HumanTask, ProcessModel
+from models.process.human_task import HumanTask
+from models.process.instance import ProcessModel
 
 
 @pytest.fixture

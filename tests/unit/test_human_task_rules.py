@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from models.process.instance import HumanTask, HumanTaskStatus, TaskNotAvailable
+from models.process.human_task import HumanTask, HumanTaskStatus, TaskNotAvailable
 from models.users.user import Role, User
 
 ESCALATED_AT = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)

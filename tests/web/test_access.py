@@ -14,7 +14,7 @@ from engine.core import runtime
 from engine.crm.use_cases import plan_task
 from engine.sales.use_cases import reserve
 from models.db.base import utcnow
-from models.process.instance import HumanTask
+from models.process.human_task import HumanTask
 from models.sales.reservation import Channel
 from models.users.user import Role
 

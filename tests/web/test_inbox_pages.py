@@ -11,7 +11,7 @@ from sqlalchemy import select
 import tests.process_support  # noqa: F401 - registers the test actions engine_features calls
 from engine.core import runtime
 from models.notifications.in_app import Notification
-from models.process.instance import HumanTask, HumanTaskStatus
+from models.process.human_task import HumanTask, HumanTaskStatus
 from models.users.user import Role
 from tests.factories import process
 

@@ -6,7 +6,8 @@ import pytest
 from sqlalchemy import select
 
 from engine.core import runtime
-from models.process.instance import HumanTask, HumanTaskStatus, ProcessInstance
+from models.process.human_task import HumanTask, HumanTaskStatus
+from models.process.instance import ProcessInstance
 from models.users.user import Role
 from tests.factories import process
 

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from models.catalog.objects import PremiseStatus
 from models.clients.client import Client
-from models.process.instance import HumanTask, HumanTaskStatus
+from models.process.human_task import HumanTask, HumanTaskStatus
 from models.sales.reservation import QueueEntry, Reservation, ReservationStatus
 from models.users.user import Role
 

@@ -8,7 +8,8 @@ from sqlalchemy import select
 
 from engine.core import runtime
 from models.catalog.objects import Premise
-from models.process.instance import HumanTask, HumanTaskStatus, ProcessBusinessKey, ProcessInstance
+from models.process.human_task import HumanTask, HumanTaskStatus
+from models.process.instance import ProcessBusinessKey, ProcessInstance
 from models.users.user import Role
 from web.catalog import bp
 from web.extensions import db

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
 from models.crm.history import CrmTask
-from models.process.instance import HumanTask
+from models.process.human_task import HumanTask
 from models.users.user import User
 from web.inbox.queries import crm_tab_query, tab_query
 

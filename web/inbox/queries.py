@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import Select, select
 
 from models.crm.history import CrmTask
-from models.process.instance import HumanTask, HumanTaskStatus
+from models.process.human_task import HumanTask, HumanTaskStatus
 from models.users.user import User
 
 TABS = {

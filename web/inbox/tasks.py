@@ -7,11 +7,12 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from engine.core import runtime
-from engine.core.errors import FormInvalid, TaskNotAvailable
+from engine.core.errors import FormInvalid
 from engine.core.forms import FormField
 from models.catalog.objects import Premise
 from models.db.base import utcnow
-from models.process.instance import HumanTask, ProcessEvent
+from models.process.human_task import HumanTask, TaskNotAvailable
+from models.process.instance import ProcessEvent
 from models.users.user import MANAGEMENT, User
 from web import edge
 from web.extensions import db
