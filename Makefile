@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app web
 VENDOR := web/static/vendor
 
-.PHONY: setup run test lint format bench db demo vendor translations clean e2e-deps
+.PHONY: setup run test lint format bench db demo vendor translations clean e2e-deps mutate
 
 setup: $(VENV)/.installed node_modules/.installed $(VENDOR)/.copied translations
 
@@ -49,9 +49,21 @@ test: setup
 bench: setup
 	$(BIN)/python -m tests.benchmarks
 
+# Mutation testing of the rule modules (setup.cfg [mutmut]); not part of `make test`. Slow: run it
+# in the background on a busy machine. Results stay in mutants/ (a rerun checks only what changed).
+MUTATE_JOBS ?= 2
+
+$(VENV)/.mutate-installed: requirements-mutate.txt $(VENV)/.installed
+	$(BIN)/pip install --quiet -r requirements-mutate.txt
+	touch $@
+
+mutate: translations $(VENV)/.mutate-installed
+	env -u TEST_DATABASE_URL $(BIN)/mutmut run --max-children $(MUTATE_JOBS)
+	$(BIN)/python scripts/mutation_report.py --survivors
+
 format: $(VENV)/.installed
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
 clean:
-	rm -rf $(VENV) node_modules $(VENDOR) instance
+	rm -rf $(VENV) node_modules $(VENDOR) instance mutants
