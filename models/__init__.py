@@ -31,7 +31,8 @@ from models.process.instance import (
     ProcessInstance,
     ProcessModel,
 )
-from models.sales.reservation import QueueEntry, Reservation, ReservationEvent
+from models.sales.queue import QueueEntry
+from models.sales.reservation import Reservation, ReservationEvent
 from models.users.api_key import ApiKey, IdempotencyRecord
 from models.users.audit import AuditEvent
 from models.users.user import Role, User

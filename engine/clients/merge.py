@@ -19,7 +19,7 @@ from models.clients.client import Client, ClientChange, ClientEmail, ClientPhone
 from models.db.base import Base, utcnow
 from models.db.errors import DomainError
 from models.process.instance import ProcessBusinessKey, ProcessInstance
-from models.sales.reservation import QueueEntry, QueueStatus
+from models.sales.queue import QueueEntry, QueueStatus
 from models.users.user import User
 
 OWN_ROWS = {"client", "client_phone", "client_email"}

@@ -24,11 +24,10 @@ from models.catalog.objects import Premise, building_facts
 from models.clients.client import Client
 from models.db import txcache
 from models.db.base import utcnow
+from models.sales.queue import QueueEntry, QueueStatus
 from models.sales.reservation import (
     Channel,
     ClientLimit,
-    QueueEntry,
-    QueueStatus,
     Reservation,
     ReservationError,
     ReservationStatus,

@@ -28,14 +28,13 @@ from models.process.instance import (
     ProcessInstance,
     ProcessStatus,
 )
+from models.sales.queue import QueueEntry, QueueStatus
 from models.sales.reservation import (
     Actor,
     Channel,
     ClientLimitReached,
     OnlineStore,
     PremiseUnavailable,
-    QueueEntry,
-    QueueStatus,
     Reservation,
     ReservationError,
     ReservationStatus,

@@ -20,7 +20,8 @@ from sqlalchemy import select
 
 from engine.core.tick import run_until_idle
 from models.catalog.objects import Building, Premise, PremiseKind, PremiseStatus
-from models.sales.reservation import QueueEntry, QueueStatus, Reservation, ReservationStatus
+from models.sales.queue import QueueEntry, QueueStatus
+from models.sales.reservation import Reservation, ReservationStatus
 from models.users.user import Role
 from tests.e2e.browser_support import DEMO_PASSWORD, log_in
 from tests.factories import users

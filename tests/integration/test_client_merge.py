@@ -25,7 +25,8 @@ from models.db.base import utcnow
 from models.notifications.outbox import MessageChannel, OutboundMessage
 from models.process.human_task import HumanTask, HumanTaskStatus
 from models.process.instance import ProcessBusinessKey, ProcessInstance
-from models.sales.reservation import Channel, QueueEntry, QueueStatus, Reservation
+from models.sales.queue import QueueEntry, QueueStatus
+from models.sales.reservation import Channel, Reservation
 from tests.client_support import changes_of, counts
 
 

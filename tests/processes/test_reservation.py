@@ -16,12 +16,11 @@ from models.db.base import utcnow
 from models.notifications.in_app import Notification
 from models.process.human_task import HumanTask, HumanTaskStatus
 from models.process.instance import ProcessInstance, ProcessStatus
+from models.sales.queue import QueueEntry, QueueStatus
 from models.sales.reservation import (
     Channel,
     ClientLimitReached,
     PremiseUnavailable,
-    QueueEntry,
-    QueueStatus,
     Reservation,
     ReservationStatus,
 )

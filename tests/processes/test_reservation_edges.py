@@ -13,12 +13,8 @@ from sqlalchemy.exc import IntegrityError
 from engine.core.tick import tick
 from engine.sales import use_cases as reservations
 from models.catalog.objects import PremiseStatus
-from models.sales.reservation import (
-    Channel,
-    QueueStatus,
-    Reservation,
-    ReservationStatus,
-)
+from models.sales.queue import QueueStatus
+from models.sales.reservation import Channel, Reservation, ReservationStatus
 
 
 @pytest.fixture

@@ -7,7 +7,8 @@ from decimal import Decimal
 
 from models.catalog.objects import Premise, PremiseStatus
 from models.clients.client import Client
-from models.sales.reservation import Channel, QueueEntry, QueueStatus, Reservation
+from models.sales.queue import QueueEntry, QueueStatus
+from models.sales.reservation import Channel, Reservation
 from models.users.user import Role, User
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)

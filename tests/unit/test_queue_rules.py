@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from models.catalog.objects import PremiseStatus
-from models.sales.reservation import QueueEntry, QueueStatus, ReservationError
+from models.sales.queue import QueueEntry, QueueStatus
+from models.sales.reservation import ReservationError
 from models.users.user import Role
 from tests.unit.memory import NOW, premise, queue, user
 

@@ -6,7 +6,8 @@ from sqlalchemy import func, select
 
 from models.clients.client import Client, ClientPhone, Consent
 from models.process.instance import ProcessInstance
-from models.sales.reservation import QueueEntry, Reservation
+from models.sales.queue import QueueEntry
+from models.sales.reservation import Reservation
 from models.users.api_key import IdempotencyRecord
 from tests.factories import users
 from web.extensions import db

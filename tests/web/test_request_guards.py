@@ -9,7 +9,8 @@ import pytest
 from sqlalchemy import select
 
 from engine.sales import use_cases as reservations
-from models.sales.reservation import Channel, QueueEntry, QueueStatus
+from models.sales.queue import QueueEntry, QueueStatus
+from models.sales.reservation import Channel
 from models.users.user import Role
 from web import create_app
 from web.security import public

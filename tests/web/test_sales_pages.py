@@ -10,7 +10,8 @@ from sqlalchemy import func, select
 from models.catalog.objects import PremiseStatus
 from models.clients.client import Client
 from models.process.human_task import HumanTask, HumanTaskStatus
-from models.sales.reservation import QueueEntry, Reservation, ReservationStatus
+from models.sales.queue import QueueEntry
+from models.sales.reservation import Reservation, ReservationStatus
 from models.users.user import Role
 
 

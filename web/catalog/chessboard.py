@@ -22,7 +22,7 @@ from models.catalog.objects import (
     Section,
     price_per_m2,
 )
-from models.sales.reservation import QueueEntry, QueueStatus
+from models.sales.queue import QueueEntry, QueueStatus
 from web import formatting
 from web.catalog import bp
 from web.catalog.filters import ROOM_CHOICES, PremiseFilter

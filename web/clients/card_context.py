@@ -11,7 +11,8 @@ from engine.clients.use_cases import possible_duplicates
 from models.catalog.objects import Building
 from models.clients.card import CONFIRMABLE_LABELS, FIELD_LABELS, PERSON_FIELDS
 from models.clients.client import Client, ClientChange
-from models.sales.reservation import QueueEntry, QueueStatus, Reservation
+from models.sales.queue import QueueEntry, QueueStatus
+from models.sales.reservation import Reservation
 from models.users.user import User
 from web.clients import IDENTIFIER_READERS
 from web.clients.forms import ConsentForm

@@ -7,7 +7,7 @@ from flask_login import current_user
 
 from engine.sales import use_cases as reservations
 from models.catalog.objects import Premise
-from models.sales.reservation import QueueEntry
+from models.sales.queue import QueueEntry
 from web import edge
 from web.extensions import db
 from web.sales import RESERVERS, bp
