@@ -27,9 +27,9 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from engine.catalog.price_list import COLUMNS  # noqa: E402
 from models.catalog.objects import Building, Premise, Project  # noqa: E402
 from web import create_app  # noqa: E402
-from web.catalog.price_list import COLUMNS  # noqa: E402
 from web.config import Config  # noqa: E402
 from web.extensions import db  # noqa: E402
 
@@ -85,9 +85,9 @@ def timed(action):
 
 
 def run(database_url: str, data: bytes, label: str, engine_options: dict | None = None) -> None:
-    from web.catalog.price_list import premise_rows
-    from web.catalog.price_list_files import write_xlsx
-    from web.catalog.price_list_import import check
+    from engine.catalog.price_list import premise_rows
+    from engine.catalog.price_list_files import write_xlsx
+    from engine.catalog.price_list_import import check
 
     app = create_app(
         {

@@ -10,6 +10,9 @@ import pytest
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
 
+from engine.catalog.price_list import COLUMNS, premise_rows
+from engine.catalog.price_list_files import write_csv, write_xlsx
+from engine.catalog.price_list_import import check
 from models.catalog.objects import (
     Building,
     Finishing,
@@ -20,9 +23,6 @@ from models.catalog.objects import (
     Section,
 )
 from models.db.errors import InvalidPremiseData
-from web.catalog.price_list import COLUMNS, premise_rows
-from web.catalog.price_list_files import write_csv, write_xlsx
-from web.catalog.price_list_import import check
 
 HEADER = [c.header for c in COLUMNS if not c.export_only]
 KINDS = ["xlsx", "csv"]

@@ -9,14 +9,14 @@ import pytest
 from sqlalchemy import select
 
 from engine.catalog.actions import change_premise_price
+from engine.catalog.price_list import BY_KEY, COLUMNS, premise_rows
+from engine.catalog.price_list_files import write_csv
+from engine.catalog.price_list_import import check
 from engine.core.actions import ActionContext, ActionError
 from models.catalog.objects import Premise, PremiseChange, PremiseStatus
 from models.db.errors import InvalidPremiseData
 from models.users.user import Role
 from tests.web.test_catalog_pages import field_errors, premise_data
-from web.catalog.price_list import BY_KEY, COLUMNS, premise_rows
-from web.catalog.price_list_files import write_csv
-from web.catalog.price_list_import import check
 from web.extensions import db
 
 FIXED = [PremiseStatus.paid_reservation, PremiseStatus.in_deal, PremiseStatus.sold]

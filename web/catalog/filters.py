@@ -12,7 +12,7 @@ from sqlalchemy import ColumnElement, and_, or_
 from werkzeug.datastructures import MultiDict
 
 from models.catalog.objects import Premise, PremiseKind, PremiseStatus
-from web.fields import parse_decimal
+from models.db.numbers import parse_decimal
 
 ROOM_CHOICES = [("0", "Студия"), ("1", "1"), ("2", "2"), ("3", "3"), ("4", "4+")]
 

@@ -18,15 +18,15 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 
+from engine.catalog.price_list import COLUMNS, premise_rows
+from engine.catalog.price_list_files import EXTENSIONS, LIMIT_TEXT, write_csv, write_xlsx
+from engine.catalog.price_list_import import ImportPlan, check
 from models.catalog.objects import Building, Project
 from models.db.clock import utcnow
 from models.users.user import MANAGEMENT
 from web import edge
 from web.catalog import bp
 from web.catalog.filters import PremiseFilter
-from web.catalog.price_list import COLUMNS, premise_rows
-from web.catalog.price_list_files import EXTENSIONS, LIMIT_TEXT, write_csv, write_xlsx
-from web.catalog.price_list_import import ImportPlan, check
 from web.extensions import db
 from web.formatting import DEFAULT_TZ
 from web.security import ALL_ROLES, requires

@@ -27,7 +27,7 @@ from models.catalog.objects import (
     PremiseStatus,
     Section,
 )
-from web.fields import parse_decimal
+from models.db.numbers import parse_decimal
 
 CENT = Decimal("0.01")
 MAX_AREA = Decimal("100000")

@@ -21,7 +21,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from web.catalog.price_list import (
+from engine.catalog.price_list import (
     BY_KEY,
     COLUMNS,
     REQUIRED,

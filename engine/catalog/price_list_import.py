@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload, noload, selectinload
 
+from engine.catalog.price_list import BY_KEY, COLUMNS, DEFAULTS, IMPORTED, NULLABLE, Problem
+from engine.catalog.price_list_files import ParsedRow, parse_table
 from models.catalog.objects import (
     MANUAL_STATUSES,
     STATUS_LABELS,
@@ -32,8 +34,6 @@ from models.catalog.objects import (
     Section,
 )
 from models.db.errors import InvalidPremiseData
-from web.catalog.price_list import BY_KEY, COLUMNS, DEFAULTS, IMPORTED, NULLABLE, Problem
-from web.catalog.price_list_files import ParsedRow, parse_table
 
 FIELDS = tuple(c.key for c in IMPORTED if c.key not in ("building", "number"))
 PLAIN_FIELDS = tuple(k for k in FIELDS if k not in ("section", "floor", "price", "status"))
