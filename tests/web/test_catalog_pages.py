@@ -389,8 +389,11 @@ def test_floor_outside_the_building_is_refused_and_creates_no_floor(
     assert count(Section) == 2  # the new section 3 was not kept either
 
 
-def test_duplicate_premise_number_in_a_building_is_refused(client, head, building, make_premise):
+def test_duplicate_premise_number_in_a_building_is_refused(
+    client, head, building, make_premise, db_session
+):
     make_premise(building, number="101")
+    db_session.commit()  # the refused request rolls back the session it shares with the test
 
     response = client.post(
         f"/buildings/{building.id}/premises/new", data=premise_data(number=" 101 ")

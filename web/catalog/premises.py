@@ -16,15 +16,15 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from engine.catalog.use_cases import PremiseValues, save_premise
 from engine.sales.use_cases import waiting_entries
 from models.catalog.objects import (
     MANUAL_STATUSES,
     STATUS_LABELS,
     Building,
-    Finishing,
     Premise,
     PremiseKind,
     PremiseStatus,
@@ -133,17 +133,6 @@ def _form_values(premise: Premise) -> dict:
 
 def _save(form: PremiseForm, premise: Premise, building: Building) -> bool:
     """Apply the form; on a rule violation put the message next to its field, write nothing."""
-    number = form.number.data.strip()
-    duplicate = db.session.scalar(
-        select(func.count()).where(
-            Premise.building_id == building.id,
-            Premise.number == number,
-            Premise.id != (premise.id or 0),
-        )
-    )
-    if duplicate:
-        form.number.errors.append(f"В корпусе уже есть помещение № {number}")
-        return False
     upload = form.layout_image.data
     suffix = None
     if upload and getattr(upload, "filename", ""):
@@ -151,38 +140,19 @@ def _save(form: PremiseForm, premise: Premise, building: Building) -> bool:
         if suffix is None:
             form.layout_image.errors.append("Файл не является изображением PNG или JPG")
             return False
-    with edge.unit_of_work(report=False) as work, db.session.no_autoflush:
-        _apply(form, premise, building, number)
-        premise.validate()
+    values = PremiseValues(**{name: getattr(form, name).data for name in VALUE_FIELDS})
+    with edge.unit_of_work(report=False) as work:
+        save_premise(db.session, premise, building, values, by_user_id=current_user.id)
     if work.failed:
         target = getattr(form, work.error.field or "", None) or form.number
         target.errors.append(work.error.message)
         return False
     if suffix is not None:
         premise.layout_image = _store_layout(upload, suffix)
-    db.session.add(premise)
     return True
 
 
-def _apply(form: PremiseForm, premise: Premise, building: Building, number: str) -> None:
-    user_id = current_user.id
-    section = building.ensure_section(form.section.data)
-    premise.floor = section.ensure_floor(form.floor.data)
-    premise.number = number
-    premise.kind = PremiseKind(form.kind.data)
-    premise.rooms = form.rooms.data or 0
-    premise.total_area = form.total_area.data
-    premise.living_area = form.living_area.data
-    premise.kitchen_area = form.kitchen_area.data
-    premise.finishing = Finishing(form.finishing.data)
-    premise.is_studio = form.is_studio.data
-    premise.is_euro_layout = form.is_euro_layout.data
-    premise.has_terrace = form.has_terrace.data
-    premise.change_price(form.price.data, by_user_id=user_id, source="manual")
-    if premise.status is None:
-        premise.status = PremiseStatus(form.status.data)
-    elif premise.status in MANUAL_STATUSES:
-        premise.change_status(PremiseStatus(form.status.data), by_user_id=user_id, source="manual")
+VALUE_FIELDS = tuple(PremiseValues.__dataclass_fields__)
 
 
 # Plans are served from our own origin, so only raster images whose bytes say so are kept
