@@ -131,15 +131,18 @@ def _waiting_queue(premise_ids: list[int]):
     )
 
 
+def _locked_reservation(reservation_id: int):
+    return _locked_reservations().where(Reservation.id == reservation_id)
+
+
 def _locked_with_premise(ctx: ActionContext, reservation_id) -> Reservation:
     """The reservation, locked with its premise (see `_locked_reservations`), read once per
     transaction (a tick batch's preloader may have read it with the others)."""
-    query = _locked_reservations().where(Reservation.id == int(reservation_id))
     found = txcache.remember(
         ctx.session,
         "locked_reservations",
         int(reservation_id),
-        lambda: ctx.session.scalars(query).unique().first(),
+        lambda: ctx.session.scalars(_locked_reservation(int(reservation_id))).unique().first(),
     )
     if found is None:
         raise ActionError("reservation_missing", f"Бронь {reservation_id} не найдена")
