@@ -14,7 +14,7 @@ from engine.notifications.catalog import EMAIL
 from engine.notifications.templates import texts_for_sending
 from models.db import shared_cache
 from models.settings.store import Setting, get_setting, set_setting
-from tests.processes.conftest import DATA
+from tests.factories.process import DATA
 from web.extensions import db
 
 

@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from sqlalchemy import event, select
 
 from engine import speed
-from engine.bpmn import repository
 from models.process.human_task import HumanTask, HumanTaskStatus
+from tests.factories import process
 from tests.process_support import ExplodeSwitch
 from tests.spiff_walks import walks_compared
 from web.extensions import db
 
-DATA = Path(__file__).parent / "data"
 SPEEDS = ("speed-on", "speed-off")
 
 
@@ -67,7 +64,7 @@ def explode_switch():
 
 @pytest.fixture
 def features_process(db_session):
-    model = repository.publish(db_session, (DATA / "engine_features.bpmn").read_text("utf-8"))
+    model = process.published(db_session, "engine_features")
     db_session.commit()
     return model
 
