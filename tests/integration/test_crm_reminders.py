@@ -8,7 +8,6 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from engine.clients.use_cases import find_or_create
 from engine.core.tick import run_until_idle, tick
 from engine.crm import use_cases as crm
 from models.crm.history import CrmTask
@@ -19,18 +18,8 @@ from web.extensions import db
 
 
 @pytest.fixture
-def buyer(db_session, manager):
-    client = find_or_create(
-        db_session,
-        full_name="Кузнецов Пётр",
-        phone="+79035556677",
-        email=None,
-        consent=True,
-        channel="office",
-        taken_by_id=manager.id,
-    )
-    db_session.commit()
-    return client
+def buyer(make_client, manager):
+    return make_client("Кузнецов Пётр", "+79035556677", manager_id=manager.id)
 
 
 def plan(db_session, buyer, owner, due_in: timedelta, title="Перезвонить"):

@@ -9,7 +9,6 @@ import pytest
 from sqlalchemy import select
 
 from engine.authoring.modeler import new_draft
-from engine.clients.use_cases import find_or_create
 from engine.core import runtime
 from engine.crm.use_cases import plan_task
 from engine.sales.use_cases import reserve
@@ -88,7 +87,7 @@ MATRIX: list[tuple[str, set[Role]]] = [
 
 
 @pytest.fixture
-def objects(make_building, make_premise, make_user, db_session):
+def objects(make_building, make_premise, make_user, make_client, db_session):
     building = make_building()
     premise = make_premise(building)
     user = make_user(Role.lawyer, email="someone@test.local")
@@ -103,15 +102,7 @@ def objects(make_building, make_premise, make_user, db_session):
     db_session.commit()
     task = db_session.scalars(select(HumanTask).where(HumanTask.instance_id == instance.id)).one()
     reserved = make_premise(building, number="2")
-    client = find_or_create(
-        db_session,
-        full_name="Клиент Тестов",
-        phone="+79990001122",
-        email=None,
-        consent=True,
-        channel="office",
-        taken_by_id=manager.id,
-    )
+    client = make_client("Клиент Тестов", "+79990001122", manager_id=manager.id)
     reservation = reserve(
         db_session, reserved.id, client, channel=Channel.offline, user=manager
     ).reservation

@@ -11,7 +11,6 @@ from flask import render_template_string
 from flask_login import login_user
 from sqlalchemy import insert
 
-from engine.clients.use_cases import find_or_create
 from engine.crm import use_cases as crm
 from engine.notifications.emit import emit
 from engine.sales.events import QUEUE_PROMOTED
@@ -25,18 +24,8 @@ from web.crm import timeline
 
 
 @pytest.fixture
-def buyer(db_session):
-    client = find_or_create(
-        db_session,
-        full_name="Орлова Мария",
-        phone="+79267778899",
-        email="orlova@example.ru",
-        consent=True,
-        channel="office",
-        taken_by_id=None,
-    )
-    db_session.commit()
-    return client
+def buyer(make_client):
+    return make_client("Орлова Мария", "+79267778899", "orlova@example.ru")
 
 
 @pytest.fixture
