@@ -220,17 +220,19 @@ def test_expression_time_limit_message(budget_clock):
         evaluate("[1 for a in range(10**6) for b in range(10**6)]", limits=Limits(seconds=0.1))
 
 
-def test_short_condition_costs_well_under_a_millisecond():
+def test_short_condition_costs_a_handful_of_guarded_steps(budget_clock):
     data = {"amount": 150, "status": "new", "price": "100.50"}
     expression = "amount > 100 and status == 'new' and Decimal(price) > Decimal('100')"
     evaluate(expression, data)  # first run compiles and caches
 
-    started = time.perf_counter()
+    before = next(budget_clock)
     for _ in range(1000):
         evaluate(expression, data)
-    per_call = (time.perf_counter() - started) / 1000
+    readings_per_call = (next(budget_clock) - before) / 0.001 / 1000
 
-    assert per_call < 0.0005
+    # The budget's clock is read once per run and once per guarded step (six times today); the
+    # speed in milliseconds is measured by make bench.
+    assert readings_per_call < 8
 
 
 def test_source_is_checked_and_compiled_once(monkeypatch):
