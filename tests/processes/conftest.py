@@ -13,13 +13,27 @@ from tests.spiff_walks import walks_compared
 from web.extensions import db
 
 SPEEDS = ("speed-on", "speed-off")
+# The speed-off pass (about 8 s) covers the modules whose paths the speed-ups change: actions
+# guarded or not, the tick's batches and preloaders, the stored state. The price change, the
+# migration, the try-run and the reservation's edge cases run the same machinery on other flows:
+# on only, which spares `make test` another 8 s.
+OFF_TOO = {
+    "test_engine_features",
+    "test_reservation",
+    "test_tick_batches",
+    "test_unguarded_actions",
+    "test_workflow_state",
+}
 
 
 def pytest_generate_tests(metafunc):
-    """Every process test runs with engine/speed/ on and off, but one marked `speed_on_only`
-    (it checks how a speed-up works, e.g. that no savepoint is taken)."""
+    """The process tests of OFF_TOO run with engine/speed/ on and off, but one marked
+    `speed_on_only` (it checks how a speed-up works, e.g. that no savepoint is taken)."""
     if "engine_speed" in metafunc.fixturenames:
-        only_on = metafunc.definition.get_closest_marker("speed_on_only") is not None
+        only_on = (
+            metafunc.module.__name__.rpartition(".")[2] not in OFF_TOO
+            or metafunc.definition.get_closest_marker("speed_on_only") is not None
+        )
         metafunc.parametrize("engine_speed", SPEEDS[:1] if only_on else SPEEDS, indirect=True)
 
 
