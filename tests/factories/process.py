@@ -6,6 +6,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
+import tests.process_support  # noqa: F401 - registers the test actions these processes call
 from engine.bpmn import repository
 from models.process.instance import ProcessModel
 

@@ -8,7 +8,6 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
-import tests.process_support  # noqa: F401 - registers the test actions engine_features calls
 from engine.core import runtime
 from models.notifications.in_app import Notification
 from models.process.human_task import HumanTask, HumanTaskStatus
