@@ -14,7 +14,8 @@ from engine.core.tick import tick
 from engine.sales import use_cases as reservations
 from models.catalog.objects import PremiseStatus
 from models.sales.queue import QueueStatus
-from models.sales.reservation import Channel, Reservation, ReservationStatus
+from models.sales.reservation import Channel, Reservation, ReservationError, ReservationStatus
+from models.users.user import Role
 
 
 @pytest.fixture
@@ -107,3 +108,19 @@ def test_the_database_allows_one_active_reservation_per_premise(
         db_session.flush()
     db_session.rollback()
     assert active_holder(db_session, flat) == first.client_id
+
+
+def test_a_client_leaves_the_queue_at_that_moment_and_only_by_their_manager_or_the_head(
+    db_session, clock, flat, manager, make_user, make_client
+):
+    reserve(db_session, flat, make_client("Держатель"), manager)
+    entry = reservations.enqueue(db_session, flat.id, make_client("В очереди"), manager)
+    other = make_user(Role.sales_manager, email="other@test.local")
+
+    with pytest.raises(ReservationError) as refused:
+        reservations.remove_from_queue(db_session, entry, other)
+    assert refused.value.message == "Убрать из очереди может свой менеджер или руководитель"
+    assert entry.status == QueueStatus.waiting
+
+    reservations.remove_from_queue(db_session, entry, manager)
+    assert (entry.status, entry.ended_at) == (QueueStatus.removed, clock.now)
