@@ -80,12 +80,40 @@ def test_ogrn_and_ogrnip_check_digits():
         normalise_ogrn("10277001321")
 
 
+@pytest.mark.parametrize(
+    "ogrn",
+    [
+        "1027700132240",  # ОГРН whose remainder by 11 is 10: check digit 0
+        "304500116000191",  # ОГРНИП: checked by 13, where 11 would give another digit
+        "304500116000210",  # ОГРНИП: by 13, where 11 or 14 would give other digits
+        "304500116000180",  # ОГРНИП whose remainder by 13 is 10: check digit 0
+    ],
+)
+def test_ogrn_check_digits_at_their_edges(ogrn):
+    assert normalise_ogrn(ogrn) == ogrn
+
+
+@pytest.mark.parametrize(
+    ("ogrn", "message"),
+    [
+        ("1027700132196", "ОГРН не проходит проверку контрольной суммы"),
+        ("304500116000192", "ОГРН не проходит проверку контрольной суммы"),
+        ("10277001321950", "ОГРН — это 13 цифр (ОГРНИП — 15)"),
+    ],
+)
+def test_a_wrong_ogrn_is_refused_at_its_field(ogrn, message):
+    with pytest.raises(InvalidIdentifier) as refused:
+        normalise_ogrn(ogrn)
+    assert (refused.value.field, refused.value.message) == ("ogrn", message)
+
+
 def test_kpp_by_format():
     assert normalise_kpp("7707 01 001") == "770701001"
     assert normalise_kpp("7707ab001") == "7707AB001"
     with pytest.raises(InvalidIdentifier, match="КПП") as caught:
         normalise_kpp("77070100")
     assert caught.value.field == "kpp"
+    assert caught.value.message == "КПП — это 9 знаков: 4 цифры, 2 цифры или буквы, 3 цифры"
 
 
 def test_passport_series_and_number():
