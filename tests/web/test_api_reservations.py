@@ -98,6 +98,7 @@ def test_the_third_active_reservation_of_a_client_is_409_client_limit_reached(cl
 
     assert response.status_code == 409
     assert response.json["error"] == "client_limit_reached"
+    assert response.json["message"] == "У клиента уже 2 активных брони — это предел"
     assert counts() == before | {"idempotency_record": before["idempotency_record"] + 1}
     assert db.session.get(Premise, flats[2]).status == PremiseStatus.available
 
