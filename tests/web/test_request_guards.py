@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from flask import g
 from sqlalchemy import select
 
 from engine.sales import use_cases as reservations
@@ -91,3 +92,16 @@ def test_queue_posts_without_the_csrf_token_are_refused_and_change_nothing(
     data = {"direction": "up", "csrf_token": token}
     assert client.post(f"/queue/{second.id}/move", data=data).status_code == 302
     assert waiting(db_session, premise) == [second.id, first.id]
+
+
+def test_the_login_form_opens_a_session_that_the_next_request_keeps(client, make_user):
+    user = make_user(Role.sales_manager)
+
+    refused = client.post("/login", data={"email": user.email, "password": "wrong"})
+    assert "Неверная эл. почта или пароль" in refused.get_data(as_text=True)
+    assert client.get("/projects").status_code == 302
+
+    logged_in = client.post("/login", data={"email": user.email.upper(), "password": "secret"})
+    assert logged_in.status_code == 302
+    g.pop("_login_user", None)  # requests share the test's app context: forget the cached user
+    assert client.get("/projects").status_code == 200
