@@ -71,6 +71,8 @@ def test_a_person_keeps_no_company_fields_and_each_change_is_a_manual_line(
     assert lines["kpp"] == ("770101001", None, "manual", manager.id)
     assert lines["representative"] == ("Иванов И. И.", None, "manual", manager.id)
     assert lines["kind"][1:] == ("person", "manual", manager.id)
+    assert card.manager_id == manager.id  # the responsible manager chosen in the form
+    assert lines["manager_id"] == (None, str(manager.id), "manual", manager.id)
 
 
 def test_a_company_keeps_no_person_fields(db_session, card, manager):
@@ -118,7 +120,7 @@ def test_confirmed_groups_are_stored_as_their_columns_once(db_session, card, man
     assert card.confirmed_fields == sorted(
         ["inn", "passport_issued_by", "passport_issued_on", "passport_number", "passport_series"]
     )
-    assert "confirmed_fields" in changes(card)
+    assert changes(card)["confirmed_fields"][2:] == ("manual", manager.id)
 
     card.confirmed_fields = list(reversed(card.confirmed_fields))  # the same, in another order
     before = len(card.changes)
@@ -153,3 +155,17 @@ def test_an_edit_without_a_moment_is_dated_by_the_clock(db_session, card, manage
     [line] = [c for c in card.changes if c.field == "full_name"]
     assert line.at == clock.now
     assert card.last_touch_at == clock.now
+
+
+def test_a_form_without_contacts_leaves_the_card_without_them(db_session, card, manager):
+    edit(
+        db_session,
+        card,
+        {"full_name": "Ромашка"},
+        kind=ClientKind.company,
+        confirmed=(),
+        manager_id=None,
+        user_id=manager.id,
+        now=AT,
+    )
+    assert (card.phones, card.emails, card.email) == ([], [], None)

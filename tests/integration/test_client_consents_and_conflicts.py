@@ -116,3 +116,9 @@ def test_confirmed_groups_and_their_columns_go_both_ways():
     assert confirmed_groups(columns) == ["passport", "inn"]
     assert confirmed_groups(["passport_number"]) == ["passport"]  # one column marks its group
     assert confirmed_groups(None) == [] and confirmed_groups([]) == []
+
+
+def test_replacing_a_text_field_takes_the_proposed_text_as_it_is(db_session, card, manager):
+    conflict = conflict_on(db_session, card, field="inn", proposed="500100732259")
+    resolve_conflict(db_session, card, conflict.id, replace=True, user_id=manager.id, now=AT)
+    assert card.inn == "500100732259"
