@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from engine.clients.merge import merge
+from models.users.user import Role
 from tests.factories.clients import client as make_client
 
 AT = datetime(2026, 4, 1, 9, 0, tzinfo=UTC)
@@ -55,3 +56,28 @@ def test_the_kept_card_takes_what_it_lacks_and_flags_what_differs(db_session, he
         "ОВД Тверской",
         "merge",
     )
+
+
+def test_the_kept_card_takes_the_other_manager_and_email_only_when_it_has_none(
+    db_session, head, make_user
+):
+    theirs = make_user(Role.sales_manager, email="theirs@test.local")
+    mine = make_user(Role.sales_manager, email="mine@test.local")
+    lacking = make_client(db_session, "Без менеджера", phone=None)
+    giving = make_client(db_session, "Другая", email="olga@example.ru", manager_id=theirs.id)
+
+    merge(db_session, lacking, giving, head, now=AT)
+
+    assert (lacking.manager_id, lacking.email) == (theirs.id, "olga@example.ru")
+    [line] = [c for c in lacking.changes if c.field == "manager_id"]
+    assert (line.new_value, line.source, line.user_id, line.at) == (
+        str(theirs.id),
+        "merge",
+        head.id,
+        AT,
+    )
+
+    having = make_client(db_session, "С менеджером", email="own@example.ru", manager_id=mine.id)
+    other = make_client(db_session, "Другая 2", email="other@example.ru", manager_id=theirs.id)
+    merge(db_session, having, other, head, now=AT)
+    assert (having.manager_id, having.email) == (mine.id, "own@example.ru")
