@@ -17,7 +17,16 @@ def test_only_the_client_key_of_the_dropped_card_moves(
 ):
     keep = make_client(db_session, "Смирнова Ольга")
     drop = make_client(db_session, "Смирнова О.")
-    premise = make_premise(make_building(), number="7")
+    stranger = make_client(db_session, "Петров Пётр")
+    building = make_building()
+    premise = make_premise(building, number="7")
+    theirs = reservations.reserve(
+        db_session,
+        make_premise(building, number="8").id,
+        stranger,
+        channel=Channel.offline,
+        user=manager,
+    ).instance
     instance = reservations.reserve(
         db_session, premise.id, drop, channel=Channel.offline, user=manager
     ).instance
@@ -40,3 +49,9 @@ def test_only_the_client_key_of_the_dropped_card_moves(
     db_session.refresh(instance)
     assert instance.business_keys["client_id"] == keep_id
     assert instance.business_keys["offer_id"] == drop_id
+    stranger_key = db_session.scalar(
+        select(ProcessBusinessKey.value).where(
+            ProcessBusinessKey.instance_id == theirs.id, ProcessBusinessKey.name == "client_id"
+        )
+    )
+    assert stranger_key == str(stranger.id)  # another client's process stays theirs

@@ -43,3 +43,20 @@ def test_each_line_of_an_update_carries_its_source_author_and_moment(db_session,
     assert {line[2:] for line in lines} == {("online", manager.id, AT)}
     assert (card.passport_series, card.passport_number) == ("4510", "123456")
     assert card.last_touch_at == AT
+
+
+def test_new_data_for_a_confirmed_field_waits_as_a_conflict_dated_by_the_update(
+    db_session, manager
+):
+    card = make_client(db_session, "Смирнова Ольга", inn="500100732259", confirmed_fields=["inn"])
+
+    update_from_source(db_session, card, {"inn": "500100732322"}, "online", manager.id, now=AT)
+
+    assert card.inn == "500100732259"
+    [conflict] = card.open_conflicts
+    assert (conflict.field, conflict.proposed_value, conflict.source, conflict.at) == (
+        "inn",
+        "500100732322",
+        "online",
+        AT,
+    )

@@ -1,8 +1,12 @@
-"""What the client's limit says: online it is final, at the office it offers the approval."""
+"""What the reservation rules say: the client's limit (final online, with the approval at the
+office) and a new term that is not later."""
 
 from __future__ import annotations
 
-from models.sales.reservation import Channel, ClientLimit
+import pytest
+
+from models.sales.reservation import Channel, ClientLimit, ReservationError
+from tests.unit.memory import reservation
 
 
 def test_the_limit_message_offers_the_approval_at_the_office_only():
@@ -11,3 +15,10 @@ def test_the_limit_message_offers_the_approval_at_the_office_only():
     assert limit.message(Channel.offline) == (
         "У клиента уже 2 активных брони — это предел; можно запросить согласование руководителя"
     )
+
+
+def test_an_extension_to_a_term_not_later_says_why():
+    made = reservation()
+    with pytest.raises(ReservationError) as refused:
+        made.require_extendable(made.expires_at)
+    assert refused.value.message == "Новый срок должен быть позже текущего"
