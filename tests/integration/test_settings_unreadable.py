@@ -17,11 +17,7 @@ from models.settings.store import (
 )
 
 
-def test_an_unreadable_project_value_falls_back_and_is_logged(
-    db_session, make_project, caplog, monkeypatch
-):
-    # The test session's migrations run alembic's fileConfig, which disables existing loggers.
-    monkeypatch.setattr(logging.getLogger("models.settings.store"), "disabled", False)
+def test_an_unreadable_project_value_falls_back_and_is_logged(db_session, make_project, caplog):
     project = make_project()
     db_session.add(Setting(key="reservation.term.offline", project_id=project.id, value="три дня"))
     db_session.flush()

@@ -86,8 +86,6 @@ def test_an_unexpected_error_rolls_back_is_logged_and_shows_the_500_page(
         app.view_functions, "auth.login", _writes_then(RuntimeError("simulated failure"))
     )
     monkeypatch.setitem(app.config, "PROPAGATE_EXCEPTIONS", False)
-    # the migrations' logging.config.fileConfig disabled the loggers that existed before it
-    monkeypatch.setattr(app.logger, "disabled", False)
 
     with caplog.at_level(logging.ERROR):
         response = client.get("/login")
