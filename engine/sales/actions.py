@@ -20,7 +20,8 @@ from engine.sales.events import (
     RESERVATION_REFUSED,
 )
 from engine.speed.preload import preloader
-from models.catalog.objects import Premise, building_facts
+from models.catalog.facts import building_facts
+from models.catalog.objects import Premise
 from models.clients.client import Client
 from models.db import txcache
 from models.db.base import utcnow

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -17,11 +16,9 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
-    event,
 )
-from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from models.db import shared_cache
 from models.db.base import Area, Base, Money, UTCDateTime, append_unloaded, enum_column, utcnow
 from models.db.errors import DomainError, InvalidPremiseData, InvalidStatusChange
 
@@ -381,29 +378,3 @@ STAGE_LABELS = {
     ConstructionStage.finishing: "Отделочные работы",
     ConstructionStage.commissioned: "Введён в эксплуатацию",
 }
-
-
-@dataclass(frozen=True)
-class BuildingFacts:
-    """What every reservation and its notices need of a premise's building."""
-
-    project_id: int
-    title: str
-    time_zone: str
-
-
-def building_facts(session: Session, building_id: int) -> BuildingFacts:
-    """Kept per worker for a few seconds (models/shared_cache.py): a reservation, and a tick
-    batch expiring hundreds, would otherwise read the building and its project every time."""
-
-    def read() -> BuildingFacts:
-        building = session.get(Building, building_id)
-        return BuildingFacts(building.project_id, building.title, building.time_zone)
-
-    return shared_cache.remember(session, "building_facts", building_id, read)
-
-
-@event.listens_for(Building, "after_update")
-@event.listens_for(Project, "after_update")
-def _building_changed(mapper, connection, target) -> None:
-    shared_cache.drop("building_facts")
