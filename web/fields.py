@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from wtforms import DecimalField, IntegerField
 from wtforms.validators import StopValidation
+from wtforms.widgets import TextInput
 
 from models.db.numbers import parse_decimal
 
@@ -17,6 +18,14 @@ class _StopWhenUnreadable:
 
 
 class RuDecimalField(_StopWhenUnreadable, DecimalField):
+    # A text input: a browser's type=number input shows "12 345,50" as empty and posts "", so
+    # a stored value would come back blank and the form would refuse to save unchanged.
+    widget = TextInput()
+
+    def __call__(self, **kwargs):
+        kwargs.setdefault("inputmode", "decimal")
+        return super().__call__(**kwargs)
+
     def process_formdata(self, valuelist):
         if not valuelist:
             return
