@@ -334,6 +334,20 @@ def test_premise_edit_form_is_filled_with_the_premise(client, head, building, ma
     assert selected == ["available"]
 
 
+def test_money_and_area_inputs_accept_the_comma_a_browser_would_blank(
+    client, head, building, make_premise
+):
+    # A browser shows "41,25" in an <input type="number"> as empty and posts "": the form
+    # would then refuse to save unchanged.
+    premise = make_premise(building, total_area="41.25")
+
+    page = html.fromstring(client.get(f"/premises/{premise.id}/edit").data)
+
+    for name in ("price", "total_area", "living_area", "kitchen_area"):
+        [field] = page.xpath(f'//input[@name="{name}"]')
+        assert (field.get("type"), field.get("inputmode")) == ("text", "decimal")
+
+
 @pytest.mark.parametrize(
     ("field", "value", "message"),
     [
