@@ -2,7 +2,8 @@
 
 Each area is a package engine/<name>/ with the same rooms: `actions.py` (@action service tasks),
 `events.py` (its notification events, declared in the catalog), `jobs.py` (periodic work the
-tick runs); an area has the rooms it needs. Importing a room registers what it declares, so
+tick runs), `compensations.py` (what cancelling its processes gives back); an area has the rooms
+it needs. Importing a room registers what it declares, so
 registering twice changes nothing. create_app(), the Celery app and the tests call
 `register_all()`; engine.core imports no area (an import-linter contract keeps it so).
 """
@@ -13,7 +14,7 @@ import importlib
 import importlib.util
 from dataclasses import dataclass
 
-ROOMS = ("actions", "events", "jobs")
+ROOMS = ("actions", "events", "jobs", "compensations")
 
 
 @dataclass(frozen=True)

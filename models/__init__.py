@@ -31,6 +31,7 @@ from models.process.instance import (
     ProcessInstance,
     ProcessModel,
 )
+from models.sales.consistency import HeldPremiseFinding
 from models.sales.queue import QueueEntry
 from models.sales.reservation import Reservation, ReservationEvent
 from models.users.api_key import ApiKey, IdempotencyRecord
@@ -58,6 +59,7 @@ __all__ = [
     "Building",
     "DomainError",
     "Floor",
+    "HeldPremiseFinding",
     "HumanTask",
     "Notification",
     "Premise",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from wtforms import DecimalField, IntegerField
+from wtforms import DateField, DecimalField, IntegerField
 from wtforms.validators import StopValidation
 from wtforms.widgets import TextInput
 
@@ -41,6 +41,40 @@ class RuDecimalField(_StopWhenUnreadable, DecimalField):
         if self.data is None:
             return ""
         return str(self.data).replace(".", ",")
+
+
+class RuDateField(_StopWhenUnreadable, DateField):
+    """A date typed дд.мм.гггг in a text input (a browser's date input shows its own locale and
+    posts ISO); ISO is read too, so a value posted by a script still works."""
+
+    widget = TextInput()
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        kwargs.setdefault("format", ["%d.%m.%Y", "%Y-%m-%d"])
+        kwargs.setdefault("render_kw", {"placeholder": "дд.мм.гггг", "autocomplete": "off"})
+        super().__init__(label, validators, **kwargs)
+
+    def process_formdata(self, valuelist):
+        if not valuelist or not valuelist[0].strip():
+            self.data = None
+            return
+        try:
+            super().process_formdata([valuelist[0].strip()])
+        except ValueError:
+            self.data = None
+            raise ValueError("Введите дату: дд.мм.гггг") from None
+
+
+class Positive:
+    """A sum that must be more than zero (a payment, a fee, a price): an empty field is left to
+    `Optional` / `InputRequired`."""
+
+    def __init__(self, message: str = "Сумма должна быть больше нуля"):
+        self.message = message
+
+    def __call__(self, form, field):
+        if field.data is not None and field.data <= 0:
+            raise StopValidation(self.message)
 
 
 class RuIntegerField(_StopWhenUnreadable, IntegerField):

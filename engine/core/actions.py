@@ -22,8 +22,8 @@ from models.db.errors import DomainError
 class ActionError(DomainError):
     """A business rule an action could not keep; `code` matches a BPMN errorCode."""
 
-    def __init__(self, code: str, message: str):
-        super().__init__(message)
+    def __init__(self, code: str, message: str, *, field: str | None = None):
+        super().__init__(message, field=field)
         self.code = code
 
 

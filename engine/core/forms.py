@@ -170,8 +170,8 @@ def _convert(form_field: FormField, text: str) -> Any:
             amount = Decimal(cleaned)
         except InvalidOperation:
             raise ValueError("Введите сумму, например 12 345,50") from None
-        if not amount.is_finite() or amount < 0:
-            raise ValueError("Сумма не может быть отрицательной")
+        if not amount.is_finite() or amount <= 0:
+            raise ValueError("Сумма должна быть больше нуля")
         if amount >= Decimal("1e12"):
             raise ValueError("Слишком большая сумма")
         return str(amount.quantize(Decimal("0.01")))

@@ -19,6 +19,7 @@ from engine.sandbox import SandboxScriptEngine
 from engine.speed import steps
 from engine.speed.steps import UnguardedActionFailed, unguarded_actions
 from models.db import history_rows
+from models.db.errors import DomainError
 from models.process.instance import (
     ProcessBusinessKey,
     ProcessEvent,
@@ -89,9 +90,15 @@ def advance(
     closed: str | None = None,
     guarded: bool | None = None,
     flush: bool = True,
+    refuse: bool = False,
 ) -> None:
     """Run until the workflow waits, then store its state, inbox rows and next timer.
 
+    `refuse`: a step a person asked for (a task completed, a message sent) that an action's
+    business rule refused raises that `DomainError` instead of leaving the instance in
+    `error`: the edge rolls the whole request back and shows the message at its field, so a
+    refused step writes nothing and holds nothing. A failure that is not a rule (a crash, a
+    timer's step) still puts the instance in `error` for the administrator.
     `closed`: the guid of the task whose inbox row the caller has already closed.
     Work the actions queued on other instances runs afterwards, in the same transaction.
     `guarded`, `flush=False`: a tick batch's instance (engine/speed/batches.py).
@@ -107,7 +114,10 @@ def advance(
     # Unguarded, the actions' writes wait for the flush below: a constraint they break fails
     # there, and the caller's redo runs them again guarded, where it fails inside the action.
     workflow.script_engine = script_engine(session, instance, user, followups, guarded=guarded)
-    run_steps(session, instance, workflow, user, now, first=first)
+    failure = run_steps(session, instance, workflow, user, now, first=first)
+    refusal = refusal_of(failure) if refuse else None
+    if refusal is not None:
+        raise refusal
     human_tasks.sync(session, instance, workflow, _evaluator(workflow), now, has_rows=had_rows)
     if instance.status != ProcessStatus.error:
         if workflow.is_completed():
@@ -120,11 +130,19 @@ def advance(
     instance.serialized = serialize(workflow)
     instance.updated_at = now
     steps.flush_step(session, guarded=guarded, batch=not flush, followups=bool(followups))
+    run_followups(session, followups, user, now, refuse)
+
+
+def run_followups(session: Session, followups, user: User | None, now, refuse=False) -> None:
     for followup in followups:
-        _run_followup(session, followup, user, now)
+        _run_followup(session, followup, user, now, refuse)
 
 
-def _run_followup(session: Session, followup: Followup, user: User | None, now) -> None:
+def _run_followup(
+    session: Session, followup: Followup, user: User | None, now, refuse: bool
+) -> None:
+    """Start a process or deliver a message an action asked for. A message refused by a rule
+    refuses the step that sent it when that step refuses (a person asked for it)."""
     from engine.core import runtime  # the facade sits above this module
 
     if followup.kind == "start":
@@ -139,13 +157,16 @@ def _run_followup(session: Session, followup: Followup, user: User | None, now) 
         )
     else:
         [(key, value)] = followup.keys.items()
-        runtime.send_message(session, followup.name, key, value, followup.data, user=user, now=now)
+        runtime.send_message(
+            session, followup.name, key, value, followup.data, user=user, now=now, refuse=refuse
+        )
 
 
-def run_steps(session, instance, workflow, user, now, first=None) -> bool:
+def run_steps(session, instance, workflow, user, now, first=None) -> BaseException | None:
     """Run engine steps; an ActionError caught by a boundary error event continues the flow.
 
-    Returns False when the instance went to `error` (its reason is stored and recorded).
+    Returns the failure when the instance went to `error` (its reason is stored and
+    recorded), None when it ran until it waits.
     """
     step = first
     for _ in range(MAX_CAUGHT_ERRORS):
@@ -153,7 +174,7 @@ def run_steps(session, instance, workflow, user, now, first=None) -> bool:
             if step is not None:
                 step()
             workflow.do_engine_steps()
-            return True
+            return None
         except Exception as error:  # noqa: BLE001 - every failure is recorded, none escapes
             step = None
             failed = failed_task(workflow)
@@ -161,7 +182,7 @@ def run_steps(session, instance, workflow, user, now, first=None) -> bool:
             catcher = catcher_of(workflow, failed, action_error)
             if catcher is None:
                 _mark_error(session, instance, failed, error, user, now)
-                return False
+                return error
             throw_to(workflow, failed, catcher, action_error)
             record(
                 session,
@@ -174,8 +195,9 @@ def run_steps(session, instance, workflow, user, now, first=None) -> bool:
                 message=action_error.message,
                 now=now,
             )
-    _mark_error(session, instance, None, RuntimeError("слишком много ошибок подряд"), user, now)
-    return False
+    error = RuntimeError("слишком много ошибок подряд")
+    _mark_error(session, instance, None, error, user, now)
+    return error
 
 
 def record(
@@ -213,11 +235,22 @@ def failed_task(workflow):
 
 
 def action_error_of(error: BaseException) -> ActionError | None:
+    return _first_in_chain(error, ActionError)
+
+
+def refusal_of(error: BaseException | None) -> DomainError | None:
+    """The business rule behind a failure (the outermost `DomainError` in its chain), if any."""
+    return _first_in_chain(error, DomainError)
+
+
+def _first_in_chain(error: BaseException | None, kind: type):
+    """The first exception of `kind` in a failure and what caused it (SpiffWorkflow wraps an
+    action's error in its own, as `.exception`)."""
     seen = set()
-    current: BaseException | None = error
+    current = error
     while current is not None and id(current) not in seen:
         seen.add(id(current))
-        if isinstance(current, ActionError):
+        if isinstance(current, kind):
             return current
         current = getattr(current, "exception", None) or current.__cause__ or current.__context__
     return None

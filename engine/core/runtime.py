@@ -22,11 +22,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload, undefer
 
 from engine.bpmn import repository
-from engine.core import forms
+from engine.core import compensations, forms
+from engine.core.actions import ActionContext
 from engine.core.assignment import claim, reassign, release
 from engine.core.errors import FormInvalid, InstanceNotFound, InstanceStateError, MessageNotExpected
 from engine.core.events import APPROVAL_DECIDED
-from engine.core.run import advance, record, script_engine
+from engine.core.run import advance, record, run_followups, script_engine
 from engine.core.workflow_io import definition_by_sha, deserialize, find_task, serialize
 from engine.notifications.emit import emit
 from models.db.base import utcnow
@@ -115,7 +116,16 @@ def complete(
     )
     if row.is_approval:  # the decision stands whatever the step does next
         _tell_requester(session, instance, row, values, now)
-    advance(session, instance, workflow, user=user, now=now, first=task.run, closed=row.task_guid)
+    advance(
+        session,
+        instance,
+        workflow,
+        user=user,
+        now=now,
+        first=task.run,
+        closed=row.task_guid,
+        refuse=True,
+    )
     return row
 
 
@@ -150,8 +160,12 @@ def send_message(
     *,
     user: User | None = None,
     now: datetime | None = None,
+    refuse: bool = True,
 ) -> list[ProcessInstance]:
-    """Deliver message `name` to the waiting instance(s) found by business key `key=value`."""
+    """Deliver message `name` to the waiting instance(s) found by business key `key=value`.
+
+    `refuse`: a business rule an action refuses raises (see `advance`); with False (a timer's
+    followup) the receiving instance goes to `error` instead."""
     now = now or utcnow()
     candidates = session.scalars(
         _lockable(
@@ -186,7 +200,7 @@ def send_message(
             data={"message": name, "payload": dict(payload or {})},
             now=now,
         )
-        advance(session, instance, workflow, user=user, now=now)
+        advance(session, instance, workflow, user=user, now=now, refuse=refuse)
         delivered.append(instance)
     if not delivered:
         log.warning("message %s for %s=%s: no instance waits for it", name, key, value)
@@ -202,10 +216,15 @@ def cancel(
     *,
     now: datetime | None = None,
 ) -> ProcessInstance:
+    """Stop an instance (waiting or in `error`) and run its process's compensation, so that
+    nothing it held stays held (engine/core/compensations.py)."""
     now = now or utcnow()
     instance = lock(session, instance_id)
     if not instance.is_active and instance.status != ProcessStatus.error:
         raise InstanceStateError("Процесс уже завершён или отменён")
+    ctx = ActionContext(session, instance.id, user.id if user else None)
+    declared = compensations.of(instance.process_id)
+    given_back = declared.func(ctx, dict(instance.business_keys or {}), reason) if declared else ""
     workflow = deserialize(instance.serialized, session)
     workflow.cancel()
     for row in session.scalars(
@@ -218,8 +237,17 @@ def cancel(
     instance.next_timer_at = None
     instance.finished_at = now
     instance.serialized = serialize(workflow)
-    record(session, instance, ProcessEventKind.cancelled, user=user, message=reason, now=now)
+    record(
+        session,
+        instance,
+        ProcessEventKind.cancelled,
+        user=user,
+        message=reason,
+        data={"compensation": given_back} if given_back else None,
+        now=now,
+    )
     session.flush()
+    run_followups(session, ctx.followups, user, now)
     return instance
 
 

@@ -27,8 +27,9 @@ def register_payment(ctx: ActionContext, reservation_id, fee, user_id):
     try:
         amount = Decimal(str(fee)) if fee not in (None, "") else None
     except InvalidOperation as error:
-        raise ActionError("bad_fee", f"Сумма «{fee}» — не число") from error
-    amount = amount or get_setting(ctx.session, "reservation.paid_fee", project_id)
+        raise ActionError("bad_fee", f"Сумма «{fee}» — не число", field="fee") from error
+    if amount is None:  # none given: the project's fee (a given 0 is refused below)
+        amount = get_setting(ctx.session, "reservation.paid_fee", project_id)
     try:
         reservation.register_payment(
             amount,
@@ -37,7 +38,7 @@ def register_payment(ctx: ActionContext, reservation_id, fee, user_id):
             now=utcnow(),
         )
     except ReservationError as error:
-        raise ActionError(error.code, error.message) from error
+        raise ActionError(error.code, error.message, field=error.field) from error
     ctx.flush()
     return terms(ctx.session, reservation)
 
@@ -57,9 +58,9 @@ def extend_reservation(ctx: ActionContext, reservation_id, until, user_id):
         moment = datetime.fromisoformat(str(until))
         reservation.extend(moment, by_user_id=int(user_id) if user_id else None, now=utcnow())
     except ValueError as error:
-        raise ActionError("bad_term", f"Срок «{until}» не распознан") from error
+        raise ActionError("bad_term", f"Срок «{until}» не распознан", field="until") from error
     except ReservationError as error:
-        raise ActionError(error.code, error.message) from error
+        raise ActionError(error.code, error.message, field=error.field) from error
     ctx.flush()
     return terms(ctx.session, reservation)
 

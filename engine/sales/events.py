@@ -140,3 +140,13 @@ QUEUE_PROMOTED = event(
         "{client_name} из очереди. Подтвердите бронь в системе.",
     ),
 )
+
+PREMISE_HELD_WITHOUT_PROCESS = event(
+    "premise_held_without_process",
+    "Помещение занято без живого процесса",
+    {
+        "premise_number": PREMISE_NUMBER,
+        "reason": placeholder("Что найдено", "процесс брони в ошибке"),
+    },
+    staff_in_app="Помещение № {premise_number} занято без живого процесса: {reason}",
+)

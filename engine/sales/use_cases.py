@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, object_session
@@ -169,8 +170,11 @@ def extend(
     session: Session, reservation: Reservation, until: datetime, user: User
 ) -> ReservationOutcome:
     """Within the maximum term the manager extends; beyond it the head of sales approves."""
-    max_term = get_setting(session, "reservation.max_term", _project(reservation))
-    reservation.require_extendable(until)
+    project_id = _project(reservation)
+    max_term = get_setting(session, "reservation.max_term", project_id)
+    reservation.require_extendable(
+        until, get_setting(session, "reservation.approved_max_term", project_id)
+    )
     if not reservation.can_extend_alone(until, max_term, user):
         return _request_change(session, reservation, user, "extend", until=until.isoformat())
     _deliver(session, reservation, user, outcome="extended", until=until.isoformat())
@@ -178,7 +182,8 @@ def extend(
 
 
 def pay(session: Session, reservation: Reservation, fee, user: User) -> ReservationOutcome:
-    _deliver(session, reservation, user, outcome="paid", fee=str(fee) if fee else None)
+    fee = str(fee) if fee is not None else None  # none given: the project's fee
+    _deliver(session, reservation, user, outcome="paid", fee=fee)
     return ReservationOutcome(reservation)
 
 
@@ -188,6 +193,7 @@ def cancel(
     """A free reservation is cancelled at once; a paid one needs the head of sales
     (`Reservation.can_cancel_alone`: the online store, ONLINE_STORE, cancels its own)."""
     reservation.require_active()
+    reservation.require_cancel_reason(reason)
     if not reservation.can_cancel_alone(actor):
         return _request_change(session, reservation, actor, "cancel", reason=reason)
     _deliver(session, reservation, actor, outcome="cancelled", reason=reason)
@@ -223,8 +229,9 @@ def _request_change(
         CHANGE_PROCESS,
         data={
             "change": change,
-            "change_label": _change_label(change, data),
+            "change_label": _change_label(change, data, reservation.premise.building.time_zone),
             "premise_number": reservation.premise.number,
+            "premise_title": reservation.premise.title_accusative,
             "client_name": reservation.client.full_name,
             "expires_at": reservation.expires_at.isoformat(),
             "until": data.get("until"),
@@ -237,11 +244,12 @@ def _request_change(
     return ReservationOutcome(reservation, instance, approval_requested=True)
 
 
-def _change_label(change: str, data: dict) -> str:
+def _change_label(change: str, data: dict, time_zone: str) -> str:
+    """What the head of sales is asked, in words; a time in the project's zone."""
     if change == "extend":
-        until = datetime.fromisoformat(data["until"])
-        return f"продлить до {until:%d.%m.%Y %H:%M} UTC (сверх максимального срока)"
-    return f"снять оплаченную бронь — {data.get('reason') or 'без причины'}"
+        until = datetime.fromisoformat(data["until"]).astimezone(ZoneInfo(time_zone))
+        return f"продлить до {until:%d.%m.%Y %H:%M} (сверх максимального срока)"
+    return f"снять оплаченную бронь — {data['reason']}"
 
 
 def _project(reservation: Reservation) -> int:

@@ -139,6 +139,14 @@ class Building(Base):
     def title(self) -> str:
         return f"{self.project.name}, {self.name}"
 
+    # A planned commissioning date of a building this product sells: not a typo's 1900 or 9999.
+    COMMISSIONING_FROM = date(2000, 1, 1)
+    COMMISSIONING_TO = date(2100, 12, 31)
+
+    @classmethod
+    def can_be_commissioned_on(cls, day: date) -> bool:
+        return cls.COMMISSIONING_FROM <= day <= cls.COMMISSIONING_TO
+
     def floor_in_range(self, number: int) -> bool:
         return number != 0 and -self.floors_below <= number <= self.floors_above
 
@@ -247,6 +255,11 @@ class Premise(Base):
     def title(self) -> str:
         return f"{KIND_SHORT[self.kind]} № {self.number}"
 
+    @property
+    def title_accusative(self) -> str:
+        """After «забронировать» or «на»: «квартиру № 35», «кладовую № 3»."""
+        return f"{KIND_ACCUSATIVE[self.kind]} № {self.number}"
+
     def validate(self) -> None:
         """Rules a premise's own figures must keep; raises InvalidPremiseData."""
         if self.total_area is None or self.total_area <= 0:
@@ -353,6 +366,15 @@ KIND_LABELS = {
     PremiseKind.parking: "Машино-место",
     PremiseKind.storage: "Кладовая",
     PremiseKind.apartments: "Апартаменты",
+}
+
+# A kind after «забронировать» / «на» (the accusative case): «на квартиру № 35» (UI.md, Words).
+KIND_ACCUSATIVE = {
+    PremiseKind.apartment: "квартиру",
+    PremiseKind.commercial: "коммерческое помещение",
+    PremiseKind.parking: "машино-место",
+    PremiseKind.storage: "кладовую",
+    PremiseKind.apartments: "апартаменты",
 }
 
 KIND_SHORT = {

@@ -8,7 +8,7 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, and_, or_, text
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, and_, or_, text
 from sqlalchemy.ext.hybrid import hybrid_method
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -53,6 +53,7 @@ class HumanTask(Base):
     task_label: Mapped[str] = mapped_column(String(200), default="")
     process_name: Mapped[str] = mapped_column(String(200), default="")
     title: Mapped[str] = mapped_column(String(300))
+    details: Mapped[str | None] = mapped_column(Text)  # the task's `details` property, filled
     role: Mapped[Role] = mapped_column(enum_column(Role))
     escalation_role: Mapped[Role | None] = mapped_column(enum_column(Role))
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))

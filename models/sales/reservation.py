@@ -211,12 +211,20 @@ class Reservation(Base):
         """A new term must be later than the current one."""
         return self.is_active and until > self.expires_at
 
-    def require_extendable(self, until: datetime) -> None:
-        """Refuse an extension to `until` that `can_extend` does not allow."""
+    def require_extendable(self, until: datetime, limit: timedelta | None = None) -> None:
+        """Refuse an extension to `until` that `can_extend` does not allow, or (given the
+        project's `limit`, the term no approval goes beyond) one past `starts_at + limit`."""
         self.require_active()
         if not self.can_extend(until):
             raise ReservationError(
                 "bad_term", "Новый срок должен быть позже текущего", field="until"
+            )
+        if limit is not None and until > self.starts_at + limit:
+            raise ReservationError(
+                "term_too_long",
+                f"Бронь нельзя продлить больше чем на {limit.days} дн. от её начала: "
+                "это предельный срок, даже с согласованием руководителя",
+                field="until",
             )
 
     def can_extend_alone(self, until: datetime, max_term: timedelta, actor: Actor) -> bool:
@@ -252,6 +260,15 @@ class Reservation(Base):
         if not self.is_active:
             return False
         return not self.is_paid or actor is ONLINE_STORE or manages_sales(actor)
+
+    @staticmethod
+    def require_cancel_reason(reason: str) -> None:
+        """Whoever lifts a reservation says why: the client's history and the head of sales
+        read it."""
+        if not (reason or "").strip():
+            raise ReservationError(
+                "reason_required", "Укажите причину снятия брони", field="reason"
+            )
 
     def end(
         self, status: ReservationStatus, *, by_user_id: int | None, now: datetime, reason: str = ""

@@ -92,6 +92,14 @@ DEFINITIONS: dict[str, SettingDefinition] = _define(
         per_project=True,
     ),
     SettingDefinition(
+        key="reservation.approved_max_term",
+        type=SettingType.duration,
+        default="P90D",
+        label="Предельный срок брони с согласованием",
+        description="Дальше этого срока от начала брони её не продлевает и руководитель.",
+        per_project=True,
+    ),
+    SettingDefinition(
         key="reservation.paid_fee",
         type=SettingType.money,
         default="50000.00",

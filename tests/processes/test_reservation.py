@@ -187,7 +187,7 @@ def test_an_unconfirmed_queue_offer_passes_to_the_next_client(
     second, third = make_client("Второй"), make_client("Третий")
     reservations.enqueue(db_session, flat.id, second, manager)
     reservations.enqueue(db_session, flat.id, third, manager)
-    reservations.cancel(db_session, first, "", manager)
+    reservations.cancel(db_session, first, "клиент передумал", manager)
     db_session.commit()
     clock.advance(days=1, seconds=1)  # the queue's window to answer is one day
     run_until_idle(db_session)

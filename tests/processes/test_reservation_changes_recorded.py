@@ -12,6 +12,7 @@ from sqlalchemy import select
 from engine.core import runtime
 from engine.sales import use_cases as reservations
 from models.process.human_task import HumanTask, HumanTaskStatus
+from models.process.instance import ProcessInstance
 from models.sales.reservation import Channel, ReservationError, ReservationStatus
 from models.settings.store import set_setting
 
@@ -118,7 +119,9 @@ def test_cancelling_a_paid_reservation_asks_the_head_once_with_the_reason(
     }
     assert instance.started_by_id == manager.id
     task = approval_of(db_session, instance)
-    assert task.title == "Бронь № 12 (Иванов): снять оплаченную бронь — клиент передумал"
+    assert task.title == (
+        "Бронь на квартиру № 12 (Иванов): снять оплаченную бронь — клиент передумал"
+    )
 
     with pytest.raises(ReservationError) as refused:
         reservations.cancel(db_session, reservation, "ещё раз", manager)
@@ -135,19 +138,55 @@ def test_cancelling_a_paid_reservation_asks_the_head_once_with_the_reason(
     assert line(reservation, "cancelled").data == {"reason": "клиент передумал"}
 
 
-def test_a_request_without_a_reason_says_so(db_session, reservation, manager):
+def test_a_paid_reservation_cannot_be_sent_for_cancellation_without_a_reason(
+    db_session, reservation, manager
+):
     reservations.pay(db_session, reservation, Decimal("50000"), manager)
-    outcome = reservations.cancel(db_session, reservation, "", manager)
     db_session.commit()
-    task = approval_of(db_session, outcome.instance)
-    assert task.title == "Бронь № 12 (Иванов): снять оплаченную бронь — без причины"
+    for reason in ("", "   "):
+        with pytest.raises(ReservationError) as refused:
+            reservations.cancel(db_session, reservation, reason, manager)
+        assert (refused.value.field, refused.value.message) == (
+            "reason",
+            "Укажите причину снятия брони",
+        )
+    asked = db_session.scalars(
+        select(ProcessInstance).where(ProcessInstance.process_id == "reservation_change")
+    ).all()
+    assert asked == []
 
 
-def test_an_extension_request_names_the_new_term(db_session, reservation, manager):
-    until = datetime(2030, 1, 15, 9, 30, tzinfo=UTC)
+def test_an_extension_request_names_the_new_term_in_the_projects_zone(
+    db_session, reservation, manager
+):
+    until = (reservation.starts_at + timedelta(days=40)).replace(
+        hour=9, minute=30, second=0, microsecond=0
+    )
     outcome = reservations.extend(db_session, reservation, until, manager)
     db_session.commit()
     task = approval_of(db_session, outcome.instance)
+    moscow = until + timedelta(hours=3)  # the project's zone, as every time the product shows
     assert task.title == (
-        "Бронь № 12 (Иванов): продлить до 15.01.2030 09:30 UTC (сверх максимального срока)"
+        f"Бронь на квартиру № 12 (Иванов): продлить до {moscow:%d.%m.%Y} 12:30 "
+        "(сверх максимального срока)"
     )
+
+
+def test_an_extension_beyond_the_limit_no_approval_passes_is_refused_at_the_field(
+    db_session, reservation, manager, head
+):
+    for user, until in (
+        (manager, datetime(9999, 1, 1, tzinfo=UTC)),
+        (head, reservation.starts_at + timedelta(days=90, minutes=1)),
+    ):
+        with pytest.raises(ReservationError) as refused:
+            reservations.extend(db_session, reservation, until, user)
+        assert refused.value.field == "until"
+        assert refused.value.message == (
+            "Бронь нельзя продлить больше чем на 90 дн. от её начала: "
+            "это предельный срок, даже с согласованием руководителя"
+        )
+    asked = db_session.scalars(
+        select(ProcessInstance).where(ProcessInstance.process_id == "reservation_change")
+    ).all()
+    assert asked == []

@@ -78,7 +78,7 @@ def test_forms_are_validated_like_the_inbox():
     with pytest.raises(FormInvalid) as refused:
         run.complete(task.guid, {"new_price": "-5", "reason": ""})
     assert refused.value.errors == {
-        "new_price": "Сумма не может быть отрицательной",
+        "new_price": "Сумма должна быть больше нуля",
         "reason": "Обязательное поле",
     }
     assert [t.guid for t in run.user_tasks()] == [task.guid]  # nothing moved

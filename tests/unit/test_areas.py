@@ -22,12 +22,12 @@ REGISTER_ONE_BY_ONE = """
 import json
 import engine.core.runtime, engine.core.tick, engine.bpmn.validation
 from engine import areas
-from engine.core import actions, jobs
+from engine.core import actions, compensations, jobs
 from engine.notifications.catalog import EVENTS
 
 def names():
     return {"actions": sorted(actions.registered()), "events": sorted(EVENTS),
-            "jobs": sorted(jobs.registered())}
+            "jobs": sorted(jobs.registered()), "compensations": sorted(compensations.registered())}
 
 seen = {"core": names()}
 for area in areas.AREAS:
@@ -62,13 +62,15 @@ def test_the_core_alone_registers_no_action_and_no_job_and_only_its_own_events(
     registered_by_area,
 ):
     core = registered_by_area["core"]
-    assert core["actions"] == [] and core["jobs"] == []
+    assert core["actions"] == [] and core["jobs"] == [] and core["compensations"] == []
     assert core["events"] == sorted(
         ["approval_requested", "approval_decided", "process_task_due", "process_task_overdue"]
     )
 
 
-def test_registering_sales_registers_its_actions_its_changes_and_its_events(registered_by_area):
+def test_registering_sales_registers_its_actions_changes_events_job_and_compensation(
+    registered_by_area,
+):
     added = added_by(registered_by_area, "sales")
     assert {"reserve_premise", "end_reservation", "promote_queue"} <= added["actions"]
     assert "register_payment" in added["actions"]  # engine/sales/changes.py
@@ -80,13 +82,20 @@ def test_registering_sales_registers_its_actions_its_changes_and_its_events(regi
         "reservation_converted",
         "reservation_refused",
         "queue_promoted",
+        "premise_held_without_process",
     }
-    assert added["jobs"] == set()
+    assert added["jobs"] == {"held_premises_check"}
+    assert added["compensations"] == {"reservation"}  # engine/sales/compensations.py
 
 
 def test_registering_crm_registers_its_event_and_its_job(registered_by_area):
     added = added_by(registered_by_area, "crm")
-    assert added == {"actions": set(), "events": {"task_due"}, "jobs": {"crm_task_reminders"}}
+    assert added == {
+        "actions": set(),
+        "events": {"task_due"},
+        "jobs": {"crm_task_reminders"},
+        "compensations": set(),
+    }
 
 
 def test_registering_catalog_and_clients_registers_their_rooms(registered_by_area):

@@ -7,8 +7,10 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from engine.core import runtime
+from engine.core import compensations, runtime
 from engine.core.workflow_io import deserialize, task_data_json
+from engine.sales import consistency
+from models.db.errors import DomainError
 from models.process.instance import (
     PROCESS_STATUS_LABELS,
     ProcessBusinessKey,
@@ -60,6 +62,7 @@ def instances():
         process_id=process_id,
         status=status,
         key=key,
+        held=consistency.held_without_process(db.session),
     )
 
 
@@ -68,6 +71,7 @@ def instances():
 def instance(instance_id: int):
     found = db.session.get(ProcessInstance, instance_id) or abort(404)
     workflow = deserialize(found.serialized, db.session)
+    declared = compensations.of(found.process_id)
     completed, current, data = _path(workflow)
     taken = _taken_flows(workflow)
     history = db.session.scalars(
@@ -83,6 +87,7 @@ def instance(instance_id: int):
         taken=taken,
         data=data,
         history=history,
+        compensation=declared.description if declared else "",
     )
 
 
@@ -105,11 +110,35 @@ def retry(instance_id: int):
 @bp.route("/instances/<int:instance_id>/cancel", methods=["POST"])
 @requires(Role.admin)
 def cancel(instance_id: int):
+    """Cancel with a reason; the process's compensation gives back what it held."""
     reason = (request.form.get("reason") or "").strip()[:500]
     with edge.unit_of_work():
-        runtime.cancel(db.session, instance_id, current_user, reason)
-        flash("Процесс отменён", "success")
+        if not reason:
+            raise DomainError("Укажите причину отмены", field="reason")
+        instance = runtime.cancel(db.session, instance_id, current_user, reason)
+        flash(_cancelled_text(instance), "success")
     return redirect(url_for("processes.instance", instance_id=instance_id))
+
+
+def _cancelled_text(instance: ProcessInstance) -> str:
+    given_back = db.session.scalar(
+        select(ProcessEvent.data)
+        .where(ProcessEvent.instance_id == instance.id, ProcessEvent.kind == "cancelled")
+        .order_by(ProcessEvent.id.desc())
+        .limit(1)
+    )
+    done = (given_back or {}).get("compensation")
+    return f"Процесс отменён. {done}" if done else "Процесс отменён"
+
+
+@bp.route("/held/<int:premise_id>/release", methods=["POST"])
+@requires(Role.admin)
+def release_held(premise_id: int):
+    """Give back a premise the consistency check found held without a live process."""
+    reason = (request.form.get("reason") or "").strip()[:500]
+    with edge.unit_of_work():
+        flash(consistency.release(db.session, premise_id, current_user, reason), "success")
+    return redirect(url_for("processes.instances") + "#held")
 
 
 def _path(workflow) -> tuple[set[str], set[str], dict]:

@@ -6,7 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from web.fields import RuDecimalField
+from web.fields import Positive, RuDecimalField
 
 REQUIRED = "Обязательное поле"
 
@@ -35,7 +35,10 @@ class ExtendForm(FlaskForm):
 
 
 class PayForm(FlaskForm):
-    fee = RuDecimalField("Сумма оплаты, ₽", validators=[Optional()])
+    fee = RuDecimalField(
+        "Сумма оплаты, ₽",
+        validators=[Optional(), Positive("Сумма оплаты должна быть больше нуля")],
+    )
 
 
 class CancelForm(FlaskForm):

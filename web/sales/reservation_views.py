@@ -23,7 +23,7 @@ from models.sales.reservation import (
     ReservationStatus,
 )
 from models.settings.store import get_setting
-from models.users.user import User
+from models.users.user import Role, User
 from web import edge
 from web.extensions import db
 from web.sales import READERS, RESERVERS, bp
@@ -78,8 +78,21 @@ def reservations():
         filters=filters,
         channel_labels=CHANNEL_LABELS,
         projects=db.session.scalars(select(Project).order_by(Project.name)).all(),
-        managers=db.session.scalars(select(User).order_by(User.full_name)).all(),
+        managers=_managers(),
     )
+
+
+def _managers() -> list[User]:
+    """Who a reservation can be filtered by: the sales staff, and whoever manages one already
+    (a manager who has left keeps their reservations); not the analyst, lawyer or admin."""
+    return db.session.scalars(
+        select(User)
+        .where(
+            User.role.in_((Role.sales_manager, Role.head_of_sales))
+            | User.id.in_(select(Reservation.manager_id).distinct())
+        )
+        .order_by(User.full_name)
+    ).all()
 
 
 @bp.route("/reservations/<int:reservation_id>")
@@ -183,7 +196,9 @@ def convert(reservation_id: int):
 
 
 def _verb(found: Reservation, call, done: str, requested: str, forms: dict):
-    with edge.unit_of_work() as work:
+    """Run the verb; its refusal is shown at the field of its form (or as a flash), and the
+    success message only when the verb was done."""
+    with edge.unit_of_work(next(iter(forms.values()), None)) as work:
         outcome = call()
         flash(requested if outcome.approval_requested else done, "success")
     if work.failed:

@@ -1,0 +1,202 @@
+"""A reservation's process never holds a premise after it has failed: a refused step writes
+nothing, and an administrator's cancel gives back what the process held (issue 13, § 1)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import select
+
+from engine.core import runtime
+from engine.sales import consistency
+from engine.sales import use_cases as reservations
+from models.catalog.objects import PremiseStatus
+from models.db.errors import DomainError
+from models.notifications.in_app import Notification
+from models.process.instance import ProcessEvent, ProcessInstance, ProcessStatus
+from models.sales.queue import QueueEntry, QueueStatus
+from models.sales.reservation import Channel, Reservation, ReservationStatus
+from models.users.user import Role
+
+
+@pytest.fixture
+def flat(make_building, make_premise):
+    return make_premise(make_building(), number="35", price="9000000.00", total_area="45")
+
+
+def reserve(db_session, premise, client, user) -> Reservation:
+    outcome = reservations.reserve(
+        db_session, premise.id, client, channel=Channel.offline, user=user
+    )
+    db_session.commit()
+    return outcome.reservation
+
+
+def reservation_process(db_session) -> ProcessInstance:
+    return db_session.scalars(
+        select(ProcessInstance).where(ProcessInstance.process_id == "reservation")
+    ).one()
+
+
+def fail_with_a_negative_payment(db_session, reservation, manager) -> ProcessInstance:
+    """A step no person waits on (a followup, a timer) that a rule refuses: the instance goes
+    to `error`, as the payment of -5 000 ₽ did before the refusal reached the form."""
+    runtime.send_message(
+        db_session,
+        "reservation_event",
+        "reservation_id",
+        reservation.id,
+        {"outcome": "paid", "fee": "-5000", "user_id": manager.id},
+        user=manager,
+        refuse=False,
+    )
+    db_session.commit()
+    instance = reservation_process(db_session)
+    assert instance.status == ProcessStatus.error
+    return instance
+
+
+def test_a_payment_that_is_not_a_positive_sum_is_refused_at_its_field_and_writes_nothing(
+    db_session, flat, manager, make_client
+):
+    reservation = reserve(db_session, flat, make_client(), manager)
+
+    for fee in (Decimal("-5000"), Decimal("0")):
+        with pytest.raises(DomainError) as refused:
+            reservations.pay(db_session, reservation, fee, manager)
+        db_session.rollback()  # what the request's edge does with a refusal
+        assert refused.value.field == "fee"
+        assert refused.value.message == "Сумма оплаты должна быть больше нуля"
+
+    instance = reservation_process(db_session)
+    assert instance.status == ProcessStatus.waiting
+    assert instance.next_timer_at is not None
+    assert not reservation.is_paid
+    assert flat.status == PremiseStatus.reserved
+    assert not db_session.scalars(select(ProcessEvent).where(ProcessEvent.kind == "error")).all()
+
+    reservations.pay(db_session, reservation, Decimal("5000"), manager)  # the process still works
+    db_session.commit()
+    assert reservation.is_paid and reservation.fee == Decimal("5000")
+    assert flat.status == PremiseStatus.paid_reservation
+
+
+def test_cancelling_a_failed_reservation_process_cancels_the_reservation_and_frees_the_premise(
+    db_session, flat, manager, make_user, make_client
+):
+    admin = make_user(Role.admin)
+    reservation = reserve(db_session, flat, make_client(), manager)
+    instance = fail_with_a_negative_payment(db_session, reservation, manager)
+    assert [h.premise_id for h in consistency.held_without_process(db_session)] == [flat.id]
+
+    runtime.cancel(db_session, instance.id, admin, "ошибочная сумма оплаты")
+    db_session.commit()
+
+    assert instance.status == ProcessStatus.cancelled
+    assert reservation.status == ReservationStatus.cancelled
+    assert reservation.end_reason == "Процесс отменён администратором: ошибочная сумма оплаты"
+    assert flat.status == PremiseStatus.available
+    cancelled = db_session.scalars(
+        select(ProcessEvent).where(ProcessEvent.kind == "cancelled")
+    ).one()
+    assert cancelled.data == {"compensation": "Бронь снята, помещение свободно"}
+    told = db_session.scalars(select(Notification).where(Notification.user_id == manager.id))
+    assert any(n.text.startswith("Бронь снята: № 35") for n in told)
+    assert consistency.held_without_process(db_session) == []
+
+
+def test_cancelling_a_failed_reservation_process_hands_the_premise_to_the_queue(
+    db_session, flat, manager, make_user, make_client
+):
+    admin = make_user(Role.admin)
+    reservation = reserve(db_session, flat, make_client(), manager)
+    waiting = make_client()
+    reservations.enqueue(db_session, flat.id, waiting, manager)
+    db_session.commit()
+    instance = fail_with_a_negative_payment(db_session, reservation, manager)
+
+    runtime.cancel(db_session, instance.id, admin, "сбой")
+    db_session.commit()
+
+    assert reservation.status == ReservationStatus.cancelled
+    entry = db_session.scalars(select(QueueEntry)).one()
+    assert entry.status == QueueStatus.promoted
+    offered = db_session.scalars(
+        select(Reservation).where(Reservation.status == ReservationStatus.active)
+    ).one()
+    assert offered.client_id == waiting.id and offered.premise_id == flat.id
+    assert flat.status == PremiseStatus.reserved
+    assert consistency.held_without_process(db_session) == []  # the new one has its process
+
+
+def test_cancelling_a_waiting_reservation_process_also_gives_the_premise_back(
+    db_session, flat, manager, make_user, make_client
+):
+    admin = make_user(Role.admin)
+    reservation = reserve(db_session, flat, make_client(), manager)
+
+    runtime.cancel(db_session, reservation_process(db_session).id, admin, "дубль")
+    db_session.commit()
+
+    assert reservation.status == ReservationStatus.cancelled
+    assert flat.status == PremiseStatus.available
+
+
+def test_a_failed_process_retried_after_its_cause_is_fixed_goes_on(
+    db_session, flat, manager, make_user, make_client, monkeypatch
+):
+    admin = make_user(Role.admin)
+    reservation = reserve(db_session, flat, make_client(), manager)
+    instance = fail_with_a_negative_payment(db_session, reservation, manager)
+
+    runtime.retry(db_session, instance.id, admin)  # the same data: it fails again, kept in error
+    db_session.commit()
+    assert instance.status == ProcessStatus.error
+    assert flat.status == PremiseStatus.reserved
+
+    runtime.cancel(db_session, instance.id, admin, "не лечится")
+    db_session.commit()
+    assert flat.status == PremiseStatus.available
+
+
+def test_the_check_finds_a_premise_held_without_any_reservation_and_release_frees_it(
+    db_session, flat, make_user
+):
+    admin = make_user(Role.admin)
+    flat.change_status(PremiseStatus.reserved, by_user_id=None, source="test")
+    db_session.commit()
+
+    [found] = consistency.held_without_process(db_session)
+    assert (found.premise_number, found.reason) == ("35", "нет действующей брони")
+
+    with pytest.raises(DomainError) as refused:
+        consistency.release(db_session, flat.id, admin, "  ")
+    assert refused.value.field == "reason"
+
+    done = consistency.release(db_session, flat.id, admin, "осталось от сбоя")
+    db_session.commit()
+    assert done == "Помещение освобождено, помещение свободно"
+    assert flat.status == PremiseStatus.available
+    with pytest.raises(DomainError, match="не нужно освобождать"):
+        consistency.release(db_session, flat.id, admin, "ещё раз")
+
+
+@pytest.mark.leaves_held
+def test_the_periodic_check_tells_the_administrators_once_per_premise(
+    db_session, flat, manager, make_user, make_client, clock
+):
+    from engine.sales.jobs import check_held_premises
+
+    admin = make_user(Role.admin)
+    reservation = reserve(db_session, flat, make_client(), manager)
+    fail_with_a_negative_payment(db_session, reservation, manager)
+
+    for _ in range(2):
+        assert check_held_premises(db_session, clock.now, 100) == 0
+        db_session.commit()
+
+    told = db_session.scalars(select(Notification).where(Notification.user_id == admin.id)).all()
+    [once] = [n.text for n in told]
+    assert once.startswith("Помещение № 35 занято без живого процесса: процесс брони: «Ошибка» — ")
+    assert once.endswith("Сумма оплаты должна быть больше нуля.")
