@@ -96,6 +96,8 @@ def new_row(instance: ProcessInstance, task, evaluate, now: datetime) -> HumanTa
         task_label=label,
         process_name=instance.model.name,
         title=render_title(properties.get("title"), task.data) or label,
+        # what the person needs to decide, from the process (its numbers, the request's reasons)
+        details=render_title(properties.get("details"), task.data, DETAILS_LIMIT) or None,
         role=role,
         escalation_role=role_of_lane(properties.get("escalate_to")) or MANAGER_OF[role],
         assignee_id=_assignee(instance, role, properties.get("assignee"), task, evaluate),
@@ -155,7 +157,10 @@ def _safe_duration(text: str | None) -> timedelta | None:
         return None
 
 
-def render_title(template: str | None, data: dict) -> str:
+DETAILS_LIMIT = 2000
+
+
+def render_title(template: str | None, data: dict, limit: int = 300) -> str:
     """Fill `{name}` placeholders from task data; no attribute access, no format mini-language."""
     if not template:
         return ""
@@ -166,7 +171,7 @@ def render_title(template: str | None, data: dict) -> str:
             return "—"
         return _pretty(raw)
 
-    return _PLACEHOLDER.sub(value, template)[:300]
+    return _PLACEHOLDER.sub(value, template)[:limit]
 
 
 def _pretty(raw) -> str:

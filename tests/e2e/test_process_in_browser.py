@@ -108,17 +108,17 @@ def request_a_cut(page, base_url: str, premise_id: int, number: str, new_price: 
     page.goto(f"{base_url}/premises/{premise_id}")
     assert page.get_by_test_id("premise-status").inner_text().strip() == "Свободно"
     page.get_by_test_id("request-price-change").click()
-    page.wait_for_url(TASK_URL)
+    page.wait_for_url(re.compile(rf"/premises/{premise_id}/price-change$"))
     assert f"№ {number}" in page.get_by_test_id("task-title").inner_text()
+    assert "больше чем на 3 %" in page.get_by_test_id("task-details").inner_text()
 
     page.get_by_label("Новая цена").fill(typed(new_price))
     page.get_by_label("Обоснование").fill("Акция выходного дня: покупатель готов выйти на сделку")
     if shots:
         page.screenshot(path=str(shots / "1-task-form.png"))
-    page.get_by_role("button", name="Выполнить").click()
-    page.wait_for_url(INBOX_URL)
-    page.get_by_role("heading", name="Входящие задачи").wait_for()
-    page.get_by_text(f"Новая цена помещения № {number}» выполнена").wait_for()
+    page.get_by_role("button", name="Отправить запрос").click()
+    page.wait_for_url(re.compile(rf"/premises/{premise_id}$"))
+    page.get_by_text(f"Запрос отправлен: Согласовать цену № {number}").wait_for()
 
 
 def find_approval(page, base_url: str, number: str, shots=None):

@@ -70,7 +70,7 @@ def test_a_draft_with_problems_is_saved_with_every_problem_named(db_session, dra
 
 
 def test_a_hostile_script_is_kept_in_the_draft_as_a_problem_never_run(db_session, draft, analyst):
-    xml = PRICE_CHANGE.replace('Decimal("0.97")', ESCAPE)
+    xml = PRICE_CHANGE.replace("(100 - Decimal(max_cut_pct)) / 100", ESCAPE)
     problems = modeler.save_draft(db_session, draft, xml, analyst)
     assert {p.element_id for p in problems} == {"flow_to_approval"}
     assert any("«__class__»" in p.message for p in problems)
@@ -213,7 +213,7 @@ def test_an_imported_new_process_keeps_its_problems_for_the_editor(db_session, a
         (PRICE_CHANGE.encode(), "price_change.docx", ".bpmn"),
         (b"", "empty.bpmn", "пустой"),
         (b" " * (2 * 1024 * 1024 + 1), "big.bpmn", "2 МБ"),
-        (PRICE_CHANGE.replace('Decimal("0.97")', ESCAPE).encode(), "escape.bpmn", "безопасности"),
+        (PRICE_CHANGE.replace("(100 - Decimal(max_cut_pct)) / 100", ESCAPE).encode(), "escape.bpmn", "безопасности"),
         (PRICE_CHANGE.encode("utf-16"), "utf16.bpmn", "UTF-8"),
     ],
     ids=["entities", "binary", "extension", "empty", "too-big", "sandbox-escape", "utf-16"],

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
+from engine.bpmn import repository
 from engine.core import runtime
 from engine.core.errors import FormInvalid
 from engine.core.tick import tick
@@ -251,3 +253,48 @@ def _notes(db_session, user_id: int, kind: str | tuple[str, ...] = DEADLINE_KIND
             )
         ).all()
     )
+
+
+def test_the_threshold_the_analyst_publishes_is_the_one_applied_and_shown(
+    db_session, premise, manager, open_tasks
+):
+    shipped = (Path(__file__).parents[2] / "processes" / "price_change.bpmn").read_text("utf-8")
+    assert "max_cut_pct = 3" in shipped
+    repository.publish(db_session, shipped.replace("max_cut_pct = 3", "max_cut_pct = 5"))
+    db_session.commit()
+
+    instance = start(db_session, premise, manager)
+    [propose] = open_tasks(instance.id)
+    assert propose.details == (
+        "Снижение больше чем на 5 % уйдёт на согласование руководителю отдела продаж."
+    )
+    runtime.complete(db_session, propose.id, manager, {"new_price": "9 600 000", "reason": "x"})
+    db_session.commit()
+    db_session.refresh(premise)
+    assert premise.price == Decimal("9600000.00")  # 4 %: under the new threshold, no approval
+    assert instance.status == ProcessStatus.completed
+
+
+def test_a_new_price_of_zero_is_refused_at_its_field(db_session, premise, manager, open_tasks):
+    instance = start(db_session, premise, manager)
+    [propose] = open_tasks(instance.id)
+    with pytest.raises(FormInvalid) as refused:
+        runtime.complete(db_session, propose.id, manager, {"new_price": "0", "reason": "x"})
+    assert refused.value.errors == {"new_price": "Сумма должна быть больше нуля"}
+
+
+def test_the_head_sees_the_managers_justification_on_the_approval(
+    db_session, premise, manager, open_tasks
+):
+    instance = start(db_session, premise, manager)
+    [propose] = open_tasks(instance.id)
+    runtime.complete(
+        db_session, propose.id, manager, {"new_price": "9000000", "reason": "Долгая экспозиция"}
+    )
+    db_session.commit()
+    [approval] = open_tasks(instance.id)
+    assert approval.details.splitlines() == [
+        "Обоснование менеджера: Долгая экспозиция",
+        "Цена сейчас: 10\u00a0000\u00a0000,00 ₽, предложено: 9\u00a0000\u00a0000,00 ₽. "
+        "Без согласования цену можно снизить не больше чем на 3 %.",
+    ]

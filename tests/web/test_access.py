@@ -42,6 +42,7 @@ MATRIX: list[tuple[str, set[Role]]] = [
     ("/premises", EVERYONE),
     ("/premises/{premise}", EVERYONE),
     ("/premises/{premise}/edit", MANAGEMENT),
+    ("/premises/{unpriced}/price-change", {Role.admin, Role.sales_manager}),
     ("/inbox/", EVERYONE),
     ("/inbox/requests", EVERYONE),
     ("/inbox/notifications", EVERYONE),
@@ -102,6 +103,7 @@ def objects(make_building, make_premise, make_user, make_client, db_session):
     db_session.commit()
     task = db_session.scalars(select(HumanTask).where(HumanTask.instance_id == instance.id)).one()
     reserved = make_premise(building, number="2")
+    unpriced = make_premise(building, number="3")  # no price change under way: its form opens
     client = make_client("Клиент Тестов", "+79990001122", manager_id=manager.id)
     reservation = reserve(
         db_session, reserved.id, client, channel=Channel.offline, user=manager
@@ -116,6 +118,7 @@ def objects(make_building, make_premise, make_user, make_client, db_session):
         "process": "price_change",
         "draft": draft.id,
         "reserved": reserved.id,
+        "unpriced": unpriced.id,
         "client": client.id,
         "reservation": reservation.id,
         "project": building.project_id,
@@ -158,7 +161,7 @@ def test_every_view_declares_who_may_open_it(app):
 def test_every_guarded_get_route_is_in_the_matrix(app):
     """A new page must be added to the matrix above, so its access is proven."""
     matrix_paths = {template.split("?")[0] for template, _ in MATRIX}
-    public = {"/login", "/healthz", "/"}
+    public = {"/login", "/healthz", "/", "/favicon.ico"}
     missing = []
     for rule in app.url_map.iter_rules():
         if rule.endpoint == "static" or "GET" not in rule.methods:
@@ -175,6 +178,8 @@ def test_every_guarded_get_route_is_in_the_matrix(app):
         path = path.replace("<int:version>", "1")
         if path == "/premises/{premise}/queue":
             path = "/premises/{reserved}/queue"
+        if path == "/premises/{premise}/price-change":
+            path = "/premises/{unpriced}/price-change"
         if path not in matrix_paths and path not in public and not _exempt(rule.endpoint):
             missing.append(rule.rule)
     assert missing == []

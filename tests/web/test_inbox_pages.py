@@ -6,11 +6,12 @@ import io
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from engine.core import runtime
 from models.notifications.in_app import Notification
 from models.process.human_task import HumanTask, HumanTaskStatus
+from models.process.instance import ProcessInstance
 from models.users.user import Role
 from tests.factories import process
 
@@ -26,29 +27,39 @@ def open_tasks(db_session):
     ).all()
 
 
+def count(db_session, model) -> int:
+    return db_session.scalar(select(func.count()).select_from(model))
+
+
 def test_a_manager_requests_a_price_change_and_the_head_approves_it(
     client, login_as, db_session, premise
 ):
     manager = login_as(Role.sales_manager)
-    response = client.post(f"/premises/{premise.id}/price-change")
-    [task] = open_tasks(db_session)
-    assert response.headers["Location"].endswith(f"/inbox/tasks/{task.id}")
-
-    page = client.get(f"/inbox/tasks/{task.id}").get_data(as_text=True)
+    page = client.get(f"/premises/{premise.id}/price-change").get_data(as_text=True)
     assert "Новая цена помещения № 42" in page
-    assert 'data-testid="premise-summary"' in page  # the task's custom template
+    assert 'data-testid="premise-summary"' in page
     assert "10\u00a0000\u00a0000,00\u00a0₽" in page
+    assert "Снижение больше чем на 3 % уйдёт на согласование" in page  # from the process
+    assert count(db_session, HumanTask) == 0  # the form shown creates nothing
+    assert count(db_session, ProcessInstance) == 0
 
-    refused = client.post(f"/inbox/tasks/{task.id}/complete", data={"new_price": "много"})
+    refused = client.post(f"/premises/{premise.id}/price-change", data={"new_price": "много"})
     assert refused.status_code == 422
     text = refused.get_data(as_text=True)
     assert "Введите сумму, например 12 345,50" in text and "Обязательное поле" in text
+    assert 'value="много"' in text  # kept as typed
+    assert count(db_session, HumanTask) == 0 and count(db_session, ProcessInstance) == 0
 
     done = client.post(
-        f"/inbox/tasks/{task.id}/complete",
+        f"/premises/{premise.id}/price-change",
         data={"new_price": "9 000 000", "reason": "Долгая экспозиция"},
     )
     assert done.status_code == 302
+    assert done.headers["Location"].endswith(f"/premises/{premise.id}")
+    [proposed] = db_session.scalars(
+        select(HumanTask).where(HumanTask.task_name == "propose_price")
+    ).all()
+    assert proposed.completed_by_id == manager.id
     [approval] = open_tasks(db_session)
     assert approval.role == Role.head_of_sales
 
@@ -57,6 +68,8 @@ def test_a_manager_requests_a_price_change_and_the_head_approves_it(
     login_as(Role.head_of_sales)
     available = client.get("/inbox/?tab=available").get_data(as_text=True)
     assert f"/inbox/tasks/{approval.id}" in available
+    decision_page = client.get(f"/inbox/tasks/{approval.id}").get_data(as_text=True)
+    assert "Обоснование менеджера: Долгая экспозиция" in decision_page  # the context to decide
     approved = client.post(f"/inbox/tasks/{approval.id}/complete", data={"decision": "approve"})
     assert approved.status_code == 302
     db_session.refresh(premise)
@@ -65,25 +78,40 @@ def test_a_manager_requests_a_price_change_and_the_head_approves_it(
     login_as(Role.sales_manager)
     requests_page = client.get("/inbox/requests").get_data(as_text=True)
     assert "Согласовано" in requests_page
-    assert manager.id == db_session.get(HumanTask, task.id).completed_by_id
+
+
+def test_a_small_reduction_is_applied_when_the_request_is_sent(
+    client, login_as, db_session, premise
+):
+    login_as(Role.sales_manager)
+    done = client.post(
+        f"/premises/{premise.id}/price-change", data={"new_price": "9 800 000", "reason": "торг"}
+    )
+    assert "Цена изменена" in client.get(done.headers["Location"]).get_data(as_text=True)
+    db_session.refresh(premise)
+    assert premise.price == Decimal("9800000.00")
+    assert open_tasks(db_session) == []
 
 
 def test_a_second_request_for_the_same_premise_is_refused(client, login_as, db_session, premise):
     login_as(Role.sales_manager)
-    client.post(f"/premises/{premise.id}/price-change")
-    again = client.post(f"/premises/{premise.id}/price-change", follow_redirects=True)
+    client.post(
+        f"/premises/{premise.id}/price-change", data={"new_price": "5 000 000", "reason": "x"}
+    )
+    again = client.get(f"/premises/{premise.id}/price-change", follow_redirects=True)
     assert "уже идёт согласование цены" in again.get_data(as_text=True)
     assert len(open_tasks(db_session)) == 1
 
 
-def test_completing_a_finished_task_answers_409(client, login_as, db_session, premise):
+def test_completing_a_finished_task_answers_409(client, login_as, db_session, premise, head):
     login_as(Role.sales_manager)
-    client.post(f"/premises/{premise.id}/price-change")
-    [task] = open_tasks(db_session)
-    client.post(f"/inbox/tasks/{task.id}/complete", data={"new_price": "9990000", "reason": "x"})
-    again = client.post(
-        f"/inbox/tasks/{task.id}/complete", data={"new_price": "9990000", "reason": "x"}
+    client.post(
+        f"/premises/{premise.id}/price-change", data={"new_price": "5 000 000", "reason": "x"}
     )
+    [task] = open_tasks(db_session)
+    login_as(Role.head_of_sales)
+    client.post(f"/inbox/tasks/{task.id}/complete", data={"decision": "approve"})
+    again = client.post(f"/inbox/tasks/{task.id}/complete", data={"decision": "approve"})
     assert again.status_code == 409
     assert "уже выполнена" in again.get_data(as_text=True)
 

@@ -234,7 +234,7 @@ def test_a_good_bpmn_file_is_imported_as_a_draft(client, analyst, db_session):
         (HOSTILE.encode(), "evil.bpmn", "DOCTYPE"),
         (b"\x89PNG\r\n", "picture.bpmn", "XML"),
         (
-            PRICE_CHANGE.replace('Decimal("0.97")', "__import__('os')").encode(),
+            PRICE_CHANGE.replace("(100 - Decimal(max_cut_pct)) / 100", "__import__('os')").encode(),
             "script.bpmn",
             "безопасности",
         ),
