@@ -7,6 +7,7 @@ import logging
 from flask import Flask, current_app, has_app_context, render_template, request, session
 from flask_login import current_user
 from sqlalchemy import event
+from werkzeug.exceptions import HTTPException
 
 from engine import areas, speed
 from models.db import shared_cache
@@ -171,6 +172,25 @@ def _register_errors(app: Flask) -> None:
     def too_large(error):
         limit = app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024)
         return page(413, "Файл слишком большой", f"Можно загрузить файл не больше {limit} МБ.")
+
+    @app.errorhandler(414)
+    def uri_too_long(error):
+        return page(
+            414,
+            "Слишком длинный адрес",
+            "Ссылка длиннее, чем сервер принимает: сократите условия поиска или фильтра "
+            "и откройте страницу заново.",
+        )
+
+    @app.errorhandler(HTTPException)
+    def other_http_error(error: HTTPException):  # any code without a page of its own above
+        if error.code is None or error.code < 400:  # a routing redirect, not an error
+            return error
+        return page(
+            error.code or 400,
+            "Запрос не выполнен",
+            "Сервер не смог выполнить этот запрос. Вернитесь назад и попробуйте ещё раз.",
+        )
 
     @app.errorhandler(500)
     def server_error(error):  # rolled back by the edge, logged by Flask

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -76,6 +77,11 @@ def when_or_value(value, tz: str = DEFAULT_TZ) -> str:
     return str(value)
 
 
+def readable_json(value) -> str:
+    """Data shown to a person (the process's data): Cyrillic as letters, not \\u escapes."""
+    return json.dumps(value, ensure_ascii=False, indent=2, default=str, sort_keys=True)
+
+
 def register(app) -> None:
     app.jinja_env.filters.update(
         money=money,
@@ -88,4 +94,5 @@ def register(app) -> None:
         when_or_value=when_or_value,
         phone=lambda v: format_phone(v) if v else "—",
         status_label=status_label,
+        readable_json=readable_json,
     )

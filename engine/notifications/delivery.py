@@ -21,6 +21,8 @@ from email.mime.text import MIMEText
 from email.utils import formataddr, formatdate, parseaddr
 from typing import Any, Protocol
 
+from engine.notifications import network
+
 log = logging.getLogger(__name__)
 
 UTF8 = charset.Charset("utf-8")
@@ -152,7 +154,9 @@ class Mailer:
             except (smtplib.SMTPServerDisconnected, OSError) as error:
                 self._drop()
                 if attempt == 2:
-                    raise DeliveryError(f"SMTP-сервер разорвал соединение: {error}") from None
+                    raise DeliveryError(
+                        f"SMTP-сервер разорвал соединение: {network.reason(error)}"
+                    ) from None
             except smtplib.SMTPException as error:  # e.g. a non-ASCII address without SMTPUTF8
                 raise DeliveryError(f"Письмо не отправлено: {error}") from None
         raise AssertionError("unreachable")
@@ -188,7 +192,14 @@ class Mailer:
             reply = _reply(error.smtp_code, error.smtp_error)
             self._unreachable = f"SMTP-сервер не принял логин: {reply}"
         except (smtplib.SMTPException, OSError) as error:
-            self._unreachable = f"Нет связи с SMTP-сервером {self.host}:{self.port}: {error}"
+            why = (
+                _reply(error.smtp_code, error.smtp_error)
+                if hasattr(error, "smtp_code")
+                else (
+                    network.reason(error) if isinstance(error, OSError) else "сбой протокола SMTP"
+                )
+            )
+            self._unreachable = f"Нет связи с SMTP-сервером {self.host}:{self.port}: {why}"
         if self._unreachable:
             raise DeliveryError(self._unreachable)
         return self._smtp

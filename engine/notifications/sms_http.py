@@ -35,6 +35,7 @@ import urllib.request
 from collections.abc import Mapping
 from typing import Any
 
+from engine.notifications import network
 from engine.notifications.delivery import DeliveryError, Sms, UnusableSmsGateway
 
 
@@ -86,8 +87,8 @@ class HttpSmsGateway:
             text = _text(error.read(2000))
             raise DeliveryError(f"SMS-шлюз ответил HTTP {error.code}: {text}".strip()) from None
         except (urllib.error.URLError, OSError) as error:
-            reason = getattr(error, "reason", error)
-            raise DeliveryError(f"SMS-шлюз недоступен ({self.url}): {reason}") from None
+            why = network.reason(error)
+            raise DeliveryError(f"SMS-шлюз недоступен ({self.url}): {why}") from None
         return _provider_id(answer)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
+from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import Boolean, Enum, String
 from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -82,3 +83,24 @@ class User(Base):
 
     def has_role(self, *roles: Role | str) -> bool:
         return self.role in {Role(r) for r in roles}
+
+
+INTERNAL_MAIL_SUFFIX = ".local"
+
+
+def normalise_staff_email(text: str) -> str:
+    """An employee's e-mail, checked and lower-cased; `ValueError` with a Russian message.
+
+    A company's internal mail domain (`ivanov@company.local`, common with Active Directory)
+    is an employee's real address, though the internet never delivers to it: it is checked
+    by the same syntax rules as a public one. Clients' addresses stay public-only
+    (models/clients/contacts.py)."""
+    raw = (text or "").strip()
+    local, _, domain = raw.rpartition("@")
+    internal = domain.lower().endswith(INTERNAL_MAIL_SUFFIX) and len(domain) > 6
+    probe = f"{local}@{domain[: -len(INTERNAL_MAIL_SUFFIX)]}.ru" if internal else raw
+    try:
+        validate_email(probe, check_deliverability=False)
+    except EmailNotValidError:
+        raise ValueError("Адрес эл. почты указан неверно") from None
+    return raw.lower()

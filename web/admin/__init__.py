@@ -6,10 +6,16 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import func, select
-from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
+from wtforms import BooleanField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from models.users.user import MIN_PASSWORD_LENGTH, ROLE_LABELS, Role, User
+from models.users.user import (
+    MIN_PASSWORD_LENGTH,
+    ROLE_LABELS,
+    Role,
+    User,
+    normalise_staff_email,
+)
 from web.extensions import db
 from web.security import requires
 
@@ -19,11 +25,11 @@ ROLE_CHOICES = [(r.value, label) for r, label in ROLE_LABELS.items()]
 
 
 class UserForm(FlaskForm):
-    email = EmailField(
+    email = StringField(
         "Эл. почта",
+        render_kw={"inputmode": "email", "autocomplete": "email"},
         validators=[
             DataRequired("Укажите эл. почту"),
-            Email("Адрес эл. почты указан неверно", check_deliverability=False),
             Length(max=254),
         ],
     )
@@ -46,7 +52,10 @@ class UserForm(FlaskForm):
         self._user = user
 
     def validate_email(self, field):
-        email = field.data.strip().lower()
+        try:
+            email = normalise_staff_email(field.data)
+        except ValueError as error:
+            raise ValidationError(str(error)) from None
         other = db.session.scalar(select(User).where(func.lower(User.email) == email))
         if other is not None and other is not self._user:
             raise ValidationError("Сотрудник с такой эл. почтой уже есть")

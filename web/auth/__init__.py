@@ -63,6 +63,13 @@ def home():
     return redirect(url_for("catalog.projects"))
 
 
+@bp.route("/favicon.ico")
+@public
+def favicon():
+    """Browsers ask for /favicon.ico whatever the page says: the product's icon, not a 404."""
+    return redirect(url_for("static", filename="favicon.svg"), code=301)
+
+
 @bp.route("/healthz")
 @public
 def healthz():

@@ -4,8 +4,15 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField
-from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms import BooleanField, SelectField, StringField, TextAreaField
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 
 from models.catalog.objects import (
     FINISHING_LABELS,
@@ -13,23 +20,25 @@ from models.catalog.objects import (
     MANUAL_STATUSES,
     STAGE_LABELS,
     STATUS_LABELS,
+    Building,
 )
-from web.fields import RuDecimalField, RuIntegerField
+from web.fields import RuDateField, RuDecimalField, RuIntegerField
 
-TIME_ZONES = [
-    "Europe/Kaliningrad",
-    "Europe/Moscow",
-    "Europe/Samara",
-    "Asia/Yekaterinburg",
-    "Asia/Omsk",
-    "Asia/Novosibirsk",
-    "Asia/Krasnoyarsk",
-    "Asia/Irkutsk",
-    "Asia/Yakutsk",
-    "Asia/Vladivostok",
-    "Asia/Magadan",
-    "Asia/Kamchatka",
-]
+# Russian zones by their tz ids, named as people here name them; Moscow first (the default).
+TIME_ZONES = {
+    "Europe/Moscow": "Москва (МСК, UTC+3)",
+    "Europe/Kaliningrad": "Калининград (МСК−1, UTC+2)",
+    "Europe/Samara": "Самара (МСК+1, UTC+4)",
+    "Asia/Yekaterinburg": "Екатеринбург (МСК+2, UTC+5)",
+    "Asia/Omsk": "Омск (МСК+3, UTC+6)",
+    "Asia/Novosibirsk": "Новосибирск (МСК+4, UTC+7)",
+    "Asia/Krasnoyarsk": "Красноярск (МСК+4, UTC+7)",
+    "Asia/Irkutsk": "Иркутск (МСК+5, UTC+8)",
+    "Asia/Yakutsk": "Якутск (МСК+6, UTC+9)",
+    "Asia/Vladivostok": "Владивосток (МСК+7, UTC+10)",
+    "Asia/Magadan": "Магадан (МСК+8, UTC+11)",
+    "Asia/Kamchatka": "Петропавловск-Камчатский (МСК+9, UTC+12)",
+}
 
 REQUIRED = "Обязательное поле"
 
@@ -41,18 +50,26 @@ class ProjectForm(FlaskForm):
     description = TextAreaField("Описание", validators=[Optional(), Length(max=5000)])
 
 
+def _commissioning_date(form, field) -> None:
+    if field.data is not None and not Building.can_be_commissioned_on(field.data):
+        raise ValidationError(
+            f"Дата ввода — с {Building.COMMISSIONING_FROM:%d.%m.%Y} "
+            f"по {Building.COMMISSIONING_TO:%d.%m.%Y}"
+        )
+
+
 class BuildingForm(FlaskForm):
     name = StringField("Корпус", validators=[DataRequired(REQUIRED), Length(max=100)])
     address = StringField("Адрес", validators=[DataRequired(REQUIRED), Length(max=300)])
     stage = SelectField("Стадия строительства", choices=list(STAGE_LABELS.items()))
-    commissioning_date = DateField(
+    commissioning_date = RuDateField(
         "Плановый ввод в эксплуатацию",
-        validators=[Optional()],
-        format="%Y-%m-%d",
-        render_kw={"type": "date"},
+        validators=[Optional(), _commissioning_date],
     )
     escrow_bank = StringField("Банк эскроу", validators=[Optional(), Length(max=200)])
-    time_zone = SelectField("Часовой пояс", choices=[(z, z) for z in TIME_ZONES])
+    time_zone = SelectField(
+        "Часовой пояс", choices=list(TIME_ZONES.items()), default="Europe/Moscow"
+    )
     floors_above = RuIntegerField(
         "Этажей над землёй",
         validators=[

@@ -16,7 +16,7 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from engine.catalog.use_cases import PremiseValues, save_premise
@@ -51,7 +51,9 @@ def premises():
         query = query.where(Building.project_id == project_id)
     if building_id:
         query = query.where(Premise.building_id == building_id)
-    query = query.where(*premise_filter.where()).order_by(Building.name, Premise.number)
+    # Numbers as people count them (1, 2, 10, 100), not as text (1, 10, 100, 2): shorter first.
+    by_number = (func.length(Premise.number), Premise.number)
+    query = query.where(*premise_filter.where()).order_by(Building.name, *by_number)
     page = db.paginate(query, per_page=current_app.config["PER_PAGE"], error_out=False)
     return render_template(
         "catalog/premises.html",

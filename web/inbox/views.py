@@ -21,8 +21,9 @@ PER_PAGE = 50
 @requires(ALL_ROLES)
 def index():
     now = utcnow()
-    tab = request.args.get("tab", "mine")
-    tab = tab if tab in TABS else "mine"
+    counts = counts_of(db.session, current_user, TABS, now)
+    tab = request.args.get("tab")
+    tab = tab if tab in TABS else _landing_tab(counts)
     process = request.args.get("process") or None
     kind = request.args.get("kind") if request.args.get("kind") in KINDS else None
     parts = row_parts(current_user, tab, now, process, kind)
@@ -38,7 +39,7 @@ def index():
         page=page,
         tab=tab,
         tabs=TABS,
-        counts=counts_of(db.session, current_user, TABS, now),
+        counts=counts,
         count_cap=COUNT_CAP,
         process=process,
         processes=sorted(processes),
@@ -46,6 +47,16 @@ def index():
         kinds=KINDS,
         now=now,
     )
+
+
+def _landing_tab(counts: dict[str, int]) -> str:
+    """Without a tab asked for, the first tab that has work for this person: their own tasks,
+    else those waiting to be taken (a head of sales' approvals), else «Мои» (empty, it says
+    what would appear there)."""
+    for tab in ("mine", "available"):
+        if counts.get(tab):
+            return tab
+    return "mine"
 
 
 @bp.route("/requests")
