@@ -213,7 +213,11 @@ def test_an_imported_new_process_keeps_its_problems_for_the_editor(db_session, a
         (PRICE_CHANGE.encode(), "price_change.docx", ".bpmn"),
         (b"", "empty.bpmn", "пустой"),
         (b" " * (2 * 1024 * 1024 + 1), "big.bpmn", "2 МБ"),
-        (PRICE_CHANGE.replace("(100 - Decimal(max_cut_pct)) / 100", ESCAPE).encode(), "escape.bpmn", "безопасности"),
+        (
+            PRICE_CHANGE.replace("(100 - Decimal(max_cut_pct)) / 100", ESCAPE).encode(),
+            "escape.bpmn",
+            "безопасности",
+        ),
         (PRICE_CHANGE.encode("utf-16"), "utf16.bpmn", "UTF-8"),
     ],
     ids=["entities", "binary", "extension", "empty", "too-big", "sandbox-escape", "utf-16"],

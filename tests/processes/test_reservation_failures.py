@@ -15,6 +15,7 @@ from models.catalog.objects import PremiseStatus
 from models.db.errors import DomainError
 from models.notifications.in_app import Notification
 from models.process.instance import ProcessEvent, ProcessInstance, ProcessStatus
+from models.sales.consistency import HeldPremiseFinding
 from models.sales.queue import QueueEntry, QueueStatus
 from models.sales.reservation import Channel, Reservation, ReservationStatus
 from models.users.user import Role
@@ -186,17 +187,42 @@ def test_the_check_finds_a_premise_held_without_any_reservation_and_release_free
 def test_the_periodic_check_tells_the_administrators_once_per_premise(
     db_session, flat, manager, make_user, make_client, clock
 ):
-    from engine.sales.jobs import check_held_premises
+    from engine.sales.jobs import record_and_tell
 
     admin = make_user(Role.admin)
     reservation = reserve(db_session, flat, make_client(), manager)
     fail_with_a_negative_payment(db_session, reservation, manager)
 
-    for _ in range(2):
-        assert check_held_premises(db_session, clock.now, 100) == 0
-        db_session.commit()
+    record_and_tell(db_session, clock.now)
+    db_session.commit()
+    record_and_tell(db_session, clock.advance(minutes=1))  # the same finding, found again
+    db_session.commit()
 
     told = db_session.scalars(select(Notification).where(Notification.user_id == admin.id)).all()
     [once] = [n.text for n in told]
     assert once.startswith("Помещение № 35 занято без живого процесса: процесс брони: «Ошибка» — ")
     assert once.endswith("Сумма оплаты должна быть больше нуля.")
+
+
+@pytest.mark.leaves_held
+def test_the_tick_runs_the_check_at_most_every_five_minutes(
+    db_session, make_building, make_premise, clock, monkeypatch
+):
+    from engine.sales import jobs
+
+    monkeypatch.setattr(jobs, "_last_check", {})
+    building = make_building()
+    first, second = (make_premise(building, number=n, price="5000000") for n in ("1", "2"))
+    first.change_status(PremiseStatus.reserved, by_user_id=None, source="test")
+    db_session.commit()
+
+    def found() -> set[str]:
+        return {f.premise_id for f in db_session.scalars(select(HeldPremiseFinding))}
+
+    jobs.check_held_premises(db_session, clock.now, 100)
+    assert found() == {first.id}
+    second.change_status(PremiseStatus.reserved, by_user_id=None, source="test")
+    jobs.check_held_premises(db_session, clock.advance(minutes=4), 100)
+    assert found() == {first.id}  # not yet
+    jobs.check_held_premises(db_session, clock.advance(minutes=1), 100)
+    assert found() == {first.id, second.id}

@@ -64,7 +64,9 @@ def test_form_fields_added_and_changed_are_listed_by_field():
 
 
 def test_a_condition_a_lane_and_the_flows_of_a_moved_task_are_compared():
-    changed = PRICE_CHANGE.replace("* (100 - Decimal(max_cut_pct))", "* (100 - 2 * Decimal(max_cut_pct))")
+    changed = PRICE_CHANGE.replace(
+        "* (100 - Decimal(max_cut_pct))", "* (100 - 2 * Decimal(max_cut_pct))"
+    )
     # move the approval into the sales manager's lane
     changed = changed.replace(
         "<bpmn:flowNodeRef>approve_price_change</bpmn:flowNodeRef>", ""

@@ -1,3 +1,9 @@
+// Forms speak Russian. The server checks every field and answers in Russian beside it, so no
+// form lets the browser show its own «Please fill out this field» bubble in its own language.
+document.querySelectorAll("form").forEach((form) => {
+  form.noValidate = true;
+});
+
 // File inputs speak Russian. A browser draws its own button («Choose File») in its own
 // language; each file input gets a button «Выбрать файл» and the chosen file's name instead.
 // The input itself stays in the form (visually hidden), so labels, forms and tests use it as is.
