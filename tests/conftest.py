@@ -139,7 +139,7 @@ def _no_premise_held_without_process(request) -> None:
         return
     held = held_without_process(db.session)
     db.session.rollback()
-    assert not held, f"premises held without a live process after the test: {held}"
+    assert not held, f"{len(held)} premise(s) held without a live process afterwards: {held[:3]}"
 
 
 def _empty_tables() -> None:
