@@ -99,8 +99,20 @@ def _check_expressions(tree: etree._ElementTree) -> list[Problem]:
     for prop in tree.getroot().iter(f"{{{SPIFF_NS}}}property"):
         deadline = prop.get("name") == "deadline" and not _is_duration(prop.get("value"))
         if deadline or prop.get("name") == "assignee":
-            problems += _sandbox_problems(prop, prop.get("value") or "", "eval")
+            found = _sandbox_problems(prop, prop.get("value") or "", "eval")
+            problems += [_deadline_problem(prop, found[0])] if deadline and found else found
     return problems
+
+
+def _deadline_problem(prop, problem: Problem) -> Problem:
+    """A deadline that is neither a duration nor an expression is most often a duration typed
+    in words («2 часа»): say how to write one, not what Python's parser thinks of it."""
+    return Problem(
+        problem.element_id,
+        problem.element_name,
+        f"Срок «{prop.get('value')}» не распознан: укажите длительность ISO 8601 "
+        "(PT2H — 2 часа, P1D — 1 день, P1DT12H — полтора дня) или выражение, дающее срок",
+    )
 
 
 ISO_DURATION = re.compile(
