@@ -10,6 +10,7 @@ from functools import lru_cache
 from lxml import etree
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
+from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import LoopTask
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 
 from engine.core.forms import approval_form, parse_form
@@ -88,11 +89,19 @@ def sha256(xml: str) -> str:
 
 
 def executable_process_id(tree: etree._ElementTree) -> tuple[str, str]:
-    processes = tree.getroot().findall(f"{{{BPMN_NS}}}process")
+    """The process the file is about: the one process, or the one executable process that no
+    call activity of the file calls (the processes it calls may sit beside it)."""
+    root = tree.getroot()
+    called = {c.get("calledElement") for c in root.iter(f"{{{BPMN_NS}}}callActivity")}
+    processes = [p for p in root.findall(f"{{{BPMN_NS}}}process") if p.get("id") not in called]
     executable = [p for p in processes if p.get("isExecutable", "true").lower() == "true"]
     chosen = executable or processes
     if len(chosen) != 1:
-        raise BpmnRejected("В файле должен быть ровно один исполняемый процесс (bpmn:process)")
+        raise BpmnRejected(
+            "В файле должен быть ровно один исполняемый процесс (bpmn:process); процессы, "
+            "которые он вызывает (callActivity), могут лежать рядом. Снимите отметку "
+            "«Исполняемый» с лишних процессов или вынесите их в отдельные файлы"
+        )
     return chosen[0].get("id"), chosen[0].get("name") or chosen[0].get("id")
 
 
@@ -147,10 +156,19 @@ def _validation_message(error: ValidationException) -> str:
     return f"Ошибка в диаграмме: {text}"
 
 
+def element_spec(spec: BpmnProcessSpec, element_id: str):
+    """The task spec an element became: for a multi-instance or loop task, the inner task its
+    instances run (the wrapper SpiffWorkflow puts in its place has no lane, form or properties)."""
+    task_spec = spec.task_specs.get(element_id)
+    if isinstance(task_spec, LoopTask):
+        return spec.task_specs.get(task_spec.task_spec)
+    return task_spec
+
+
 def _attach_engine_extensions(tree: etree._ElementTree, spec: BpmnProcessSpec) -> None:
     """Copy each user task's form into its spec, so it travels with the serialized workflow."""
     for element in tree.getroot().iter(f"{{{BPMN_NS}}}userTask"):
-        task_spec = spec.task_specs.get(element.get("id"))
+        task_spec = element_spec(spec, element.get("id"))
         if task_spec is None:
             continue
         properties = task_spec.extensions.setdefault("properties", {})

@@ -223,7 +223,7 @@ def _check_service_task(element, registry) -> list[Problem]:
 
 def _check_user_task(element, definition: bpmn.ProcessDefinition) -> list[Problem]:
     where = (element.get("id"), _name(element))
-    spec = definition.spec.task_specs.get(element.get("id"))
+    spec = bpmn.element_spec(definition.spec, element.get("id"))
     problems = []
     if spec is None or role_of_lane(spec.lane) is None:
         problems.append(Problem(*where, "Пользовательская задача должна лежать в дорожке роли"))
