@@ -3,6 +3,7 @@ our engine adds to each task spec (lane role, form, title, deadline)."""
 
 from __future__ import annotations
 
+import copy
 import hashlib
 from dataclasses import dataclass
 from functools import lru_cache
@@ -13,11 +14,12 @@ from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
 from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import LoopTask
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 
+from engine.bpmn import timers
+from engine.bpmn.names import BPMN_NS
 from engine.core.forms import approval_form, parse_form
 from models.db.errors import DomainError
 from models.users.user import ROLE_LABELS, Role
 
-BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 MAX_BPMN_BYTES = 2 * 1024 * 1024
 _ROLE_BY_LABEL = {label.lower(): role for role, label in ROLE_LABELS.items()}
 
@@ -110,7 +112,7 @@ def build(tree: etree._ElementTree, filename: str = "process.bpmn") -> ProcessDe
     process_id, name = executable_process_id(tree)
     parser = SpiffBpmnParser(validator=VALIDATOR)
     try:
-        parser.add_bpmn_xml(tree, filename)
+        parser.add_bpmn_xml(engine_tree(tree), filename)
         spec = parser.get_spec(process_id)
         subprocess_specs = parser.get_subprocess_specs(process_id)
     except ValidationException as error:
@@ -125,6 +127,14 @@ def build(tree: etree._ElementTree, filename: str = "process.bpmn") -> ProcessDe
         raise BpmnRejected(message) from error
     _attach_engine_extensions(tree, spec)
     return ProcessDefinition(process_id, name, spec, subprocess_specs, tree)
+
+
+def engine_tree(tree: etree._ElementTree) -> etree._ElementTree:
+    """A copy of the document as SpiffWorkflow must read it to run what the analyst drew:
+    timer literals written unquoted, the way Camunda Modeler writes them, quoted."""
+    copied = copy.deepcopy(tree)
+    timers.quote_literals(copied.getroot())
+    return copied
 
 
 # SpiffWorkflow's parser speaks English; what an analyst meets most often, said in Russian.

@@ -7,15 +7,12 @@ with the parameters it takes, every user task sits in a lane that names a role a
 
 from __future__ import annotations
 
-import ast
-import re
-from datetime import datetime
 from pathlib import Path
 
 from lxml import etree
 
 from engine import bpmn, sandbox
-from engine.bpmn import BPMN_NS, BpmnRejected, Problem, role_of_lane
+from engine.bpmn import BPMN_NS, BpmnRejected, Problem, role_of_lane, timers
 from engine.core import actions
 from engine.core.forms import parse_form
 
@@ -90,6 +87,7 @@ def _duplicate_ids(tree: etree._ElementTree) -> list[Problem]:
 
 
 def _check_expressions(tree: etree._ElementTree) -> list[Problem]:
+    tree = bpmn.engine_tree(tree)  # the texts as the engine will evaluate them
     problems: list[Problem] = []
     for tag, namespace, mode in EXPRESSION_TAGS:
         for element in tree.getroot().iter(f"{{{namespace}}}{tag}"):
@@ -103,66 +101,24 @@ def _check_expressions(tree: etree._ElementTree) -> list[Problem]:
     return problems
 
 
-ISO_DURATION = re.compile(
-    r"^P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$"
-)
-
-
 def _check_timer_literals(tree: etree._ElementTree) -> list[Problem]:
-    """A timer written as a literal ('"PT4H"', '"2026-12-01T10:00:00+03:00"', '"R3/PT1H"')
-    must parse now, not fail when the instance reaches it; an expression is checked when run."""
+    """A timer is an ISO-8601 literal (quoted or not: `PT4H`, `"2026-12-01T10:00:00+03:00"`,
+    `R3/PT1H`) that SpiffWorkflow's timer parser reads now, or an expression computing one.
+    An empty timer, or a literal the runtime would not parse, is refused here."""
     problems: list[Problem] = []
-    for tag, parse in (("timeDuration", _duration), ("timeDate", _moment), ("timeCycle", _cycle)):
+    for tag in timers.TIMER_TAGS:
         for element in tree.getroot().iter(f"{{{BPMN_NS}}}{tag}"):
-            literal = _string_literal((element.text or "").strip())
-            if literal is None or parse(literal):
+            text = (element.text or "").strip()
+            literal = timers.literal_of(tag, text)
+            if text and (literal is None or timers.runs(tag, literal)):
                 continue
             owner = _owner(element.getparent().getparent())
-            problems.append(
-                Problem(
-                    owner.get("id"),
-                    _name(owner),
-                    f"Выражение таймера «{literal}» не разбирается: " + TIMER_HINTS[tag],
-                )
-            )
+            if not text:
+                message = "Таймер не задан: " + timers.HINTS[tag] + ", или выражение"
+            else:
+                message = f"Таймер «{literal}» не разбирается: " + timers.HINTS[tag]
+            problems.append(Problem(owner.get("id"), _name(owner), message))
     return problems
-
-
-TIMER_HINTS = {
-    "timeDuration": 'нужна длительность ISO 8601, например "PT4H" или "P3D"',
-    "timeDate": 'нужны дата и время ISO 8601, например "2026-12-01T10:00:00+03:00"',
-    "timeCycle": 'нужен повтор ISO 8601, например "R3/PT1H"',
-}
-
-
-def _string_literal(source: str) -> str | None:
-    try:
-        node = ast.parse(source, mode="eval").body
-    except SyntaxError:
-        return None  # the sandbox check reports it
-    return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else None
-
-
-def _duration(text: str) -> bool:
-    return bool(ISO_DURATION.match(text.strip().upper()))
-
-
-def _moment(text: str) -> bool:
-    try:
-        datetime.fromisoformat(text.strip())
-    except ValueError:
-        return False
-    return True
-
-
-def _cycle(text: str) -> bool:
-    parts = text.strip().upper().split("/")
-    if len(parts) not in (2, 3) or not re.fullmatch(r"R\d*", parts[0]):
-        return False
-    rest = parts[1:]
-    return all(_duration(part) or _moment(part) for part in rest) and any(
-        _duration(part) for part in rest
-    )
 
 
 def _sandbox_problems(element, source: str, mode: str) -> list[Problem]:
