@@ -17,7 +17,8 @@ from sqlalchemy.orm import Session
 
 from engine import bpmn
 from engine.bpmn import BPMN_NS, BpmnRejected, Problem, repository
-from engine.bpmn.validation import _check_expressions, check_xml
+from engine.bpmn.texts import check_expressions
+from engine.bpmn.validation import check_xml
 from engine.core.errors import ProcessNotFound
 from models.db.base import utcnow
 from models.process.instance import ProcessDraft, ProcessModel
@@ -182,7 +183,7 @@ def import_file(session: Session, data: bytes, filename: str, user: User) -> Pro
             f"Идентификатор процесса «{process_id or ''}» недопустим: латинские буквы, цифры "
             "и _, не длиннее 100 символов"
         )
-    unsafe = named_problems(_check_expressions(tree), tree)
+    unsafe = named_problems(check_expressions(tree), tree)
     if unsafe:
         raise BpmnRejected(
             "Файл отклонён: выражения или скрипты в нём нарушают правила безопасности", unsafe

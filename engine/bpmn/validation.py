@@ -11,29 +11,20 @@ from pathlib import Path
 
 from lxml import etree
 
-from engine import bpmn, sandbox
-from engine.bpmn import BPMN_NS, BpmnRejected, Problem, role_of_lane, timers
+from engine import bpmn
+from engine.bpmn import BPMN_NS, BpmnRejected, Problem, role_of_lane, texts
+from engine.bpmn.names import SPIFF_NS
 from engine.core import actions
 from engine.core.forms import parse_form
 
-SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
 TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "templates"
-# (element tag, namespace, mode) of every text an analyst writes that the engine evaluates
-EXPRESSION_TAGS = [
-    ("conditionExpression", BPMN_NS, "eval"),
-    ("timeDate", BPMN_NS, "eval"),
-    ("timeDuration", BPMN_NS, "eval"),
-    ("timeCycle", BPMN_NS, "eval"),
-    ("script", BPMN_NS, "exec"),
-    ("preScript", SPIFF_NS, "exec"),
-    ("postScript", SPIFF_NS, "exec"),
-]
+_name, _owner = texts.name_of, texts.owner_of
 
 
 def check_xml(xml: str | bytes) -> list[Problem]:
     try:
         tree = bpmn.parse_xml(xml)
-        problems = _duplicate_ids(tree) + _check_expressions(tree) + _check_timer_literals(tree)
+        problems = _duplicate_ids(tree) + texts.problems(tree)
         if problems:  # never hand a hostile script to the parser's own evaluation
             return problems
         definition = bpmn.build(tree)
@@ -45,18 +36,6 @@ def check_xml(xml: str | bytes) -> list[Problem]:
 
 def check_file(path: Path) -> list[Problem]:
     return check_xml(path.read_bytes())
-
-
-def _name(element) -> str:
-    return element.get("name") or ""
-
-
-def _owner(element):
-    """The nearest ancestor (or self) with an id: the element to name in a problem."""
-    current = element
-    while current is not None and current.get("id") is None:
-        current = current.getparent()
-    return current if current is not None else element
 
 
 def _duplicate_ids(tree: etree._ElementTree) -> list[Problem]:
@@ -84,59 +63,6 @@ def _duplicate_ids(tree: etree._ElementTree) -> list[Problem]:
                 )
             )
     return problems
-
-
-def _check_expressions(tree: etree._ElementTree) -> list[Problem]:
-    tree = bpmn.engine_tree(tree)  # the texts as the engine will evaluate them
-    problems: list[Problem] = []
-    for tag, namespace, mode in EXPRESSION_TAGS:
-        for element in tree.getroot().iter(f"{{{namespace}}}{tag}"):
-            problems += _sandbox_problems(element, (element.text or "").strip(), mode)
-    for parameter in tree.getroot().iter(f"{{{SPIFF_NS}}}parameter"):
-        problems += _sandbox_problems(parameter, parameter.get("value") or "", "eval")
-    for prop in tree.getroot().iter(f"{{{SPIFF_NS}}}property"):
-        deadline = prop.get("name") == "deadline" and not _is_duration(prop.get("value"))
-        if deadline or prop.get("name") == "assignee":
-            problems += _sandbox_problems(prop, prop.get("value") or "", "eval")
-    return problems
-
-
-def _check_timer_literals(tree: etree._ElementTree) -> list[Problem]:
-    """A timer is an ISO-8601 literal (quoted or not: `PT4H`, `"2026-12-01T10:00:00+03:00"`,
-    `R3/PT1H`) that SpiffWorkflow's timer parser reads now, or an expression computing one.
-    An empty timer, or a literal the runtime would not parse, is refused here."""
-    problems: list[Problem] = []
-    for tag in timers.TIMER_TAGS:
-        for element in tree.getroot().iter(f"{{{BPMN_NS}}}{tag}"):
-            text = (element.text or "").strip()
-            literal = timers.literal_of(tag, text)
-            if text and (literal is None or timers.runs(tag, literal)):
-                continue
-            owner = _owner(element.getparent().getparent())
-            if not text:
-                message = "Таймер не задан: " + timers.HINTS[tag] + ", или выражение"
-            else:
-                message = f"Таймер «{literal}» не разбирается: " + timers.HINTS[tag]
-            problems.append(Problem(owner.get("id"), _name(owner), message))
-    return problems
-
-
-def _sandbox_problems(element, source: str, mode: str) -> list[Problem]:
-    if not source:
-        return []
-    owner = _owner(element)
-    messages = sandbox.check(source, mode)
-    return [Problem(owner.get("id"), _name(owner), message) for message in messages]
-
-
-def _is_duration(text: str | None) -> bool:
-    from engine.core.workflow_io import parse_duration
-
-    try:
-        parse_duration(text or "")
-    except ValueError:
-        return False
-    return True
 
 
 def _check_tasks(definition: bpmn.ProcessDefinition) -> list[Problem]:
