@@ -225,29 +225,18 @@ def drafts_of(session: Session, process_id: str) -> list[ProcessDraft]:
 
 
 def named_problems(problems: list[Problem], tree) -> list[Problem]:
-    """Fill in the element name of problems that only carry the element's id, and say in
-    Russian what the parser reports in English about a diagram drawn elsewhere."""
+    """Fill in the element name of problems that only carry the element's id."""
     names = {
         element.get("id"): element.get("name") or ""
         for element in tree.getroot().iter(f"{{{BPMN_NS}}}*")
         if element.get("id")
     }
     return [
-        _in_russian(p if p.element_name or not p.element_id else Problem(
+        p if p.element_name or not p.element_id else Problem(
             p.element_id, names.get(p.element_id, ""), p.message
-        ))
+        )
         for p in problems
     ]  # fmt: skip
-
-
-def _in_russian(problem: Problem) -> Problem:
-    if "is not executable" in problem.message:
-        message = (
-            "Процесс не отмечен как исполняемый: включите «Исполняемый» (isExecutable) "
-            "в свойствах процесса"
-        )
-        return Problem(problem.element_id, problem.element_name, message)
-    return problem
 
 
 def _draft_of(model: ProcessModel, user: User) -> ProcessDraft:

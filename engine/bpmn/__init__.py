@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import logging
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -14,13 +15,14 @@ from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
 from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import LoopTask
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 
-from engine.bpmn import timers
+from engine.bpmn import messages, timers
 from engine.bpmn.names import BPMN_NS
 from engine.core.forms import approval_form, parse_form
 from models.db.errors import DomainError
 from models.users.user import ROLE_LABELS, Role
 
 MAX_BPMN_BYTES = 2 * 1024 * 1024
+log = logging.getLogger(__name__)
 _ROLE_BY_LABEL = {label.lower(): role for role, label in ROLE_LABELS.items()}
 
 
@@ -80,7 +82,7 @@ def parse_xml(data: bytes | str) -> etree._ElementTree:
     try:
         root = etree.fromstring(raw, parser=parser)
     except etree.XMLSyntaxError as error:
-        raise BpmnRejected(f"Файл не является корректным XML: {error.msg}") from error
+        raise BpmnRejected(messages.xml_syntax_message(error.lineno)) from error
     if root is None or root.tag != f"{{{BPMN_NS}}}definitions":
         raise BpmnRejected("Это не BPMN 2.0: корневой элемент должен быть bpmn:definitions")
     return etree.ElementTree(root)
@@ -116,15 +118,12 @@ def build(tree: etree._ElementTree, filename: str = "process.bpmn") -> ProcessDe
         spec = parser.get_spec(process_id)
         subprocess_specs = parser.get_subprocess_specs(process_id)
     except ValidationException as error:
-        element_id = getattr(error, "id", "") or ""
-        element_name = getattr(error, "name", "") or ""
-        message = _validation_message(error)
-        raise BpmnRejected(message, [Problem(element_id, element_name, message)]) from error
+        raise _rejected(error, tree) from error
     except RecursionError as error:
-        raise BpmnRejected("Процесс слишком длинный или зациклен без шлюза") from error
+        raise BpmnRejected(messages.LONG_CHAIN) from error
     except Exception as error:  # noqa: BLE001 - the parser raises many kinds; all mean "rejected"
-        message = f"Процесс не удалось собрать: {error}"
-        raise BpmnRejected(message) from error
+        log.warning("BPMN parser failed on %s", process_id, exc_info=error)
+        raise BpmnRejected(messages.UNKNOWN) from error
     _attach_engine_extensions(tree, spec)
     return ProcessDefinition(process_id, name, spec, subprocess_specs, tree)
 
@@ -137,33 +136,32 @@ def engine_tree(tree: etree._ElementTree) -> etree._ElementTree:
     return copied
 
 
-# SpiffWorkflow's parser speaks English; what an analyst meets most often, said in Russian.
-PARSER_MESSAGES = {
-    "A Service Task must have an operator": (
-        "Сервисная задача не называет действие: выберите его в группе «Действие»"
-    ),
-    "Non-default exclusive outgoing sequence flow without condition": (
-        "У перехода из шлюза нет условия, и он не выбран переходом по умолчанию"
-    ),
-    "Invalid Script Task.  No Script Provided.": "У задачи-скрипта нет скрипта",
-    "No start event found": "В процессе нет начального события",
-    "Conditional event definition with missing condition": "У условного события нет условия",
-    "A SubWorkflow Must contain an End event": "В подпроцессе нет конечного события",
-    "Message identifier is missing from bpmn xml": "У события не выбрано сообщение",
-    "Error identifier is missing from bpmn xml": "У события не выбрана ошибка",
-    "Signal identifier is missing from bpmn xml": "У события не выбран сигнал",
-    "Unknown Time Specification": "Таймер не задан: укажите длительность, дату или повтор",
-}
-
-
-def _validation_message(error: ValidationException) -> str:
+def _rejected(error: ValidationException, tree: etree._ElementTree) -> BpmnRejected:
+    """The parser's refusal in Russian, at the element it names (or at the line libxml gives)."""
     text = str(getattr(error, "message", "") or error).split("\n")[0].strip()
-    if "Element" in text and "not expected" in text:
-        return f"Нарушена схема BPMN (XSD): {text}"
-    for english, russian in PARSER_MESSAGES.items():
-        if text.startswith(english.strip()):
-            return russian
-    return f"Ошибка в диаграмме: {text}"
+    element_id = getattr(error, "id", "") or ""
+    element_name = getattr(error, "name", "") or ""
+    line = getattr(error, "line_number", None) or None
+    if text.startswith("Element '"):
+        message = messages.schema_message(text, line)
+        element = _element_at_line(tree, line)
+        if element is not None and not element_id:
+            element_id, element_name = element.get("id") or "", element.get("name") or ""
+    else:
+        message = messages.parser_message(text)
+    return BpmnRejected(message, [Problem(element_id, element_name, message)])
+
+
+def _element_at_line(tree: etree._ElementTree, line: int | None):
+    """The element with an id that holds the first element starting on `line`."""
+    if not isinstance(line, int):
+        return None
+    for element in tree.getroot().iter():
+        if isinstance(element.tag, str) and element.sourceline == line:
+            while element is not None and not element.get("id"):
+                element = element.getparent()
+            return element
+    return None
 
 
 def element_spec(spec: BpmnProcessSpec, element_id: str):

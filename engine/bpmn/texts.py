@@ -15,6 +15,10 @@ from engine.bpmn.names import BPMN_NS, SPIFF_NS
 # (element tag, namespace, mode) of every text an analyst writes that the engine evaluates
 EXPRESSION_TAGS = [
     ("conditionExpression", BPMN_NS, "eval"),
+    ("condition", BPMN_NS, "eval"),  # a conditional event's
+    ("loopCondition", BPMN_NS, "eval"),
+    ("loopCardinality", BPMN_NS, "eval"),
+    ("completionCondition", BPMN_NS, "eval"),
     ("timeDate", BPMN_NS, "eval"),
     ("timeDuration", BPMN_NS, "eval"),
     ("timeCycle", BPMN_NS, "eval"),
@@ -27,7 +31,7 @@ EXPRESSION_TAGS = [
 def problems(tree: etree._ElementTree) -> list[Problem]:
     """Every problem of the evaluated texts; the document is not built (a hostile text never
     reaches the parser's own evaluation)."""
-    return check_expressions(tree) + _check_timer_literals(tree)
+    return check_expressions(tree) + _check_timer_literals(tree) + _check_languages(tree)
 
 
 def name_of(element) -> str:
@@ -35,9 +39,12 @@ def name_of(element) -> str:
 
 
 def owner_of(element):
-    """The nearest ancestor (or self) with an id: the element to name in a problem."""
+    """The nearest ancestor (or self) with an id that the diagram shows: the element to name
+    in a problem (an event, not its event definition)."""
     current = element
-    while current is not None and current.get("id") is None:
+    while current is not None and (
+        current.get("id") is None or etree.QName(current).localname.endswith("EventDefinition")
+    ):
         current = current.getparent()
     return current if current is not None else element
 
@@ -68,7 +75,7 @@ def _check_timer_literals(tree: etree._ElementTree) -> list[Problem]:
             literal = timers.literal_of(tag, text)
             if text and (literal is None or timers.runs(tag, literal)):
                 continue
-            owner = owner_of(element.getparent().getparent())
+            owner = owner_of(element)
             if not text:
                 message = "Таймер не задан: " + timers.HINTS[tag] + ", или выражение"
             else:
@@ -93,3 +100,31 @@ def _is_duration(text: str | None) -> bool:
     except ValueError:
         return False
     return True
+
+
+# What SpiffWorkflow's script engine runs: Python, whatever the diagram says
+PYTHON = frozenset({"", "python", "python3", "py", "text/x-python", "text/python"})
+SCRIPT_FIX = "Перепишите скрипт на Python и укажите формат скрипта python"
+EXPRESSION_FIX = "Перепишите выражение на Python и уберите у него язык (атрибут language)"
+
+
+def _check_languages(tree: etree._ElementTree) -> list[Problem]:
+    """A script or condition declared in another language (Groovy, JavaScript, JUEL) would be
+    run as Python: refuse it here, rather than fail or misbehave in a running instance."""
+    found: list[Problem] = []
+    root = tree.getroot()
+    for element in root.iter(f"{{{BPMN_NS}}}scriptTask"):
+        language = (element.get("scriptFormat") or "").strip()
+        if language.lower() not in PYTHON:
+            found.append(_not_python(element, f"Скрипт на «{language}»", SCRIPT_FIX))
+    for element in root.iter(f"{{{BPMN_NS}}}*"):
+        language = (element.get("language") or "").strip()
+        if (element.text or "").strip() and language.lower() not in PYTHON:
+            owner = owner_of(element)
+            found.append(_not_python(owner, f"Выражение на «{language}»", EXPRESSION_FIX))
+    return found
+
+
+def _not_python(element, what: str, fix: str) -> Problem:
+    message = f"{what} движок не выполнит: он понимает только Python. {fix}"
+    return Problem(element.get("id"), name_of(element), message)

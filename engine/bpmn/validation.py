@@ -24,7 +24,7 @@ _name, _owner = texts.name_of, texts.owner_of
 def check_xml(xml: str | bytes) -> list[Problem]:
     try:
         tree = bpmn.parse_xml(xml)
-        problems = _duplicate_ids(tree) + texts.problems(tree)
+        problems = _duplicate_ids(tree) + _engine_names(tree) + texts.problems(tree)
         if problems:  # never hand a hostile script to the parser's own evaluation
             return problems
         definition = bpmn.build(tree)
@@ -62,6 +62,29 @@ def _duplicate_ids(tree: etree._ElementTree) -> list[Problem]:
                     "переименуйте элемент",
                 )
             )
+    return problems
+
+
+# Task names SpiffWorkflow gives its own parts of every process spec
+ENGINE_NAMES = frozenset({"Start", "End", "Root"})
+ENGINE_SUFFIXES = (".EndJoin", ".BoundaryEventSplit", ".BoundaryEventJoin", " [child]")
+
+
+def _engine_names(tree: etree._ElementTree) -> list[Problem]:
+    """An element may not take a name SpiffWorkflow uses for its own tasks (`Start`, `End`):
+    its spec would replace the engine's, and the process would not start or end as drawn."""
+    problems = []
+    for element in tree.getroot().iter(f"{{{BPMN_NS}}}*"):
+        element_id = element.get("id") or ""
+        if element_id in ENGINE_NAMES or element_id.endswith(ENGINE_SUFFIXES):
+            message = (
+                f"Идентификатор «{element_id}» занят движком (так называются его служебные "
+                f"шаги): переименуйте элемент, например в «{element_id.lower()}_event»"
+                if element_id in ENGINE_NAMES
+                else f"Идентификатор «{element_id}» оканчивается как служебные шаги движка: "
+                "переименуйте элемент"
+            )
+            problems.append(Problem(element_id, _name(element), message))
     return problems
 
 

@@ -3,6 +3,7 @@ and what the runtime would refuse the check refuses first, in Russian, naming th
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -45,3 +46,71 @@ def test_a_timer_the_runtime_would_not_parse_is_refused_at_its_event(timer, show
     [problem] = problems_of(RESERVATION.replace(EXPIRY_TIMER, timer))
     assert problem.startswith("expire_timer «Срок истёк»: ")
     assert shown in problem
+
+
+OUTSIDE = ROOT / "tests" / "processes" / "data" / "outside"
+ENGLISH = re.compile(r"\b(the|is|not|are|of|an?|must|found|Error|Exception|Traceback)\b", re.I)
+REFUSED = {
+    "broken_xml": ("—", "не является корректным XML (ошибка в строке 5)"),
+    "xsd_bogus": ("prepare «Подготовить»", "Элемент «bogus» здесь не допускается схемой"),
+    "empty_timer": ("wait «Подождать»", "Таймер не задан: укажите длительность (PT4H)"),
+    "multiple_outgoing": ("prepare «Подготовить»", "поставьте после неё шлюз"),
+    "subprocess_two_starts": ("collect «Собрать документы»", "ровно одно начальное событие"),
+    "data_store_output": ("archive_it «Сдать в архив»", "объекту данных, которого в процессе нет"),
+    "long_chain": ("step_", "вынесите часть шагов в подпроцесс"),
+    "groovy_script": ("note_ready «Отметить готовность»", "Скрипт на «groovy» движок не выполнит"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(REFUSED))
+def test_a_refusal_of_an_outside_diagram_is_russian_names_the_element_and_says_what_to_do(name):
+    where, says = REFUSED[name]
+    [problem] = problems_of((OUTSIDE / f"{name}.bpmn").read_text("utf-8"))
+    assert problem.startswith(where)
+    assert says in problem
+    assert not ENGLISH.search(problem.partition(": ")[2])
+
+
+def test_start_and_end_ids_are_refused_by_name_not_blamed_on_a_lane():
+    found = problems_of((OUTSIDE / "start_end_ids.bpmn").read_text("utf-8"))
+    assert found == [
+        "Start: Идентификатор «Start» занят движком (так называются его служебные шаги): "
+        "переименуйте элемент, например в «start_event»",
+        "End: Идентификатор «End» занят движком (так называются его служебные шаги): "
+        "переименуйте элемент, например в «end_event»",
+    ]
+
+
+def test_camel_case_form_field_ids_are_accepted():
+    assert problems_of((OUTSIDE / "camel_case_form.bpmn").read_text("utf-8")) == []
+
+
+def test_a_form_field_named_like_a_python_word_is_refused():
+    xml = (OUTSIDE / "camel_case_form.bpmn").read_text("utf-8").replace("invoiceAmount", "class")
+    [problem] = problems_of(xml)
+    assert problem.startswith("enter_invoice «Внести счёт»: Поле формы «class»")
+    assert "переименуйте поле" in problem
+
+
+def test_a_conditional_event_condition_goes_through_the_sandbox():
+    xml = (OUTSIDE / "conditional_event.bpmn").read_text("utf-8")
+    xml = xml.replace("documents_ready and amount &gt; 1000", "().__class__.__base__")
+    found = problems_of(xml)
+    assert found and all(p.startswith("wait_documents «Документы готовы»") for p in found)
+
+
+def test_loop_and_multi_instance_expressions_go_through_the_sandbox():
+    xml = (OUTSIDE / "loops.bpmn").read_text("utf-8").replace("not agreed", "${!agreed}")
+    found = problems_of(xml)
+    assert found and all(p.startswith("call_client «Позвонить клиенту»") for p in found)
+    xml = (OUTSIDE / "mi_parallel_service_cardinality.bpmn").read_text("utf-8")
+    found = problems_of(xml.replace(">3<", ">open('/etc/passwd')<"))
+    assert found and all(p.startswith("ask_banks «Запросить банк»") for p in found)
+
+
+def test_a_condition_in_another_language_is_refused():
+    xml = (OUTSIDE / "conditional_event.bpmn").read_text("utf-8")
+    xml = xml.replace('xsi:type="bpmn:tFormalExpression">', 'language="javascript">')
+    [problem] = problems_of(xml)
+    assert problem.startswith("wait_documents «Документы готовы»: Выражение на «javascript»")
+    assert "уберите у него язык" in problem
