@@ -9,7 +9,7 @@ from __future__ import annotations
 from lxml import etree
 
 from engine import bpmn, sandbox
-from engine.bpmn import Problem, timers
+from engine.bpmn import Problem, juel, timers
 from engine.bpmn.names import BPMN_NS, SPIFF_NS
 
 # (element tag, namespace, mode) of every text an analyst writes that the engine evaluates
@@ -49,19 +49,73 @@ def owner_of(element):
     return current if current is not None else element
 
 
-def check_expressions(tree: etree._ElementTree) -> list[Problem]:
-    tree = bpmn.engine_tree(tree)  # the texts as the engine will evaluate them
+def check_expressions(tree: etree._ElementTree, *, with_juel: bool = True) -> list[Problem]:
+    """Sandbox problems of every evaluated text; `with_juel=False` leaves JUEL texts out (the
+    import keeps them as the draft's problems instead of refusing the file)."""
     problems: list[Problem] = []
+    for element, source, mode, _ in _evaluated(bpmn.engine_tree(tree)):
+        if juel.is_juel(source):
+            if with_juel:
+                problems.append(_at(element, juel_message(source)))
+        else:
+            problems += _sandbox_problems(element, source, mode)
+    return problems
+
+
+def _evaluated(tree: etree._ElementTree):
+    """(element, text, mode, setter) of every text an analyst writes that the engine evaluates."""
+    root = tree.getroot()
     for tag, namespace, mode in EXPRESSION_TAGS:
-        for element in tree.getroot().iter(f"{{{namespace}}}{tag}"):
-            problems += _sandbox_problems(element, (element.text or "").strip(), mode)
-    for parameter in tree.getroot().iter(f"{{{SPIFF_NS}}}parameter"):
-        problems += _sandbox_problems(parameter, parameter.get("value") or "", "eval")
-    for prop in tree.getroot().iter(f"{{{SPIFF_NS}}}property"):
+        for element in root.iter(f"{{{namespace}}}{tag}"):
+            yield element, (element.text or "").strip(), mode, _text_setter(element)
+    for parameter in root.iter(f"{{{SPIFF_NS}}}parameter"):
+        yield parameter, parameter.get("value") or "", "eval", _value_setter(parameter)
+    for prop in root.iter(f"{{{SPIFF_NS}}}property"):
         deadline = prop.get("name") == "deadline" and not _is_duration(prop.get("value"))
         if deadline or prop.get("name") == "assignee":
-            problems += _sandbox_problems(prop, prop.get("value") or "", "eval")
-    return problems
+            yield prop, prop.get("value") or "", "eval", _value_setter(prop)
+
+
+def _text_setter(element):
+    def set_text(text: str) -> None:
+        element.text = text
+
+    return set_text
+
+
+def _value_setter(element):
+    def set_value(text: str) -> None:
+        element.set("value", text)
+
+    return set_value
+
+
+def juel_message(source: str) -> str:
+    python = juel.translate(source)
+    head = f"Выражение «{source}» написано на JUEL (Camunda), а движок понимает Python: "
+    if python is not None:
+        return head + f"замените его на «{python}»"
+    return head + "перепишите его на Python, например «amount > 1000 and approved»"
+
+
+def translate_juel(tree: etree._ElementTree) -> list[Problem]:
+    """Translate, in place, the JUEL texts simple enough to translate; one note for each, at
+    its element, saying what it became. Texts that need a person are left as they are."""
+    notes: list[Problem] = []
+    for element, source, _, set_source in _evaluated(tree):
+        python = juel.translate(source) if juel.is_juel(source) else None
+        if python is not None:
+            set_source(python)
+            notes.append(
+                _at(element, f"Выражение «{source}» переведено с JUEL на Python: «{python}». "
+                    "Проверьте, что оно означает то же")
+            )  # fmt: skip
+    return notes
+
+
+def _at(element, message: str) -> Problem:
+    owner = owner_of(element)
+    return Problem(owner.get("id"), name_of(owner), message)
 
 
 def _check_timer_literals(tree: etree._ElementTree) -> list[Problem]:

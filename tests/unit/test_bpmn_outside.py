@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from engine.bpmn import juel
 from engine.bpmn.validation import check_xml
 
 ROOT = Path(__file__).parents[2]
@@ -114,3 +115,37 @@ def test_a_condition_in_another_language_is_refused():
     [problem] = problems_of(xml)
     assert problem.startswith("wait_documents «Документы готовы»: Выражение на «javascript»")
     assert "уберите у него язык" in problem
+
+
+def test_a_juel_expression_is_named_with_its_python_translation_by_the_check():
+    found = problems_of((OUTSIDE / "juel.bpmn").read_text("utf-8"))
+    assert found[0] == (
+        "f_big «больше 1000»: Выражение «${amount > 1000 && !blocked}» написано на JUEL "
+        "(Camunda), а движок понимает Python: замените его на «amount > 1000 and not blocked»"
+    )
+    assert found[2].startswith("f_documents «документы есть»: Выражение «${not empty documents}»")
+    assert "перепишите его на Python" in found[2]
+
+
+@pytest.mark.parametrize(
+    ("text", "python"),
+    [
+        ("${approved}", "approved"),
+        ("${amount >= 1000 && amount < 5000}", "amount >= 1000 and amount < 5000"),
+        ("${!(a || b)}", "not (a or b)"),
+        ('${kind == "premium"}', 'kind == "premium"'),
+        ("${a ge 3 and b ne null}", "a >= 3 and b != None"),
+        ("${price * 2 > limit}", "price * 2 > limit"),
+        ("#{urgent}", "urgent"),
+    ],
+)
+def test_simple_juel_forms_translate_to_python(text, python):
+    assert juel.translate(text) == python
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["${empty documents}", "${client.name}", "${execution.getVariable('a')}", "${class}", "${}"],
+)
+def test_juel_that_needs_a_person_is_not_translated(text):
+    assert juel.translate(text) is None
