@@ -49,8 +49,9 @@ PARSER_MESSAGES: list[tuple[str, str]] = [
     ),
     (
         r"Cannot resolve data(Input|Output)Association",
-        "Связь с данными ведёт к объекту данных, которого в процессе нет: удалите связь "
-        "или добавьте объект данных (dataObjectReference)",
+        "Связь с данными ведёт не к объекту данных процесса (например, к хранилищу данных, "
+        "которого движок не знает): свяжите задачу с объектом данных (dataObjectReference) "
+        "или удалите связь",
     ),
     (
         r"A loopMaximum or loopCondition must be specified",
