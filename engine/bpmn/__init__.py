@@ -15,7 +15,7 @@ from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
 from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import LoopTask
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 
-from engine.bpmn import messages, timers
+from engine.bpmn import loops, messages, timers
 from engine.bpmn.names import BPMN_NS
 from engine.core.forms import approval_form, parse_form
 from models.db.errors import DomainError
@@ -124,15 +124,18 @@ def build(tree: etree._ElementTree, filename: str = "process.bpmn") -> ProcessDe
     except Exception as error:  # noqa: BLE001 - the parser raises many kinds; all mean "rejected"
         log.warning("BPMN parser failed on %s", process_id, exc_info=error)
         raise BpmnRejected(messages.UNKNOWN) from error
+    loops.name_instance_variables(tree, [spec, *subprocess_specs.values()])
     _attach_engine_extensions(tree, spec)
     return ProcessDefinition(process_id, name, spec, subprocess_specs, tree)
 
 
 def engine_tree(tree: etree._ElementTree) -> etree._ElementTree:
     """A copy of the document as SpiffWorkflow must read it to run what the analyst drew:
-    timer literals written unquoted, the way Camunda Modeler writes them, quoted."""
+    timer literals written unquoted, the way Camunda Modeler writes them, quoted; Camunda's
+    multi-instance collections as SpiffWorkflow's loop input."""
     copied = copy.deepcopy(tree)
     timers.quote_literals(copied.getroot())
+    loops.add_camunda_collections(copied.getroot())
     return copied
 
 

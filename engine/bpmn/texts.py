@@ -9,7 +9,7 @@ from __future__ import annotations
 from lxml import etree
 
 from engine import bpmn, sandbox
-from engine.bpmn import Problem, juel, timers
+from engine.bpmn import Problem, juel, loops, timers
 from engine.bpmn.names import BPMN_NS, SPIFF_NS
 
 # (element tag, namespace, mode) of every text an analyst writes that the engine evaluates
@@ -31,7 +31,26 @@ EXPRESSION_TAGS = [
 def problems(tree: etree._ElementTree) -> list[Problem]:
     """Every problem of the evaluated texts; the document is not built (a hostile text never
     reaches the parser's own evaluation)."""
-    return check_expressions(tree) + _check_timer_literals(tree) + _check_languages(tree)
+    return (
+        check_expressions(tree)
+        + _check_timer_literals(tree)
+        + _check_languages(tree)
+        + _check_collections(tree)
+    )
+
+
+def _check_collections(tree: etree._ElementTree) -> list[Problem]:
+    """Camunda's `camunda:collection` must name the variable holding the list."""
+    found = []
+    for loop in tree.getroot().iter(loops.MI_TAG):
+        raw, name = loops.collection_of(loop)
+        if raw is not None and name is None:
+            message = (
+                f"Коллекция «{raw}» многоэкземплярной задачи — не имя переменной: укажите "
+                "имя переменной со списком, например banks (список готовьте скриптом до задачи)"
+            )
+            found.append(_at(loop, message))
+    return found
 
 
 def name_of(element) -> str:

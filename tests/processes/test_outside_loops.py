@@ -9,6 +9,7 @@ import pytest
 
 from engine.bpmn import repository
 from engine.core import runtime
+from engine.core.workflow_io import deserialize, ready_user_tasks
 from models.process.instance import ProcessStatus
 from models.users.user import Role
 from tests.factories.process import DATA
@@ -118,3 +119,21 @@ def test_standard_loops_repeat_a_service_task_a_call_activity_and_a_user_task(
     db_session.commit()
     assert instance.status == ProcessStatus.completed
     assert data_of(instance)["agreed"] is True
+
+
+def test_camunda_collection_and_element_variable_send_the_application_to_every_bank(
+    db_session, publish, open_tasks, make_user
+):
+    publish("mi_camunda_collection")
+    broker = make_user(role=Role.mortgage_broker)
+    instance = start(db_session, "mi_camunda_collection", banks=BANKS)
+    workflow = deserialize(instance.serialized, db_session)
+    assert [task.data["bank"] for task in ready_user_tasks(workflow)] == BANKS
+    assert [task.data["reply"] for task in ready_user_tasks(workflow)] == [
+        {"bank": "vtb", "answer": "approved"}
+    ] * 2  # the sequential service task asked sber, then vtb
+    assert complete_all(db_session, open_tasks, instance, broker, {"bankDecision": "да"}) == [
+        "enter_decision",
+        "enter_decision",
+    ]
+    assert instance.status == ProcessStatus.completed

@@ -149,3 +149,12 @@ def test_simple_juel_forms_translate_to_python(text, python):
 )
 def test_juel_that_needs_a_person_is_not_translated(text):
     assert juel.translate(text) is None
+
+
+def test_a_camunda_collection_that_is_not_a_variable_name_is_refused_at_its_task():
+    xml = (OUTSIDE / "mi_camunda_collection.bpmn").read_text("utf-8")
+    [problem] = problems_of(
+        xml.replace('camunda:collection="${banks}"', 'camunda:collection="${client.banks}"')
+    )
+    assert problem.startswith("enter_decision «Внести решение банка»: Коллекция «${client.banks}»")
+    assert "укажите имя переменной со списком" in problem

@@ -13,6 +13,7 @@ ACCEPTED = {
     "camel_case_form",
     "conditional_event",
     "loops",
+    "mi_camunda_collection",
     "mi_parallel_call",
     "mi_parallel_service_cardinality",
     "mi_parallel_user",
