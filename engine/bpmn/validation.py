@@ -12,7 +12,7 @@ from pathlib import Path
 from lxml import etree
 
 from engine import bpmn
-from engine.bpmn import BPMN_NS, BpmnRejected, Problem, role_of_lane, texts
+from engine.bpmn import BPMN_NS, BpmnRejected, Problem, loops, role_of_lane, texts
 from engine.bpmn.names import SPIFF_NS
 from engine.core import actions
 from engine.core.forms import parse_form
@@ -96,12 +96,45 @@ def _check_tasks(definition: bpmn.ProcessDefinition) -> list[Problem]:
         problems += _check_service_task(element, registry)
     for element in root.iter(f"{{{BPMN_NS}}}userTask"):
         problems += _check_user_task(element, definition)
+    for loop in root.iter(loops.MI_TAG):
+        problems += _check_output_item(loop)
     for lane in root.iter(f"{{{BPMN_NS}}}lane"):
         if role_of_lane(lane.get("name")) is None:
             problems.append(
                 Problem(lane.get("id"), _name(lane), "Дорожка должна называться ролью сотрудника")
             )
     return problems
+
+
+def _check_output_item(loop) -> list[Problem]:
+    """What a multi-instance task collects, each instance must set: a user task's form field,
+    a service task's result variable (otherwise every instance fails when it completes)."""
+    item, output = (
+        loop.find(f"{{{BPMN_NS}}}outputDataItem"),
+        loop.find(f"{{{BPMN_NS}}}loopDataOutputRef"),
+    )
+    task = loop.getparent()
+    if item is None or output is None:
+        return []
+    name = item.get("name") if (item.get("name") or "").isidentifier() else item.get("id")
+    tag = etree.QName(task).localname
+    if tag == "userTask":
+        fields, _ = parse_form(task)
+        given = {f.name for f in fields} | {"decision", "decision_comment", "approved"}
+        fix = f"добавьте в форму поле «{name}» или соберите другое поле"
+    elif tag == "serviceTask":
+        operator = task.find(f".//{{{SPIFF_NS}}}serviceTaskOperator")
+        given = {operator.get("resultVariable")} if operator is not None else set()
+        fix = f"назовите результат действия «{name}» или соберите результат действия"
+    else:
+        return []
+    if name in given:
+        return []
+    message = (
+        f"Задача собирает «{name}» каждого экземпляра в «{output.text}», но экземпляр "
+        f"«{name}» не задаёт: {fix}"
+    )
+    return [Problem(task.get("id"), _name(task), message)]
 
 
 def _check_service_task(element, registry) -> list[Problem]:

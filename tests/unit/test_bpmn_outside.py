@@ -158,3 +158,22 @@ def test_a_camunda_collection_that_is_not_a_variable_name_is_refused_at_its_task
     )
     assert problem.startswith("enter_decision «Внести решение банка»: Коллекция «${client.banks}»")
     assert "укажите имя переменной со списком" in problem
+
+
+def test_a_multi_instance_task_collecting_what_its_instances_never_set_is_refused():
+    xml = (OUTSIDE / "mi_parallel_user.bpmn").read_text("utf-8")
+    [problem] = problems_of(
+        xml.replace('id="answer" label="Ответ банка"', 'id="reply" label="Ответ"')
+    )
+    assert problem == (
+        "ask_bank «Получить ответ банка»: Задача собирает «answer» каждого экземпляра в "
+        "«answers», но экземпляр «answer» не задаёт: добавьте в форму поле «answer» или "
+        "соберите другое поле"
+    )
+    xml = (OUTSIDE / "mi_sequential.bpmn").read_text("utf-8")
+    found = problems_of(xml.replace('resultVariable="reply"', 'resultVariable="result"'))
+    assert (
+        "ask_banks «Запросить банк»: Задача собирает «reply» каждого экземпляра в «replies», "
+        "но экземпляр «reply» не задаёт: назовите результат действия «reply» или соберите "
+        "результат действия"
+    ) in found
