@@ -69,9 +69,27 @@ def name_instance_variables(tree: etree._ElementTree, specs) -> None:
                 task_spec.input_item = TaskDataReference(items["inputDataItem"])
             if "outputDataItem" in items:
                 task_spec.output_item = TaskDataReference(items["outputDataItem"])
-            if task_spec.input_item is not None and task_spec.data_output is None:
-                inner = spec.task_specs[task_spec.task_spec]
-                inner.completed_event.connect(_keep_local, task_spec.input_item.bpmn_id)
+    keep_items_local(specs)
+
+
+def keep_items_local(specs) -> None:
+    """Connect `_keep_local` to the instances of every multi-instance task without an output
+    collection (once; a spec read back from a stored state needs it again)."""
+    for spec in specs:
+        for task_spec in spec.task_specs.values():
+            if not isinstance(task_spec, MultiInstanceTask):
+                continue
+            if task_spec.input_item is None or task_spec.data_output is not None:
+                continue
+            event = spec.task_specs[task_spec.task_spec].completed_event
+            if event.is_connected(_keep_local):
+                continue
+            merging = event.is_connected(task_spec.merge_child)
+            if merging:  # a restored spec has it already: ours must run first
+                event.disconnect(task_spec.merge_child)
+            event.connect(_keep_local, task_spec.input_item.bpmn_id)
+            if merging:
+                event.connect(task_spec.merge_child)
 
 
 def _keep_local(workflow, task, variable: str) -> None:

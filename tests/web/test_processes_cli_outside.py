@@ -14,6 +14,7 @@ ACCEPTED = {
     "conditional_event",
     "loops",
     "mi_camunda_collection",
+    "mi_camunda_two_rounds",
     "mi_parallel_call",
     "mi_parallel_service_cardinality",
     "mi_parallel_user",
