@@ -146,9 +146,11 @@ def _check_timer_literals(tree: etree._ElementTree) -> list[Problem]:
         for element in tree.getroot().iter(f"{{{BPMN_NS}}}{tag}"):
             text = (element.text or "").strip()
             literal = timers.literal_of(tag, text)
-            if text and (literal is None or timers.runs(tag, literal)):
-                continue
             owner = owner_of(element)
+            if text and (literal is None or timers.runs(tag, literal)):
+                if tag == "timeCycle" and not timers.repeats_there(owner):
+                    problems.append(_at(owner, timers.CYCLE_PLACE))
+                continue
             if not text:
                 message = "Таймер не задан: " + timers.HINTS[tag] + ", или выражение"
             else:

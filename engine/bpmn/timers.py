@@ -12,6 +12,7 @@ import ast
 import re
 from datetime import datetime
 
+from lxml import etree
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 
 from engine.bpmn.names import BPMN_NS
@@ -66,3 +67,19 @@ def quote_literals(root) -> None:
             text = (element.text or "").strip()
             if text and _LOOKS_LIKE[tag].match(text):
                 element.text = f'"{text}"'
+
+
+CYCLE_PLACE = (
+    "Повтор (timeCycle) здесь запустил бы путь после события столько раз, сколько повторов: "
+    "поставьте повтор на непрерывающее граничное событие задачи или задайте длительность "
+    "(timeDuration)"
+)
+
+
+def repeats_there(event) -> bool:
+    """A cycle repeats where each firing starts a side path: a non-interrupting boundary event.
+    On an intermediate event SpiffWorkflow would run the rest of the process once per cycle."""
+    return (
+        etree.QName(event).localname == "boundaryEvent"
+        and event.get("cancelActivity", "true").lower() == "false"
+    )

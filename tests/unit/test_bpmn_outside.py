@@ -26,11 +26,33 @@ def problems_of(xml: str) -> list[str]:
         "<bpmn:timeDuration>PT4H</bpmn:timeDuration>",
         "<bpmn:timeDuration> P1DT12H </bpmn:timeDuration>",
         "<bpmn:timeDate>2026-12-01T10:00:00+03:00</bpmn:timeDate>",
-        "<bpmn:timeCycle>R3/PT1H</bpmn:timeCycle>",
     ],
 )
 def test_an_unquoted_iso_timer_as_camunda_writes_it_passes(timer):
     assert problems_of(RESERVATION.replace(EXPIRY_TIMER, timer)) == []
+
+
+TIMERS = ROOT / "tests" / "processes" / "data" / "outside" / "timers_unquoted.bpmn"
+REMINDER_CYCLE = '<bpmn:timeCycle xsi:type="bpmn:tFormalExpression">R2/PT1H</bpmn:timeCycle>'
+
+
+@pytest.mark.parametrize("cycle", ["R3/PT1H", '"R3/PT1H"', "R/PT15M"])
+def test_a_cycle_on_a_non_interrupting_boundary_event_passes(cycle):
+    xml = TIMERS.read_text("utf-8").replace(
+        REMINDER_CYCLE, f"<bpmn:timeCycle>{cycle}</bpmn:timeCycle>"
+    )
+    assert problems_of(xml) == []
+
+
+def test_a_cycle_where_it_would_rerun_the_process_is_refused():
+    xml = TIMERS.read_text("utf-8")
+    interrupting = xml.replace('cancelActivity="false" ', "")
+    [problem] = problems_of(interrupting)
+    assert problem.startswith("remind «Напоминать каждый час»: Повтор (timeCycle) здесь")
+    assert "поставьте повтор на непрерывающее граничное событие" in problem
+    intermediate = xml.replace(">PT4H<", ">R2/PT4H<").replace("timeDuration", "timeCycle")
+    [problem] = problems_of(intermediate)
+    assert problem.startswith("wait_four_hours «Подождать 4 часа»: Повтор (timeCycle) здесь")
 
 
 @pytest.mark.parametrize(
