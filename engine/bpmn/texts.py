@@ -148,8 +148,9 @@ def _check_timer_literals(tree: etree._ElementTree) -> list[Problem]:
             literal = timers.literal_of(tag, text)
             owner = owner_of(element)
             if text and (literal is None or timers.runs(tag, literal)):
-                if tag == "timeCycle" and not timers.repeats_there(owner):
-                    problems.append(_at(owner, timers.CYCLE_PLACE))
+                misplaced = timers.cycle_problem(owner) if tag == "timeCycle" else None
+                if misplaced:
+                    problems.append(_at(owner, misplaced))
                 continue
             if not text:
                 message = "Таймер не задан: " + timers.HINTS[tag] + ", или выражение"

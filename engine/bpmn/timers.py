@@ -76,6 +76,19 @@ CYCLE_PLACE = (
 )
 
 
+START_CYCLE = (
+    "Повтор (timeCycle) на начальном событии не поддерживается: процессы запускает система, "
+    "а не расписание. Уберите таймер с начального события"
+)
+
+
+def cycle_problem(event) -> str | None:
+    """Why a cycle may not sit on this event, or None where it may."""
+    if repeats_there(event):
+        return None
+    return START_CYCLE if etree.QName(event).localname == "startEvent" else CYCLE_PLACE
+
+
 def repeats_there(event) -> bool:
     """A cycle repeats where each firing starts a side path: a non-interrupting boundary event.
     On an intermediate event SpiffWorkflow would run the rest of the process once per cycle."""

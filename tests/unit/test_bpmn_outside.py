@@ -199,3 +199,16 @@ def test_a_multi_instance_task_collecting_what_its_instances_never_set_is_refuse
         "но экземпляр «reply» не задаёт: назовите результат действия «reply» или соберите "
         "результат действия"
     ) in found
+
+
+def test_a_cycle_on_a_start_event_is_refused_as_a_schedule_the_engine_does_not_keep():
+    xml = (OUTSIDE / "conditional_event.bpmn").read_text("utf-8")
+    xml = xml.replace(
+        '<bpmn:startEvent id="start"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>',
+        '<bpmn:startEvent id="start" name="Каждый понедельник"><bpmn:outgoing>f1</bpmn:outgoing>'
+        '<bpmn:timerEventDefinition id="weekly"><bpmn:timeCycle>R/P1W</bpmn:timeCycle>'
+        "</bpmn:timerEventDefinition></bpmn:startEvent>",
+    )
+    [problem] = problems_of(xml)
+    assert problem.startswith("start «Каждый понедельник»: Повтор (timeCycle) на начальном")
+    assert "Уберите таймер с начального события" in problem
