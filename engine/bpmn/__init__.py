@@ -152,7 +152,21 @@ def _rejected(error: ValidationException, tree: etree._ElementTree) -> BpmnRejec
             element_id, element_name = element.get("id") or "", element.get("name") or ""
     else:
         message = messages.parser_message(text)
+        if not element_id:
+            element = _element_named_in(tree, text)
+            if element is not None:
+                element_id, element_name = element.get("id") or "", element.get("name") or ""
+    if message == messages.UNKNOWN:
+        log.warning("BPMN parser refusal without a translation: %s", text)
     return BpmnRejected(message, [Problem(element_id, element_name, message)])
+
+
+def _element_named_in(tree: etree._ElementTree, text: str):
+    """The call activity that calls the process a parser message names, if one does."""
+    for call in tree.getroot().iter(f"{{{BPMN_NS}}}callActivity"):
+        if call.get("calledElement") and f"'{call.get('calledElement')}'" in text:
+            return call
+    return None
 
 
 def _element_at_line(tree: etree._ElementTree, line: int | None):

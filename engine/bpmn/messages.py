@@ -112,6 +112,19 @@ PARSER_MESSAGES: list[tuple[str, str]] = [
         r"Expected an? (Message|Signal|Error|Escalation) node",
         "Событие ссылается на определение, которого нет в файле: выберите его заново",
     ),
+    (
+        r"raise_validation_exception\(\) got an unexpected keyword argument",
+        "Событие ссылается на сообщение, сигнал, ошибку или эскалацию, которых нет в файле: "
+        "выберите их заново",
+    ),
+    (
+        r'No "calledElement" attribute',
+        "У вызова процесса не выбран вызываемый процесс (calledElement): выберите его",
+    ),
+    (
+        r"No DMN Diagram available",
+        "Таблица решений (DMN) для задачи-правила не найдена: выберите таблицу или замените задачу",
+    ),
     (r"RecursionError|maximum recursion depth", "RECURSION"),
 ]
 _COMPILED = [(re.compile(pattern), russian) for pattern, russian in PARSER_MESSAGES]
@@ -139,6 +152,9 @@ def parser_message(text: str) -> str:
 _XSD_ELEMENT = re.compile(r"Element '(?:\{[^}]*\})?([^']+)'(?:, attribute '([^']+)')?: (.*)")
 
 
+_OPTIONAL_CHILDREN = frozenset({"documentation", "extensionElements"})
+
+
 def schema_message(text: str, line: int | None) -> str:
     """The Russian for an XSD refusal of libxml."""
     where = f" (строка {line})" if line else ""
@@ -156,6 +172,10 @@ def schema_message(text: str, line: int | None) -> str:
             f"Недопустимое значение атрибута «{attribute}» у элемента «{tag}»{where}: "
             "исправьте его (идентификатор начинается с буквы, без пробелов)"
         )
+    if "Missing child element" in detail:
+        wanted = [n for n in re.findall(r"\}(\w+)", detail) if n not in _OPTIONAL_CHILDREN]
+        missing = ", ".join(f"«{name}»" for name in wanted) or "обязательного вложенного элемента"
+        return f"В элементе «{tag}» не хватает {missing}{where}: добавьте его"
     if "not expected" in detail:
         return (
             f"Элемент «{tag}» здесь не допускается схемой BPMN 2.0{where}: удалите его "

@@ -28,6 +28,14 @@ EXPRESSION_TAGS = [
 ]
 
 
+# An expression element left empty (Camunda Modeler writes one when a field is cleared): the
+# engine would evaluate nothing and fail in the running instance.
+MUST_NOT_BE_EMPTY = frozenset(
+    {"conditionExpression", "condition", "loopCondition", "loopCardinality", "completionCondition"}
+)
+EMPTY = "Выражение пустое: впишите его на Python или удалите"
+
+
 def problems(tree: etree._ElementTree) -> list[Problem]:
     """Every problem of the evaluated texts; the document is not built (a hostile text never
     reaches the parser's own evaluation)."""
@@ -73,7 +81,9 @@ def check_expressions(tree: etree._ElementTree, *, with_juel: bool = True) -> li
     import keeps them as the draft's problems instead of refusing the file)."""
     problems: list[Problem] = []
     for element, source, mode, _ in _evaluated(bpmn.engine_tree(tree)):
-        if juel.is_juel(source):
+        if not source and etree.QName(element).localname in MUST_NOT_BE_EMPTY:
+            problems.append(_at(element, EMPTY))
+        elif juel.is_juel(source):
             if with_juel:
                 problems.append(_at(element, juel_message(source)))
         else:

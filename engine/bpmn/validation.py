@@ -24,7 +24,9 @@ _name, _owner = texts.name_of, texts.owner_of
 def check_xml(xml: str | bytes) -> list[Problem]:
     try:
         tree = bpmn.parse_xml(xml)
-        problems = _duplicate_ids(tree) + _engine_names(tree) + texts.problems(tree)
+        problems = (
+            _duplicate_ids(tree) + _engine_names(tree) + _event_refs(tree) + texts.problems(tree)
+        )
         if problems:  # never hand a hostile script to the parser's own evaluation
             return problems
         definition = bpmn.build(tree)
@@ -62,6 +64,29 @@ def _duplicate_ids(tree: etree._ElementTree) -> list[Problem]:
                     "переименуйте элемент",
                 )
             )
+    return problems
+
+
+# (element, its reference attribute, the element it must name, what the problem says)
+EVENT_REFS = (
+    ("messageEventDefinition", "messageRef", "message", "У события не выбрано сообщение"),
+    ("signalEventDefinition", "signalRef", "signal", "У события не выбран сигнал"),
+    ("receiveTask", "messageRef", "message", "У задачи получения не выбрано сообщение"),
+    ("sendTask", "messageRef", "message", "У задачи отправки не выбрано сообщение"),
+)
+
+
+def _event_refs(tree: etree._ElementTree) -> list[Problem]:
+    """A message or signal event names a message or signal of the file: without one it would
+    wait for (or send) nothing, and SpiffWorkflow's parser fails on a name it cannot find."""
+    root = tree.getroot()
+    problems = []
+    for tag, attribute, target, message in EVENT_REFS:
+        known = {e.get("id") for e in root.iter(f"{{{BPMN_NS}}}{target}")}
+        for element in root.iter(f"{{{BPMN_NS}}}{tag}"):
+            if element.get(attribute) not in known:
+                owner = _owner(element)
+                problems.append(Problem(owner.get("id"), _name(owner), message + ": выберите его"))
     return problems
 
 

@@ -212,3 +212,67 @@ def test_a_cycle_on_a_start_event_is_refused_as_a_schedule_the_engine_does_not_k
     [problem] = problems_of(xml)
     assert problem.startswith("start «Каждый понедельник»: Повтор (timeCycle) на начальном")
     assert "Уберите таймер с начального события" in problem
+
+
+WAIT = re.compile(r"<bpmn:intermediateCatchEvent.*?</bpmn:intermediateCatchEvent>", re.S)
+FLOWS = "<bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing>"
+
+
+def with_node(node: str) -> str:
+    """The conditional-event diagram with its waiting event replaced by `node`."""
+    xml = (OUTSIDE / "conditional_event.bpmn").read_text("utf-8")
+    xml = xml.replace("xmlns:xsi=", 'xmlns:camunda="http://camunda.org/schema/1.0/bpmn" xmlns:xsi=')
+    xml = xml.replace('Ref="wait_documents"', 'Ref="n"')
+    return WAIT.sub(lambda _: node.replace("FLOWS", FLOWS), xml)
+
+
+@pytest.mark.parametrize(
+    ("node", "says"),
+    [
+        (
+            '<bpmn:intermediateCatchEvent id="n" name="Ждать">FLOWS'
+            '<bpmn:messageEventDefinition id="d"/></bpmn:intermediateCatchEvent>',
+            "n «Ждать»: У события не выбрано сообщение: выберите его",
+        ),
+        (
+            '<bpmn:intermediateCatchEvent id="n" name="Ждать">FLOWS'
+            '<bpmn:signalEventDefinition id="d" signalRef="nowhere"/>'
+            "</bpmn:intermediateCatchEvent>",
+            "n «Ждать»: У события не выбран сигнал: выберите его",
+        ),
+        (
+            '<bpmn:receiveTask id="n" name="Получить" messageRef="nowhere">FLOWS'
+            "</bpmn:receiveTask>",
+            "n «Получить»: У задачи получения не выбрано сообщение: выберите его",
+        ),
+        (
+            '<bpmn:intermediateCatchEvent id="n" name="Ждать">FLOWS<bpmn:conditionalEventDefinition'
+            ' id="d"><bpmn:condition/></bpmn:conditionalEventDefinition>'
+            "</bpmn:intermediateCatchEvent>",
+            "n «Ждать»: Выражение пустое: впишите его на Python или удалите",
+        ),
+        (
+            '<bpmn:intermediateCatchEvent id="n" name="Ждать">FLOWS'
+            '<bpmn:conditionalEventDefinition id="d"/></bpmn:intermediateCatchEvent>',
+            "n «Ждать»: В элементе «conditionalEventDefinition» не хватает «condition» (строка ",
+        ),
+        (
+            '<bpmn:callActivity id="n" name="Вызов">FLOWS</bpmn:callActivity>',
+            "n «Вызов»: У вызова процесса не выбран вызываемый процесс (calledElement)",
+        ),
+        (
+            '<bpmn:callActivity id="n" name="Вызов" calledElement="nowhere">FLOWS'
+            "</bpmn:callActivity>",
+            "n «Вызов»: Вызываемый процесс «nowhere» не найден",
+        ),
+        (
+            '<bpmn:businessRuleTask id="n" name="Скидки" camunda:decisionRef="discounts">FLOWS'
+            "</bpmn:businessRuleTask>",
+            "n «Скидки»: Таблица решений (DMN) для задачи-правила не найдена",
+        ),
+    ],
+)
+def test_an_outside_element_the_engine_cannot_run_is_refused_in_russian_at_it(node, says):
+    [problem] = problems_of(with_node(node))
+    assert problem.startswith(says)
+    assert not ENGLISH.search(re.sub(r"«[^»]*»", "", problem.partition(": ")[2]))
