@@ -189,7 +189,7 @@ def import_file(session: Session, data: bytes, filename: str, user: User) -> Pro
     translated = named_problems(translate_juel(tree), tree)
     if translated:
         xml = etree.tostring(tree, xml_declaration=True, encoding="UTF-8").decode("utf-8")
-    unsafe = named_problems(check_expressions(tree, with_juel=False), tree)
+    unsafe = named_problems(check_expressions(tree, safety_only=True), tree)
     if unsafe:
         raise BpmnRejected(
             "Файл отклонён: выражения или скрипты в нём нарушают правила безопасности", unsafe

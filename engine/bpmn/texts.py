@@ -76,19 +76,21 @@ def owner_of(element):
     return current if current is not None else element
 
 
-def check_expressions(tree: etree._ElementTree, *, with_juel: bool = True) -> list[Problem]:
-    """Sandbox problems of every evaluated text; `with_juel=False` leaves JUEL texts out (the
-    import keeps them as the draft's problems instead of refusing the file)."""
-    problems: list[Problem] = []
+def check_expressions(tree: etree._ElementTree, *, safety_only: bool = False) -> list[Problem]:
+    """Sandbox problems of every evaluated text, with empty and JUEL texts named; with
+    `safety_only` only what the sandbox refuses (the import refuses a file for that alone, and
+    keeps the rest as the draft's problems)."""
+    found: list[Problem] = []
     for element, source, mode, _ in _evaluated(bpmn.engine_tree(tree)):
-        if not source and etree.QName(element).localname in MUST_NOT_BE_EMPTY:
-            problems.append(_at(element, EMPTY))
+        if not source:
+            if not safety_only and etree.QName(element).localname in MUST_NOT_BE_EMPTY:
+                found.append(_at(element, EMPTY))
         elif juel.is_juel(source):
-            if with_juel:
-                problems.append(_at(element, juel_message(source)))
+            if not safety_only:
+                found.append(_at(element, juel_message(source)))
         else:
-            problems += _sandbox_problems(element, source, mode)
-    return problems
+            found += _sandbox_problems(element, source, mode)
+    return found
 
 
 def _evaluated(tree: etree._ElementTree):

@@ -58,3 +58,11 @@ def test_a_translated_draft_once_fixed_publishes_and_routes_as_the_juel_did(db_s
         assert instance.status == ProcessStatus.completed
         routes[case] = json.loads(instance.serialized)["data"]["route"]
     assert routes == {"big": "big", "blocked": "small", "premium": "premium"}
+
+
+def test_an_empty_condition_is_a_problem_of_the_imported_draft_not_a_refusal(db_session, analyst):
+    data = JUEL.replace(b"${not empty documents}", b"")
+    draft = modeler.import_file(db_session, data, "juel.bpmn", analyst)
+    assert ("f_documents", "Выражение пустое: впишите его на Python или удалите") in [
+        (p["element_id"], p["message"]) for p in draft.problems
+    ]
