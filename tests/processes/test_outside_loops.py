@@ -137,3 +137,20 @@ def test_camunda_collection_and_element_variable_send_the_application_to_every_b
         "enter_decision",
     ]
     assert instance.status == ProcessStatus.completed
+
+
+def test_two_camunda_rounds_over_the_same_element_variable_each_give_every_bank_a_task(
+    db_session, publish, open_tasks, make_user
+):
+    publish("mi_camunda_two_rounds")
+    broker = make_user(role=Role.mortgage_broker)
+    instance = start(db_session, "mi_camunda_two_rounds", banks=BANKS)
+    form = {"sentAt": "01.12.2026", "bankDecision": "да"}
+    assert complete_all(db_session, open_tasks, instance, broker, form) == [
+        "send_to_bank",
+        "send_to_bank",
+        "enter_decision",
+        "enter_decision",
+    ]
+    assert instance.status == ProcessStatus.completed
+    assert "bank" not in data_of(instance)  # an instance's item stays its own
