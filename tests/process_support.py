@@ -51,3 +51,12 @@ def test_price_or_fail(ctx: ActionContext, premise_id: int, outcome: str):
     if outcome == "crash":
         raise RuntimeError("сервис банка недоступен")
     return {"ok": True}
+
+
+@action(
+    "test_ask_bank",
+    "Тестовое действие: «запрашивает» банк и возвращает его ответ",
+    params={"bank": ("str", "Банк")},
+)
+def test_ask_bank(ctx: ActionContext, bank: str):
+    return {"bank": bank, "answer": "approved"}

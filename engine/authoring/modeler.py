@@ -11,13 +11,15 @@ from __future__ import annotations
 import re
 from dataclasses import asdict
 
+from lxml import etree
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from engine import bpmn
 from engine.bpmn import BPMN_NS, BpmnRejected, Problem, repository
-from engine.bpmn.validation import _check_expressions, check_xml
+from engine.bpmn.texts import check_expressions, translate_juel
+from engine.bpmn.validation import check_xml
 from engine.core.errors import ProcessNotFound
 from models.db.base import utcnow
 from models.process.instance import ProcessDraft, ProcessModel
@@ -160,7 +162,9 @@ def import_file(session: Session, data: bytes, filename: str, user: User) -> Pro
 
     The file must be a safe BPMN document whose expressions and scripts pass the sandbox;
     other problems (an unknown action, a lane that is not a role…) are kept with the draft for
-    the analyst to fix in the editor.
+    the analyst to fix in the editor. Camunda's JUEL expressions (`${amount > 1000}`) are
+    translated to Python where they are simple, each noted at its element; the others stay as
+    they are, listed among the draft's problems.
     """
     if not (filename or "").lower().endswith(IMPORT_SUFFIXES):
         raise BpmnRejected("Загрузите файл BPMN с расширением .bpmn")
@@ -182,7 +186,10 @@ def import_file(session: Session, data: bytes, filename: str, user: User) -> Pro
             f"Идентификатор процесса «{process_id or ''}» недопустим: латинские буквы, цифры "
             "и _, не длиннее 100 символов"
         )
-    unsafe = named_problems(_check_expressions(tree), tree)
+    translated = named_problems(translate_juel(tree), tree)
+    if translated:
+        xml = etree.tostring(tree, xml_declaration=True, encoding="UTF-8").decode("utf-8")
+    unsafe = named_problems(check_expressions(tree, safety_only=True), tree)
     if unsafe:
         raise BpmnRejected(
             "Файл отклонён: выражения или скрипты в нём нарушают правила безопасности", unsafe
@@ -194,7 +201,7 @@ def import_file(session: Session, data: bytes, filename: str, user: User) -> Pro
         name=(name or process_id)[:200],
         bpmn_xml=xml,
         based_on_model_id=base.id if base is not None else None,
-        problems=[asdict(problem) for problem in problems],
+        problems=[asdict(problem) for problem in translated + problems],
         created_by_id=user.id,
         updated_by_id=user.id,
     )
@@ -202,7 +209,7 @@ def import_file(session: Session, data: bytes, filename: str, user: User) -> Pro
     session.flush()
     record(
         session, user, "process.imported", process_id, draft_id=draft.id,
-        filename=(filename or "")[:200], problems=len(problems),
+        filename=(filename or "")[:200], problems=len(problems), translated=len(translated),
     )  # fmt: skip
     return draft
 
@@ -224,29 +231,18 @@ def drafts_of(session: Session, process_id: str) -> list[ProcessDraft]:
 
 
 def named_problems(problems: list[Problem], tree) -> list[Problem]:
-    """Fill in the element name of problems that only carry the element's id, and say in
-    Russian what the parser reports in English about a diagram drawn elsewhere."""
+    """Fill in the element name of problems that only carry the element's id."""
     names = {
         element.get("id"): element.get("name") or ""
         for element in tree.getroot().iter(f"{{{BPMN_NS}}}*")
         if element.get("id")
     }
     return [
-        _in_russian(p if p.element_name or not p.element_id else Problem(
+        p if p.element_name or not p.element_id else Problem(
             p.element_id, names.get(p.element_id, ""), p.message
-        ))
+        )
         for p in problems
     ]  # fmt: skip
-
-
-def _in_russian(problem: Problem) -> Problem:
-    if "is not executable" in problem.message:
-        message = (
-            "Процесс не отмечен как исполняемый: включите «Исполняемый» (isExecutable) "
-            "в свойствах процесса"
-        )
-        return Problem(problem.element_id, problem.element_name, message)
-    return problem
 
 
 def _draft_of(model: ProcessModel, user: User) -> ProcessDraft:

@@ -39,7 +39,7 @@ from engine.authoring.tryrun_input import (
     in_russian,
     parse_json_object,
 )
-from engine.bpmn import role_of_lane
+from engine.bpmn import loops, role_of_lane
 from engine.bpmn.validation import check_xml
 from engine.core import forms
 from engine.core.actions import ActionError
@@ -354,6 +354,7 @@ def restore(state: dict[str, Any]) -> TryRun:
     except Exception as error:  # noqa: BLE001 - a state that does not read means "start again"
         raise TryRunRefused("Состояние пробного запуска не читается: начните заново") from error
     run.workflow.script_engine = run._engine()
+    loops.keep_items_local([workflow.spec, *workflow.subprocess_specs.values()])
     return run
 
 

@@ -3,21 +3,26 @@ our engine adds to each task spec (lane role, form, title, deadline)."""
 
 from __future__ import annotations
 
+import copy
 import hashlib
+import logging
 from dataclasses import dataclass
 from functools import lru_cache
 
 from lxml import etree
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
+from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import LoopTask
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 
+from engine.bpmn import loops, messages, timers
+from engine.bpmn.names import BPMN_NS
 from engine.core.forms import approval_form, parse_form
 from models.db.errors import DomainError
 from models.users.user import ROLE_LABELS, Role
 
-BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 MAX_BPMN_BYTES = 2 * 1024 * 1024
+log = logging.getLogger(__name__)
 _ROLE_BY_LABEL = {label.lower(): role for role, label in ROLE_LABELS.items()}
 
 
@@ -77,7 +82,7 @@ def parse_xml(data: bytes | str) -> etree._ElementTree:
     try:
         root = etree.fromstring(raw, parser=parser)
     except etree.XMLSyntaxError as error:
-        raise BpmnRejected(f"Файл не является корректным XML: {error.msg}") from error
+        raise BpmnRejected(messages.xml_syntax_message(error.lineno)) from error
     if root is None or root.tag != f"{{{BPMN_NS}}}definitions":
         raise BpmnRejected("Это не BPMN 2.0: корневой элемент должен быть bpmn:definitions")
     return etree.ElementTree(root)
@@ -88,11 +93,19 @@ def sha256(xml: str) -> str:
 
 
 def executable_process_id(tree: etree._ElementTree) -> tuple[str, str]:
-    processes = tree.getroot().findall(f"{{{BPMN_NS}}}process")
+    """The process the file is about: the one process, or the one executable process that no
+    call activity of the file calls (the processes it calls may sit beside it)."""
+    root = tree.getroot()
+    called = {c.get("calledElement") for c in root.iter(f"{{{BPMN_NS}}}callActivity")}
+    processes = [p for p in root.findall(f"{{{BPMN_NS}}}process") if p.get("id") not in called]
     executable = [p for p in processes if p.get("isExecutable", "true").lower() == "true"]
     chosen = executable or processes
     if len(chosen) != 1:
-        raise BpmnRejected("В файле должен быть ровно один исполняемый процесс (bpmn:process)")
+        raise BpmnRejected(
+            "В файле должен быть ровно один исполняемый процесс (bpmn:process); процессы, "
+            "которые он вызывает (callActivity), могут лежать рядом. Снимите отметку "
+            "«Исполняемый» с лишних процессов или вынесите их в отдельные файлы"
+        )
     return chosen[0].get("id"), chosen[0].get("name") or chosen[0].get("id")
 
 
@@ -101,56 +114,86 @@ def build(tree: etree._ElementTree, filename: str = "process.bpmn") -> ProcessDe
     process_id, name = executable_process_id(tree)
     parser = SpiffBpmnParser(validator=VALIDATOR)
     try:
-        parser.add_bpmn_xml(tree, filename)
+        parser.add_bpmn_xml(engine_tree(tree), filename)
         spec = parser.get_spec(process_id)
         subprocess_specs = parser.get_subprocess_specs(process_id)
     except ValidationException as error:
-        element_id = getattr(error, "id", "") or ""
-        element_name = getattr(error, "name", "") or ""
-        message = _validation_message(error)
-        raise BpmnRejected(message, [Problem(element_id, element_name, message)]) from error
+        raise _rejected(error, tree) from error
     except RecursionError as error:
-        raise BpmnRejected("Процесс слишком длинный или зациклен без шлюза") from error
+        raise BpmnRejected(messages.LONG_CHAIN) from error
     except Exception as error:  # noqa: BLE001 - the parser raises many kinds; all mean "rejected"
-        message = f"Процесс не удалось собрать: {error}"
-        raise BpmnRejected(message) from error
+        log.warning("BPMN parser failed on %s", process_id, exc_info=error)
+        raise BpmnRejected(messages.UNKNOWN) from error
+    loops.name_instance_variables(tree, [spec, *subprocess_specs.values()])
     _attach_engine_extensions(tree, spec)
     return ProcessDefinition(process_id, name, spec, subprocess_specs, tree)
 
 
-# SpiffWorkflow's parser speaks English; what an analyst meets most often, said in Russian.
-PARSER_MESSAGES = {
-    "A Service Task must have an operator": (
-        "Сервисная задача не называет действие: выберите его в группе «Действие»"
-    ),
-    "Non-default exclusive outgoing sequence flow without condition": (
-        "У перехода из шлюза нет условия, и он не выбран переходом по умолчанию"
-    ),
-    "Invalid Script Task.  No Script Provided.": "У задачи-скрипта нет скрипта",
-    "No start event found": "В процессе нет начального события",
-    "Conditional event definition with missing condition": "У условного события нет условия",
-    "A SubWorkflow Must contain an End event": "В подпроцессе нет конечного события",
-    "Message identifier is missing from bpmn xml": "У события не выбрано сообщение",
-    "Error identifier is missing from bpmn xml": "У события не выбрана ошибка",
-    "Signal identifier is missing from bpmn xml": "У события не выбран сигнал",
-    "Unknown Time Specification": "Таймер не задан: укажите длительность, дату или повтор",
-}
+def engine_tree(tree: etree._ElementTree) -> etree._ElementTree:
+    """A copy of the document as SpiffWorkflow must read it to run what the analyst drew:
+    timer literals written unquoted, the way Camunda Modeler writes them, quoted; Camunda's
+    multi-instance collections as SpiffWorkflow's loop input."""
+    copied = copy.deepcopy(tree)
+    timers.quote_literals(copied.getroot())
+    loops.add_camunda_collections(copied.getroot())
+    return copied
 
 
-def _validation_message(error: ValidationException) -> str:
+def _rejected(error: ValidationException, tree: etree._ElementTree) -> BpmnRejected:
+    """The parser's refusal in Russian, at the element it names (or at the line libxml gives)."""
     text = str(getattr(error, "message", "") or error).split("\n")[0].strip()
-    if "Element" in text and "not expected" in text:
-        return f"Нарушена схема BPMN (XSD): {text}"
-    for english, russian in PARSER_MESSAGES.items():
-        if text.startswith(english.strip()):
-            return russian
-    return f"Ошибка в диаграмме: {text}"
+    element_id = getattr(error, "id", "") or ""
+    element_name = getattr(error, "name", "") or ""
+    line = getattr(error, "line_number", None) or None
+    if text.startswith("Element '"):
+        message = messages.schema_message(text, line)
+        element = _element_at_line(tree, line)
+        if element is not None and not element_id:
+            element_id, element_name = element.get("id") or "", element.get("name") or ""
+    else:
+        message = messages.parser_message(text)
+        if not element_id:
+            element = _element_named_in(tree, text)
+            if element is not None:
+                element_id, element_name = element.get("id") or "", element.get("name") or ""
+    if message == messages.UNKNOWN:
+        log.warning("BPMN parser refusal without a translation: %s", text)
+    return BpmnRejected(message, [Problem(element_id, element_name, message)])
+
+
+def _element_named_in(tree: etree._ElementTree, text: str):
+    """The call activity that calls the process a parser message names, if one does."""
+    for call in tree.getroot().iter(f"{{{BPMN_NS}}}callActivity"):
+        if call.get("calledElement") and f"'{call.get('calledElement')}'" in text:
+            return call
+    return None
+
+
+def _element_at_line(tree: etree._ElementTree, line: int | None):
+    """The element with an id that holds the first element starting on `line`."""
+    if not isinstance(line, int):
+        return None
+    for element in tree.getroot().iter():
+        if isinstance(element.tag, str) and element.sourceline == line:
+            while element is not None and not element.get("id"):
+                element = element.getparent()
+            return element
+    return None
+
+
+def element_spec(spec: BpmnProcessSpec, element_id: str):
+    """The task spec an element became: for a multi-instance or loop task, the inner task its
+    instances run (the wrapper SpiffWorkflow puts in its place has no lane, form or properties)."""
+    task_spec = spec.task_specs.get(element_id)
+    if isinstance(task_spec, LoopTask):
+        return spec.task_specs.get(task_spec.task_spec)
+    return task_spec
 
 
 def _attach_engine_extensions(tree: etree._ElementTree, spec: BpmnProcessSpec) -> None:
     """Copy each user task's form into its spec, so it travels with the serialized workflow."""
     for element in tree.getroot().iter(f"{{{BPMN_NS}}}userTask"):
-        task_spec = spec.task_specs.get(element.get("id"))
+        task_spec = element_spec(spec, element.get("id"))
         if task_spec is None:
             continue
         properties = task_spec.extensions.setdefault("properties", {})

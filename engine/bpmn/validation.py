@@ -7,36 +7,26 @@ with the parameters it takes, every user task sits in a lane that names a role a
 
 from __future__ import annotations
 
-import ast
-import re
-from datetime import datetime
 from pathlib import Path
 
 from lxml import etree
 
-from engine import bpmn, sandbox
-from engine.bpmn import BPMN_NS, BpmnRejected, Problem, role_of_lane
+from engine import bpmn
+from engine.bpmn import BPMN_NS, BpmnRejected, Problem, loops, role_of_lane, texts
+from engine.bpmn.names import SPIFF_NS
 from engine.core import actions
 from engine.core.forms import parse_form
 
-SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
 TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "templates"
-# (element tag, namespace, mode) of every text an analyst writes that the engine evaluates
-EXPRESSION_TAGS = [
-    ("conditionExpression", BPMN_NS, "eval"),
-    ("timeDate", BPMN_NS, "eval"),
-    ("timeDuration", BPMN_NS, "eval"),
-    ("timeCycle", BPMN_NS, "eval"),
-    ("script", BPMN_NS, "exec"),
-    ("preScript", SPIFF_NS, "exec"),
-    ("postScript", SPIFF_NS, "exec"),
-]
+_name, _owner = texts.name_of, texts.owner_of
 
 
 def check_xml(xml: str | bytes) -> list[Problem]:
     try:
         tree = bpmn.parse_xml(xml)
-        problems = _duplicate_ids(tree) + _check_expressions(tree) + _check_timer_literals(tree)
+        problems = (
+            _duplicate_ids(tree) + _engine_names(tree) + _event_refs(tree) + texts.problems(tree)
+        )
         if problems:  # never hand a hostile script to the parser's own evaluation
             return problems
         definition = bpmn.build(tree)
@@ -48,18 +38,6 @@ def check_xml(xml: str | bytes) -> list[Problem]:
 
 def check_file(path: Path) -> list[Problem]:
     return check_xml(path.read_bytes())
-
-
-def _name(element) -> str:
-    return element.get("name") or ""
-
-
-def _owner(element):
-    """The nearest ancestor (or self) with an id: the element to name in a problem."""
-    current = element
-    while current is not None and current.get("id") is None:
-        current = current.getparent()
-    return current if current is not None else element
 
 
 def _duplicate_ids(tree: etree._ElementTree) -> list[Problem]:
@@ -89,110 +67,50 @@ def _duplicate_ids(tree: etree._ElementTree) -> list[Problem]:
     return problems
 
 
-def _check_expressions(tree: etree._ElementTree) -> list[Problem]:
-    problems: list[Problem] = []
-    for tag, namespace, mode in EXPRESSION_TAGS:
-        for element in tree.getroot().iter(f"{{{namespace}}}{tag}"):
-            problems += _sandbox_problems(element, (element.text or "").strip(), mode)
-    for parameter in tree.getroot().iter(f"{{{SPIFF_NS}}}parameter"):
-        problems += _sandbox_problems(parameter, parameter.get("value") or "", "eval")
-    for prop in tree.getroot().iter(f"{{{SPIFF_NS}}}property"):
-        deadline = prop.get("name") == "deadline" and not _is_duration(prop.get("value"))
-        if deadline or prop.get("name") == "assignee":
-            found = _sandbox_problems(prop, prop.get("value") or "", "eval")
-            problems += [_deadline_problem(prop, found[0])] if deadline and found else found
-    return problems
-
-
-def _deadline_problem(prop, problem: Problem) -> Problem:
-    """A deadline that is neither a duration nor an expression is most often a duration typed
-    in words («2 часа»): say how to write one, not what Python's parser thinks of it."""
-    return Problem(
-        problem.element_id,
-        problem.element_name,
-        f"Срок «{prop.get('value')}» не распознан: укажите длительность ISO 8601 "
-        "(PT2H — 2 часа, P1D — 1 день, P1DT12H — полтора дня) или выражение, дающее срок",
-    )
-
-
-ISO_DURATION = re.compile(
-    r"^P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$"
+# (element, its reference attribute, the element it must name, what the problem says)
+EVENT_REFS = (
+    ("messageEventDefinition", "messageRef", "message", "У события не выбрано сообщение"),
+    ("signalEventDefinition", "signalRef", "signal", "У события не выбран сигнал"),
+    ("receiveTask", "messageRef", "message", "У задачи получения не выбрано сообщение"),
+    ("sendTask", "messageRef", "message", "У задачи отправки не выбрано сообщение"),
 )
 
 
-def _check_timer_literals(tree: etree._ElementTree) -> list[Problem]:
-    """A timer written as a literal ('"PT4H"', '"2026-12-01T10:00:00+03:00"', '"R3/PT1H"')
-    must parse now, not fail when the instance reaches it; an expression is checked when run."""
-    problems: list[Problem] = []
-    for tag, parse in (("timeDuration", _duration), ("timeDate", _moment), ("timeCycle", _cycle)):
-        for element in tree.getroot().iter(f"{{{BPMN_NS}}}{tag}"):
-            literal = _string_literal((element.text or "").strip())
-            if literal is None or parse(literal):
-                continue
-            owner = _owner(element.getparent().getparent())
-            problems.append(
-                Problem(
-                    owner.get("id"),
-                    _name(owner),
-                    f"Выражение таймера «{literal}» не разбирается: " + TIMER_HINTS[tag],
-                )
-            )
+def _event_refs(tree: etree._ElementTree) -> list[Problem]:
+    """A message or signal event names a message or signal of the file: without one it would
+    wait for (or send) nothing, and SpiffWorkflow's parser fails on a name it cannot find."""
+    root = tree.getroot()
+    problems = []
+    for tag, attribute, target, message in EVENT_REFS:
+        known = {e.get("id") for e in root.iter(f"{{{BPMN_NS}}}{target}")}
+        for element in root.iter(f"{{{BPMN_NS}}}{tag}"):
+            if element.get(attribute) not in known:
+                owner = _owner(element)
+                problems.append(Problem(owner.get("id"), _name(owner), message + ": выберите его"))
     return problems
 
 
-TIMER_HINTS = {
-    "timeDuration": 'нужна длительность ISO 8601, например "PT4H" или "P3D"',
-    "timeDate": 'нужны дата и время ISO 8601, например "2026-12-01T10:00:00+03:00"',
-    "timeCycle": 'нужен повтор ISO 8601, например "R3/PT1H"',
-}
+# Task names SpiffWorkflow gives its own parts of every process spec
+ENGINE_NAMES = frozenset({"Start", "End", "Root"})
+ENGINE_SUFFIXES = (".EndJoin", ".BoundaryEventSplit", ".BoundaryEventJoin", " [child]")
 
 
-def _string_literal(source: str) -> str | None:
-    try:
-        node = ast.parse(source, mode="eval").body
-    except SyntaxError:
-        return None  # the sandbox check reports it
-    return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else None
-
-
-def _duration(text: str) -> bool:
-    return bool(ISO_DURATION.match(text.strip().upper()))
-
-
-def _moment(text: str) -> bool:
-    try:
-        datetime.fromisoformat(text.strip())
-    except ValueError:
-        return False
-    return True
-
-
-def _cycle(text: str) -> bool:
-    parts = text.strip().upper().split("/")
-    if len(parts) not in (2, 3) or not re.fullmatch(r"R\d*", parts[0]):
-        return False
-    rest = parts[1:]
-    return all(_duration(part) or _moment(part) for part in rest) and any(
-        _duration(part) for part in rest
-    )
-
-
-def _sandbox_problems(element, source: str, mode: str) -> list[Problem]:
-    if not source:
-        return []
-    owner = _owner(element)
-    messages = sandbox.check(source, mode)
-    return [Problem(owner.get("id"), _name(owner), message) for message in messages]
-
-
-def _is_duration(text: str | None) -> bool:
-    from engine.core.workflow_io import parse_duration
-
-    try:
-        parse_duration(text or "")
-    except ValueError:
-        return False
-    return True
+def _engine_names(tree: etree._ElementTree) -> list[Problem]:
+    """An element may not take a name SpiffWorkflow uses for its own tasks (`Start`, `End`):
+    its spec would replace the engine's, and the process would not start or end as drawn."""
+    problems = []
+    for element in tree.getroot().iter(f"{{{BPMN_NS}}}*"):
+        element_id = element.get("id") or ""
+        if element_id in ENGINE_NAMES or element_id.endswith(ENGINE_SUFFIXES):
+            message = (
+                f"Идентификатор «{element_id}» занят движком (так называются его служебные "
+                f"шаги): переименуйте элемент, например в «{element_id.lower()}_event»"
+                if element_id in ENGINE_NAMES
+                else f"Идентификатор «{element_id}» оканчивается как служебные шаги движка: "
+                "переименуйте элемент"
+            )
+            problems.append(Problem(element_id, _name(element), message))
+    return problems
 
 
 def _check_tasks(definition: bpmn.ProcessDefinition) -> list[Problem]:
@@ -203,12 +121,45 @@ def _check_tasks(definition: bpmn.ProcessDefinition) -> list[Problem]:
         problems += _check_service_task(element, registry)
     for element in root.iter(f"{{{BPMN_NS}}}userTask"):
         problems += _check_user_task(element, definition)
+    for loop in root.iter(loops.MI_TAG):
+        problems += _check_output_item(loop)
     for lane in root.iter(f"{{{BPMN_NS}}}lane"):
         if role_of_lane(lane.get("name")) is None:
             problems.append(
                 Problem(lane.get("id"), _name(lane), "Дорожка должна называться ролью сотрудника")
             )
     return problems
+
+
+def _check_output_item(loop) -> list[Problem]:
+    """What a multi-instance task collects, each instance must set: a user task's form field,
+    a service task's result variable (otherwise every instance fails when it completes)."""
+    item, output = (
+        loop.find(f"{{{BPMN_NS}}}outputDataItem"),
+        loop.find(f"{{{BPMN_NS}}}loopDataOutputRef"),
+    )
+    task = loop.getparent()
+    if item is None or output is None:
+        return []
+    name = item.get("name") if (item.get("name") or "").isidentifier() else item.get("id")
+    tag = etree.QName(task).localname
+    if tag == "userTask":
+        fields, _ = parse_form(task)
+        given = {f.name for f in fields} | {"decision", "decision_comment", "approved"}
+        fix = f"добавьте в форму поле «{name}» или соберите другое поле"
+    elif tag == "serviceTask":
+        operator = task.find(f".//{{{SPIFF_NS}}}serviceTaskOperator")
+        given = {operator.get("resultVariable")} if operator is not None else set()
+        fix = f"назовите результат действия «{name}» или соберите результат действия"
+    else:
+        return []
+    if name in given:
+        return []
+    message = (
+        f"Задача собирает «{name}» каждого экземпляра в «{output.text}», но экземпляр "
+        f"«{name}» не задаёт: {fix}"
+    )
+    return [Problem(task.get("id"), _name(task), message)]
 
 
 def _check_service_task(element, registry) -> list[Problem]:
@@ -235,7 +186,7 @@ def _check_service_task(element, registry) -> list[Problem]:
 
 def _check_user_task(element, definition: bpmn.ProcessDefinition) -> list[Problem]:
     where = (element.get("id"), _name(element))
-    spec = definition.spec.task_specs.get(element.get("id"))
+    spec = bpmn.element_spec(definition.spec, element.get("id"))
     problems = []
     if spec is None or role_of_lane(spec.lane) is None:
         problems.append(Problem(*where, "Пользовательская задача должна лежать в дорожке роли"))

@@ -16,6 +16,7 @@ form instead: decision (approve / reject / return) and a comment.
 
 from __future__ import annotations
 
+import keyword
 import re
 from dataclasses import asdict, dataclass, field
 from datetime import date
@@ -39,7 +40,8 @@ TYPE_ALIASES = {
     "boolean": "boolean",
     "file": "file",
 }
-FIELD_NAME = re.compile(r"^[a-z][a-z0-9_]{0,49}$")
+# camelCase ids (`invoiceNumber`) are what Camunda Modeler's forms are full of
+FIELD_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,49}$")
 RESERVED_NAMES = frozenset({"typename", "decision", "decision_comment", "approved", "decided_by"})
 
 APPROVE, REJECT, RETURN = "approve", "reject", "return"
@@ -84,10 +86,10 @@ def parse_form(task_element) -> tuple[list[FormField], list[str]]:
         name = element.get("id") or ""
         raw_type = (element.get("type") or "string").lower()
         kind = TYPE_ALIASES.get(raw_type)
-        if not FIELD_NAME.match(name) or name in RESERVED_NAMES:
+        if not FIELD_NAME.match(name) or name in RESERVED_NAMES or keyword.iskeyword(name):
             problems.append(
-                f"Поле формы «{name}»: имя — латиница в нижнем регистре, цифры и _, "
-                "не служебное слово"
+                f"Поле формы «{name}»: имя — латинские буквы, цифры и _, начинается с буквы, "
+                "не служебное слово и не слово языка Python: переименуйте поле"
             )
             continue
         if kind is None:

@@ -164,7 +164,6 @@ def test_a_literal_timer_that_does_not_parse_names_its_event(timer):
         '<bpmn:timeDuration>"PT4H"</bpmn:timeDuration>',
         '<bpmn:timeDuration>"P1DT12H"</bpmn:timeDuration>',
         '<bpmn:timeDate>"2026-12-01T10:00:00+03:00"</bpmn:timeDate>',
-        '<bpmn:timeCycle>"R3/PT1H"</bpmn:timeCycle>',
         "<bpmn:timeDuration>wait_for</bpmn:timeDuration>",
     ],
 )

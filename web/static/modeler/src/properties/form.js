@@ -21,7 +21,7 @@ import {
 
 const FORM_DATA = 'camunda:FormData';
 const CHOICE_TYPES = ['choice', 'enum'];
-const FIELD_NAME = /^[a-z][a-z0-9_]{0,49}$/;
+const FIELD_NAME = /^[A-Za-z][A-Za-z0-9_]{0,49}$/; // as engine/core/forms.py: camelCase too
 
 function formDataOf(element) {
   return firstExtension(getBusinessObject(element), FORM_DATA);
@@ -41,7 +41,7 @@ function FieldName(props) {
   const debounce = useService('debounceInput');
   const validate = (value) => {
     if (!FIELD_NAME.test(value || '')) {
-      return 'Латиница в нижнем регистре, цифры и _, с буквы';
+      return 'Латинские буквы, цифры и _, с буквы';
     }
     return null;
   };
