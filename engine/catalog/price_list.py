@@ -33,6 +33,7 @@ CENT = Decimal("0.01")
 MAX_AREA = Decimal("100000")
 MAX_PRICE = Decimal(10**11)
 HUGE = Decimal(10**15)  # beyond any price or area: refused before any arithmetic
+HEADER_SEARCH = 10  # non-empty rows looked at to find the header
 YES, NO = "да", "нет"
 TRUE_WORDS = frozenset({"да", "д", "yes", "y", "true", "1", "+"})
 FALSE_WORDS = frozenset({"нет", "н", "no", "n", "false", "0", "-"})
@@ -43,9 +44,18 @@ class Problem:
     row: int | None  # as the spreadsheet numbers it; None for the whole file
     column: str  # header of the column, "" for the whole row or file
     message: str
+    sheet: str = ""  # the workbook's sheet, named only when the workbook has several
 
 
 class CellError(ValueError):
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+class FileProblem(ValueError):
+    """The whole file is refused: one Russian message, nothing of it is read."""
+
     def __init__(self, message: str):
         super().__init__(message)
         self.message = message
@@ -128,12 +138,28 @@ def parse_cell(column: Column, raw: object):
 
 
 def _parse_text(column: Column, raw: object) -> str:
+    if isinstance(raw, datetime | date | time):
+        raise CellError(_turned_into_date(raw))
     if isinstance(raw, float) and raw.is_integer():
         raw = int(raw)
     text = " ".join(str(raw).split())
     if column.max_length and len(text) > column.max_length:
         raise CellError(f"Не длиннее {column.max_length} символов")
     return text
+
+
+def _turned_into_date(raw: date | time) -> str:
+    """Excel turns "12.01" or "1-2" typed into a General cell into a date; the text is lost."""
+    if isinstance(raw, time):
+        shown = f"{raw:%H:%M}"
+    elif isinstance(raw, datetime) and raw.time() != time():
+        shown = f"{raw:%d.%m.%Y %H:%M}"
+    else:
+        shown = f"{raw:%d.%m.%Y}"
+    return (
+        f"Excel превратил значение в дату или время ({shown}). Задайте столбцу текстовый "
+        "формат (Формат ячеек → Текстовый) и введите значения заново"
+    )
 
 
 def _parse_int(column: Column, raw: object) -> int:

@@ -19,10 +19,12 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 
 from engine.catalog.price_list import COLUMNS, premise_rows
-from engine.catalog.price_list_files import EXTENSIONS, LIMIT_TEXT, write_csv, write_xlsx
-from engine.catalog.price_list_import import ImportPlan, check
+from engine.catalog.price_list_files import EXTENSIONS, write_csv, write_xlsx
+from engine.catalog.price_list_import import IMPORT_MAX_ROWS, ImportPlan, check
+from engine.catalog.price_list_xlsx import UNPACKED_LIMIT
 from models.catalog.objects import Building, Project
 from models.db.clock import utcnow
+from models.settings.store import get_setting
 from models.users.user import MANAGEMENT
 from web import edge
 from web.catalog import bp
@@ -169,7 +171,8 @@ def _import_page(project, form, plan, token, upload_name: str = ""):
         token=token,
         upload_name=upload_name,
         columns=[column for column in COLUMNS if not column.export_only],
-        limit_text=LIMIT_TEXT,
+        limit_text=f"{get_setting(db.session, IMPORT_MAX_ROWS):,}".replace(",", " "),
+        unpacked_mb=UNPACKED_LIMIT // (1024 * 1024),
     )
 
 
