@@ -36,14 +36,13 @@ from engine.catalog.price_list import (
     is_empty,
     parse_cell,
 )
-from engine.catalog.price_list_csv import csv_rows
+from engine.catalog.price_list_csv import ZIP_MAGIC, csv_rows
 from engine.catalog.price_list_xlsx import SPARE_ROWS, SheetRows, xlsx_sheets
 
 log = logging.getLogger(__name__)
 
 MAX_ROWS = 20_000  # the default of the setting catalog.import_max_rows
 EXTENSIONS = (".xlsx", ".csv")
-ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # old XLS, or a password-protected workbook
 FORMATS = {"area": "0.00", "money": "#,##0.00", "int": "0"}  # Excel shows #,##0 as 12 345
 SAVE_AS = "Откройте его в Excel и сохраните как «Книга Excel (*.xlsx)» или «CSV UTF-8»."

@@ -8,7 +8,9 @@ sees the file:
    (Python's zipfile never unpacks a member past its declared size, so this bound holds);
 2. each sheet's XML is scanned as bytes, chunk by chunk, counting row and cell tags: a sheet
    with more rows than the row limit allows (plus a few spare, empty ones) or a row with more
-   than MAX_CELLS_PER_ROW cells is refused as soon as the scan gets there.
+   than MAX_CELLS_PER_ROW cells is refused as soon as the scan gets there;
+3. the shared strings (text cells' texts, which openpyxl reads all at once) are counted the
+   same way: more than STRINGS_PER_ROW for each row the limit allows is refused.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from openpyxl import load_workbook
-from openpyxl.reader.excel import ExcelReader
+from openpyxl.reader.excel import SHARED_STRINGS, ExcelReader
 
 from engine.catalog.price_list import FileProblem
 
@@ -31,6 +33,7 @@ log = logging.getLogger(__name__)
 UNPACKED_LIMIT = 40 * 1024 * 1024  # a 20,000-row price list unpacks to about 19 MB
 MAX_CELLS_PER_ROW = 1_000  # a price list has 16 columns
 SPARE_ROWS = 1_000  # empty (formatted) rows a sheet may have beyond the row limit
+STRINGS_PER_ROW = 20  # distinct texts per row: a price list has 16 columns
 CHUNK = 1024 * 1024
 SAVE_AS = "Откройте его в Excel и сохраните как «Книга Excel (*.xlsx)» или «CSV UTF-8»."
 NEW_BOOK = "или скопируйте таблицу с помещениями в новую книгу"
@@ -39,6 +42,7 @@ NEW_BOOK = "или скопируйте таблицу с помещениями
 ROW_TAG = re.compile(rb"<(?:[\w.-]+:)?row[\s/>]")
 CELL_TAG = re.compile(rb"<(?:[\w.-]+:)?c[\s/>]")
 VALUE_TAG = re.compile(rb"<(?:[\w.-]+:)?(?:v|is)[\s/>]")
+STRING_TAG = re.compile(rb"<(?:[\w.-]+:)?si[\s/>]")
 
 
 @dataclass
@@ -60,8 +64,11 @@ def xlsx_sheets(data: bytes, row_limit: int, header_rows: int) -> Iterator[list[
         log.info("unreadable xlsx: %r", error)
         raise FileProblem(f"Файл XLSX повреждён или не является книгой Excel. {SAVE_AS}") from None
     _check_unpacked_size(members)
-    for name, path in _sheet_parts(data):
+    sheets, strings = _parts(data)
+    for name, path in sheets:
         _scan_sheet(archive, path, name, row_limit, header_rows)
+    if strings:
+        _scan_strings(archive, strings, (row_limit + header_rows + SPARE_ROWS) * STRINGS_PER_ROW)
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as error:  # noqa: BLE001 - any failure to open is a bad file
@@ -101,20 +108,48 @@ def _mb(size: int) -> str:
     return f"{size / (1024 * 1024):,.0f}".replace(",", " ")
 
 
-def _sheet_parts(data: bytes) -> list[tuple[str, str]]:
-    """(sheet name, path in the zip) of each worksheet, read from the workbook part only."""
+def _parts(data: bytes) -> tuple[list[tuple[str, str]], str | None]:
+    """(sheet name, path in the zip) of each worksheet and the shared strings' path, read from
+    the package's manifest and the workbook part only."""
     try:
         reader = ExcelReader(io.BytesIO(data))
         reader.read_manifest()
         reader.read_workbook()
-        return [
+        sheets = [
             (sheet.name, rel.target)
             for sheet, rel in reader.parser.find_sheets()
             if rel.target in reader.valid_files and "chartsheet" not in rel.Type
         ]
+        strings = reader.package.find(SHARED_STRINGS)
+        path = strings.PartName[1:] if strings is not None else None
+        return sheets, path if path in reader.valid_files else None
     except Exception as error:  # noqa: BLE001 - any failure to open is a bad file
         log.info("unreadable xlsx workbook part: %r", error)
         raise FileProblem(f"Файл XLSX повреждён или не является книгой Excel. {SAVE_AS}") from None
+
+
+def _chunks(archive: zipfile.ZipFile, path: str) -> Iterator[bytes]:
+    """The part's bytes in chunks that never cut a tag's name (a cut one goes to the next)."""
+    carry = b""
+    with archive.open(path) as stream:
+        while chunk := stream.read(CHUNK):
+            buffer = carry + chunk
+            cut = buffer.rfind(b"<", max(0, len(buffer) - 64))
+            text, carry = (buffer[:cut], buffer[cut:]) if cut >= 0 else (buffer, b"")
+            yield text
+    yield carry
+
+
+def _scan_strings(archive: zipfile.ZipFile, path: str, allowed: int) -> None:
+    count = 0
+    for text in _chunks(archive, path):
+        count += len(STRING_TAG.findall(text))
+        if count > allowed:
+            raise FileProblem(
+                f"В книге XLSX больше {_thousands(allowed)} разных текстов — больше, чем "
+                f"может быть в прайс-листе. Удалите лишние листы и ячейки {NEW_BOOK} "
+                "и загрузите её."
+            )
 
 
 def _scan_sheet(
@@ -126,30 +161,21 @@ def _scan_sheet(
     row_cap = value_rows_allowed + SPARE_ROWS
     rows = value_rows = cells = 0
     has_value = False
-    carry = b""
-    with archive.open(path) as stream:
-        while True:
-            chunk = stream.read(CHUNK)
-            buffer = carry + chunk
-            # keep a tag that may be cut at the chunk's end for the next round
-            cut = buffer.rfind(b"<", max(0, len(buffer) - 64)) if chunk else -1
-            text, carry = (buffer[:cut], buffer[cut:]) if cut >= 0 else (buffer, b"")
-            for index, piece in enumerate(ROW_TAG.split(text)):
-                if index:  # a new row starts here
-                    rows, value_rows = rows + 1, value_rows + has_value
-                    cells, has_value = 0, False
-                    if rows > row_cap:
-                        _too_many_rows(name, value_rows > value_rows_allowed, row_limit, row_cap)
-                cells += len(CELL_TAG.findall(piece))
-                if cells > MAX_CELLS_PER_ROW:
-                    raise FileProblem(
-                        f"Лист «{name}»: в строке {rows} больше "
-                        f"{_thousands(MAX_CELLS_PER_ROW)} ячеек. "
-                        f"Удалите лишние столбцы справа от таблицы {NEW_BOOK} и загрузите её."
-                    )
-                has_value = has_value or VALUE_TAG.search(piece) is not None
-            if not chunk:
-                return
+    for text in _chunks(archive, path):
+        for index, piece in enumerate(ROW_TAG.split(text)):
+            if index:  # a new row starts here
+                rows, value_rows = rows + 1, value_rows + has_value
+                cells, has_value = 0, False
+                if rows > row_cap:
+                    _too_many_rows(name, value_rows > value_rows_allowed, row_limit, row_cap)
+            cells += len(CELL_TAG.findall(piece))
+            if cells > MAX_CELLS_PER_ROW:
+                raise FileProblem(
+                    f"Лист «{name}»: в строке {rows} больше "
+                    f"{_thousands(MAX_CELLS_PER_ROW)} ячеек. "
+                    f"Удалите лишние столбцы справа от таблицы {NEW_BOOK} и загрузите её."
+                )
+            has_value = has_value or VALUE_TAG.search(piece) is not None
 
 
 def _too_many_rows(name: str, filled: bool, row_limit: int, row_cap: int) -> None:

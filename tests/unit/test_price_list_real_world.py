@@ -73,6 +73,38 @@ def bomb_xlsx(body: Iterable[bytes]) -> bytes:
     return out.getvalue()
 
 
+def strings_bomb_xlsx(count: int) -> bytes:
+    """A one-flat workbook that also carries a shared-strings table of `count` texts."""
+    source = zipfile.ZipFile(io.BytesIO(workbook(("Прайс", [HEADER, flat("1")]))))
+    part = "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"
+    kind = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings"
+    additions = {
+        "[Content_Types].xml": (
+            b"</Types>",
+            f'<Override PartName="/xl/sharedStrings.xml" ContentType="{part}"/></Types>',
+        ),
+        "xl/_rels/workbook.xml.rels": (
+            b"</Relationships>",
+            f'<Relationship Id="rId99" Type="{kind}" Target="sharedStrings.xml"/></Relationships>',
+        ),
+    }
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for info in source.infolist():
+            body = source.read(info.filename)
+            if info.filename in additions:
+                end, replacement = additions[info.filename]
+                body = body.replace(end, replacement.encode())
+            archive.writestr(info.filename, body)
+        texts = b"".join(b"<si><t>%d</t></si>" % n for n in range(count))
+        archive.writestr(
+            "xl/sharedStrings.xml",
+            b'<?xml version="1.0" encoding="UTF-8"?><sst xmlns='
+            b'"http://schemas.openxmlformats.org/spreadsheetml/2006/main">' + texts + b"</sst>",
+        )
+    return out.getvalue()
+
+
 def empty_rows(first: int, count: int) -> Iterable[bytes]:
     """Formatted empty rows, as Excel writes them under a table someone styled far down."""
     for start in range(first, first + count, 10_000):
@@ -276,6 +308,21 @@ def test_a_row_with_thousands_of_cells_is_refused():
     assert problems[0].message.startswith(
         "Лист «Прайс»: в строке 3 больше 1 000 ячеек. Удалите лишние столбцы справа от таблицы"
     )
+
+
+def test_a_table_of_more_texts_than_a_price_list_can_hold_is_refused():
+    rows, problems, _ = read(strings_bomb_xlsx(30_000), "прайс.xlsx", max_rows=10)
+
+    assert rows == [] and len(problems) == 1
+    assert problems[0].message.startswith(
+        "В книге XLSX больше 20 400 разных текстов — больше, чем может быть в прайс-листе."
+    )
+
+
+def test_a_table_of_texts_within_the_bound_is_read():
+    rows, problems, _ = read(strings_bomb_xlsx(20_000), "прайс.xlsx", max_rows=10)
+
+    assert problems == [] and [r.values["number"] for r in rows] == ["1"]
 
 
 def test_a_csv_with_a_million_empty_lines_is_refused_early():
