@@ -64,8 +64,11 @@ def building(make_building):
     return make_building(name="Корпус 1", floors_above=9, sections=1)
 
 
-def test_the_dry_run_lists_the_sheets_it_passed_over(client, login_as, building):
+def test_the_dry_run_lists_the_sheets_it_passed_over_and_apply_imports_the_rest(
+    client, login_as, db_session, building, imports_folder
+):
     login_as(Role.head_of_sales)
+    kept = set(imports_folder.glob("*"))
     data = workbook(
         ("Обложка", [["ЖК «Северный»"]]),
         ("Старые цены", [HEADER, flat("1")]),
@@ -80,6 +83,11 @@ def test_the_dry_run_lists_the_sheets_it_passed_over(client, login_as, building)
     notes = " ".join(notes[: notes.index("</div>")].split())
     assert "<li>Лист «Обложка» пропущен: в его первых 10 заполненных строках" in notes
     assert "<li>Лист «Старые цены» пропущен: он скрыт; если он нужен, покажите его" in notes
+
+    apply = re.search(r'action="(/projects/\d+/import/[0-9a-f]{32}/apply)"', page)
+    assert client.post(apply.group(1)).status_code == 302
+    numbers = db_session.scalars(select(Premise.number).order_by(Premise.number)).all()
+    assert numbers == ["1", "2"] and set(imports_folder.glob("*")) == kept
 
 
 def test_problems_of_a_workbook_with_several_sheets_show_the_sheet(
