@@ -194,7 +194,7 @@ def _no_header(problems: list[Problem], first: int | None) -> None:
 
 
 def _header_positions(
-    number: int, values: tuple, keys: list, problems: list[Problem], sheet: str
+    number: int, values: tuple, keys: list, problems: list[Problem], sheet: str = ""
 ) -> dict[str, int] | None:
     positions: dict[str, int] = {}
     found = []
@@ -213,7 +213,11 @@ def _header_positions(
 
 
 def _parse_row(
-    number: int, values: tuple, positions: dict[str, int], problems: list[Problem], sheet: str
+    number: int,
+    values: tuple,
+    positions: dict[str, int],
+    problems: list[Problem],
+    sheet: str = "",
 ) -> ParsedRow:
     row = ParsedRow(number, {}, sheet=sheet)
     for key, index in positions.items():

@@ -4,7 +4,7 @@ An XLSX is a zip of XML parts, and a small upload may unpack to gigabytes (a "zi
 hold millions of empty formatted rows that openpyxl walks one by one. So, before openpyxl
 sees the file:
 
-1. the sizes the zip's directory declares are added up and refused above UNPACKED_LIMIT
+1. the sizes the zip's directory declares are added up and refused above unpacked_limit()
    (Python's zipfile never unpacks a member past its declared size, so this bound holds);
 2. each sheet's XML is scanned as bytes, chunk by chunk, counting row and cell tags: a sheet
    with more rows than the row limit allows (plus a few spare, empty ones) or a row with more
@@ -30,11 +30,13 @@ from engine.catalog.price_list import FileProblem
 
 log = logging.getLogger(__name__)
 
-UNPACKED_LIMIT = 40 * 1024 * 1024  # a 20,000-row price list unpacks to about 19 MB
+MB = 1024 * 1024
+UNPACKED_LIMIT = 40 * MB  # a 20,000-row price list unpacks to about 19 MB
+UNPACKED_PER_ROW = 2 * 1024  # with a higher row limit the bound grows with it
 MAX_CELLS_PER_ROW = 1_000  # a price list has 16 columns
 SPARE_ROWS = 1_000  # empty (formatted) rows a sheet may have beyond the row limit
 STRINGS_PER_ROW = 20  # distinct texts per row: a price list has 16 columns
-CHUNK = 1024 * 1024
+CHUNK = MB
 SAVE_AS = "Откройте его в Excel и сохраните как «Книга Excel (*.xlsx)» или «CSV UTF-8»."
 NEW_BOOK = "или скопируйте таблицу с помещениями в новую книгу"
 
@@ -63,7 +65,7 @@ def xlsx_sheets(data: bytes, row_limit: int, header_rows: int) -> Iterator[list[
     except (zipfile.BadZipFile, ValueError, OSError) as error:
         log.info("unreadable xlsx: %r", error)
         raise FileProblem(f"Файл XLSX повреждён или не является книгой Excel. {SAVE_AS}") from None
-    _check_unpacked_size(members)
+    _check_unpacked_size(members, unpacked_limit(row_limit))
     sheets, strings = _parts(data)
     for name, path in sheets:
         _scan_sheet(archive, path, name, row_limit, header_rows)
@@ -94,18 +96,25 @@ def _sheet_rows(sheet) -> Iterator[tuple[int, tuple]]:
         ) from None
 
 
-def _check_unpacked_size(members: list[zipfile.ZipInfo]) -> None:
+def unpacked_limit(row_limit: int) -> int:
+    """Bytes a workbook may unpack to: 40 MB, or more for a row limit above 20,480 (in whole
+    megabytes, as the page and the messages show it)."""
+    megabytes = -(-row_limit * UNPACKED_PER_ROW // MB)
+    return max(UNPACKED_LIMIT, megabytes * MB)
+
+
+def _check_unpacked_size(members: list[zipfile.ZipInfo], limit: int) -> None:
     unpacked = sum(member.file_size for member in members)
-    if unpacked > UNPACKED_LIMIT:
+    if unpacked > limit:
         raise FileProblem(
             f"Книга XLSX слишком велика: распакованная, она занимает {_mb(unpacked)} МБ, "
-            f"а допустимо не больше {_mb(UNPACKED_LIMIT)} МБ. Так бывает из-за тысяч пустых "
+            f"а допустимо не больше {_mb(limit)} МБ. Так бывает из-за тысяч пустых "
             f"строк или столбцов с оформлением: удалите их {NEW_BOOK} и загрузите её."
         )
 
 
 def _mb(size: int) -> str:
-    return f"{size / (1024 * 1024):,.0f}".replace(",", " ")
+    return f"{size / MB:,.0f}".replace(",", " ")
 
 
 def _parts(data: bytes) -> tuple[list[tuple[str, str]], str | None]:

@@ -276,6 +276,16 @@ def test_a_zip_bomb_is_refused_by_its_unpacked_size_before_it_is_read():
     )
 
 
+def test_a_higher_row_limit_lets_a_workbook_unpack_to_more():
+    megabyte_of_cells = b"<c><v>1</v></c>" * (1024 * 1024 // 15)
+    data = bomb_xlsx(b'<row r="3">' if n == 0 else megabyte_of_cells for n in range(61))
+
+    _, problems, _ = read(data, "прайс.xlsx", max_rows=50_000)
+
+    # 50 000 rows × 2 KB: 98 MB may be unpacked, so the scan gets to the row's cells
+    assert [p.message[:40] for p in problems] == ["Лист «Прайс»: в строке 3 больше 1 000 яч"]
+
+
 def test_a_sheet_of_empty_formatted_rows_is_refused_as_soon_as_they_pass_the_limit():
     data = bomb_xlsx(empty_rows(3, 500_000))
 

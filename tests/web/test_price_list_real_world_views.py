@@ -118,7 +118,12 @@ def test_the_import_page_states_the_row_limit_from_the_settings(
     page = client.get(f"/projects/{building.project_id}/import").get_data(as_text=True)
 
     assert "Не больше 5 000 строк на всех листах вместе" in page
-    assert "не больше 40 МБ" in page
+    assert "книга XLSX — не больше 40 МБ" in page
+    set_setting(db_session, "catalog.import_max_rows", "50000")
+
+    page = client.get(f"/projects/{building.project_id}/import").get_data(as_text=True)
+
+    assert "Не больше 50 000 строк" in page and "книга XLSX — не больше 98 МБ" in page
 
 
 def test_the_row_limit_is_on_the_settings_page_and_can_be_changed(client, login_as):
