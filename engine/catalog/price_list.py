@@ -7,6 +7,7 @@ No Flask here: the caller passes the session and the filter clauses.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import ROUND_HALF_UP, Decimal
@@ -108,6 +109,13 @@ DEFAULTS = {
     "status": PremiseStatus.available,
 }
 NULLABLE = frozenset({"living_area", "kitchen_area"})  # an empty cell clears them
+# A date as Excel writes it to CSV where a number became one: 12.01.2026, 12.янв, янв.26
+RU_MONTHS = "янв|фев|мар|апр|май|июн|июл|авг|сен|окт|ноя|дек"
+MONTHS = f"{RU_MONTHS}|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec"
+DATE_TEXT = re.compile(
+    rf"\d{{1,2}}\.\d{{1,2}}\.\d{{4}}(?: \d{{1,2}}:\d{{2}}(?::\d{{2}})?)?"
+    rf"|\d{{1,2}}[.\-](?:{MONTHS})\.?|(?:{MONTHS})\.?[.\-]\d{{2,4}}"
+)
 
 
 def normalise(text: object) -> str:
@@ -143,14 +151,18 @@ def _parse_text(column: Column, raw: object) -> str:
     if isinstance(raw, float) and raw.is_integer():
         raw = int(raw)
     text = " ".join(str(raw).split())
+    if DATE_TEXT.fullmatch(text.casefold()):
+        raise CellError(_turned_into_date(text))
     if column.max_length and len(text) > column.max_length:
         raise CellError(f"Не длиннее {column.max_length} символов")
     return text
 
 
-def _turned_into_date(raw: date | time) -> str:
+def _turned_into_date(raw: date | time | str) -> str:
     """Excel turns "12.01" or "1-2" typed into a General cell into a date; the text is lost."""
-    if isinstance(raw, time):
+    if isinstance(raw, str):
+        shown = raw
+    elif isinstance(raw, time):
         shown = f"{raw:%H:%M}"
     elif isinstance(raw, datetime) and raw.time() != time():
         shown = f"{raw:%d.%m.%Y %H:%M}"

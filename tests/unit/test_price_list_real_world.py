@@ -238,6 +238,25 @@ def test_a_premise_number_excel_turned_into_a_date_is_refused(cell, shown):
     assert "number" not in rows[0].values
 
 
+@pytest.mark.parametrize("text", ["12.янв", "12.01.2026", "янв.26", "3-фев"])
+def test_a_premise_number_saved_as_a_date_in_a_csv_is_refused(text):
+    data = f"Корпус;Секция;Этаж;Номер;Общая площадь;Цена\nКорпус 1;1;1;{text};40;5000000\n"
+
+    _, problems, _ = read(data.encode("utf-8-sig"), "прайс.csv")
+
+    assert [(p.row, p.column) for p in problems] == [(2, "Номер")]
+    assert problems[0].message.startswith(f"Excel превратил значение в дату или время ({text})")
+
+
+@pytest.mark.parametrize("text", ["1.1.12", "П-1", "10А", "1 мая"])
+def test_premise_numbers_that_only_look_a_little_like_dates_are_kept(text):
+    data = f"Корпус;Секция;Этаж;Номер;Общая площадь;Цена\nКорпус 1;1;1;{text};40;5000000\n"
+
+    rows, problems, _ = read(data.encode("utf-8-sig"), "прайс.csv")
+
+    assert problems == [] and rows[0].values["number"] == text
+
+
 # ------------------------------------------------------------------ encodings
 
 CSV_TEXT = "Корпус;Секция;Этаж;Номер;Общая площадь;Цена\nКорпус Южный;1;2;15;40,5;5 000 000\n"
