@@ -7,6 +7,7 @@ No Flask here: the caller passes the session and the filter clauses.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import ROUND_HALF_UP, Decimal
@@ -33,6 +34,7 @@ CENT = Decimal("0.01")
 MAX_AREA = Decimal("100000")
 MAX_PRICE = Decimal(10**11)
 HUGE = Decimal(10**15)  # beyond any price or area: refused before any arithmetic
+HEADER_SEARCH = 10  # non-empty rows looked at to find the header
 YES, NO = "да", "нет"
 TRUE_WORDS = frozenset({"да", "д", "yes", "y", "true", "1", "+"})
 FALSE_WORDS = frozenset({"нет", "н", "no", "n", "false", "0", "-"})
@@ -43,9 +45,18 @@ class Problem:
     row: int | None  # as the spreadsheet numbers it; None for the whole file
     column: str  # header of the column, "" for the whole row or file
     message: str
+    sheet: str = ""  # the workbook's sheet, named only when the workbook has several
 
 
 class CellError(ValueError):
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+class FileProblem(ValueError):
+    """The whole file is refused: one Russian message, nothing of it is read."""
+
     def __init__(self, message: str):
         super().__init__(message)
         self.message = message
@@ -98,6 +109,13 @@ DEFAULTS = {
     "status": PremiseStatus.available,
 }
 NULLABLE = frozenset({"living_area", "kitchen_area"})  # an empty cell clears them
+# A date as Excel writes it to CSV where a number became one: 12.01.2026, 12.янв, янв.26
+RU_MONTHS = "янв|фев|мар|апр|май|июн|июл|авг|сен|окт|ноя|дек"
+MONTHS = f"{RU_MONTHS}|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec"
+DATE_TEXT = re.compile(
+    rf"\d{{1,2}}\.\d{{1,2}}\.\d{{4}}(?: \d{{1,2}}:\d{{2}}(?::\d{{2}})?)?"
+    rf"|\d{{1,2}}[.\-](?:{MONTHS})\.?|(?:{MONTHS})\.?[.\-]\d{{2,4}}"
+)
 
 
 def normalise(text: object) -> str:
@@ -128,12 +146,32 @@ def parse_cell(column: Column, raw: object):
 
 
 def _parse_text(column: Column, raw: object) -> str:
+    if isinstance(raw, datetime | date | time):
+        raise CellError(_turned_into_date(raw))
     if isinstance(raw, float) and raw.is_integer():
         raw = int(raw)
     text = " ".join(str(raw).split())
+    if DATE_TEXT.fullmatch(text.casefold()):
+        raise CellError(_turned_into_date(text))
     if column.max_length and len(text) > column.max_length:
         raise CellError(f"Не длиннее {column.max_length} символов")
     return text
+
+
+def _turned_into_date(raw: date | time | str) -> str:
+    """Excel turns "12.01" or "1-2" typed into a General cell into a date; the text is lost."""
+    if isinstance(raw, str):
+        shown = raw
+    elif isinstance(raw, time):
+        shown = f"{raw:%H:%M}"
+    elif isinstance(raw, datetime) and raw.time() != time():
+        shown = f"{raw:%d.%m.%Y %H:%M}"
+    else:
+        shown = f"{raw:%d.%m.%Y}"
+    return (
+        f"Excel превратил значение в дату или время ({shown}). Задайте столбцу текстовый "
+        "формат (Формат ячеек → Текстовый) и введите значения заново"
+    )
 
 
 def _parse_int(column: Column, raw: object) -> int:

@@ -34,7 +34,9 @@ from models.catalog.objects import (
     Section,
 )
 from models.db.errors import InvalidPremiseData
+from models.settings.store import get_setting
 
+IMPORT_MAX_ROWS = "catalog.import_max_rows"
 FIELDS = tuple(c.key for c in IMPORTED if c.key not in ("building", "number"))
 PLAIN_FIELDS = tuple(k for k in FIELDS if k not in ("section", "floor", "price", "status"))
 
@@ -70,6 +72,7 @@ class ImportPlan:
     problems: list[Problem] = field(default_factory=list)
     rows: list[PlannedRow] = field(default_factory=list)
     new_buildings: dict[str, NewBuilding] = field(default_factory=dict)
+    skipped: list[str] = field(default_factory=list)  # sheets passed over, and why
 
     def count(self, action: str) -> int:
         return sum(1 for row in self.rows if row.action == action)
@@ -90,8 +93,8 @@ class ImportPlan:
     def ok(self) -> bool:
         return not self.problems and bool(self.rows)
 
-    def problem(self, row: int | None, column: str, message: str) -> None:
-        self.problems.append(Problem(row, column, message))
+    def problem(self, row: int | None, column: str, message: str, sheet: str = "") -> None:
+        self.problems.append(Problem(row, column, message, sheet))
 
     def apply(self, session: Session, *, by_user_id: int | None) -> None:
         """Write the plan; only flushes, the caller commits. Refuses a plan with problems."""
@@ -130,11 +133,16 @@ def check(
     so a reservation cannot change one between this check and the write.
     """
     plan = ImportPlan(project)
-    parsed = parse_table(data, filename, plan.problems)
+    max_rows = get_setting(session, IMPORT_MAX_ROWS)
+    parsed = parse_table(data, filename, plan.problems, max_rows=max_rows, skipped=plan.skipped)
     if parsed:
         _plan_rows(session, project, parsed, plan, lock)
         order = {column.header: index for index, column in enumerate(COLUMNS)}
-        plan.problems.sort(key=lambda p: (p.row or 0, order.get(p.column, -1)))
+        found = [*(r.sheet for r in parsed), *(p.sheet for p in plan.problems)]
+        sheets = {sheet: index for index, sheet in enumerate(dict.fromkeys(found))}
+        plan.problems.sort(
+            key=lambda p: (sheets.get(p.sheet, -1), p.row or 0, order.get(p.column, -1))
+        )
     return plan
 
 
@@ -163,19 +171,24 @@ def _plan_rows(
     if lock:
         query = query.with_for_update(of=Premise)
     premises = {(_key(p.building.name), p.number): p for p in session.scalars(query)}
-    seen: dict[tuple[str, str], int] = {}
+    seen: dict[tuple[str, str], ParsedRow] = {}
     for row in parsed:
         name, number = row.values.get("building"), row.values.get("number")
         key = (_key(name), number) if name and number else None
         if key in seen:
+            first = seen[key]
+            where = f"в строке {first.row}"
+            if first.sheet != row.sheet:
+                where = f"на листе «{first.sheet}» {where}"
             plan.problem(
                 row.row,
                 BY_KEY["number"].header,
-                f"Помещение № {number} корпуса «{name}» уже есть в строке {seen[key]}",
+                f"Помещение № {number} корпуса «{name}» уже есть {where}",
+                row.sheet,
             )
             row.bad_keys.add("number")
         elif key:
-            seen[key] = row.row
+            seen[key] = row
         building = buildings.get(key[0]) if key else None
         _plan_row(row, building, premises.get(key) if key else None, plan)
 
@@ -192,11 +205,12 @@ def _plan_row(row: ParsedRow, building: Building | None, premise: Premise | None
             BY_KEY["floor"].header,
             f"Этаж {floor} вне здания: в корпусе «{building.name}» этажи "
             f"от {lowest} до {building.floors_above}",
+            row.sheet,
         )
         bad.add("floor")
     values = _merge(row.values, premise)
     for key, message in _rule_problems(values, premise, bad):
-        plan.problem(row.row, BY_KEY[key].header, message)
+        plan.problem(row.row, BY_KEY[key].header, message, row.sheet)
         bad.add(key)
     if bad:
         return

@@ -132,6 +132,15 @@ DEFINITIONS: dict[str, SettingDefinition] = _define(
         "освободившееся помещение.",
     ),
     SettingDefinition(
+        key="catalog.import_max_rows",
+        type=SettingType.integer,
+        default="20000",
+        label="Лимит строк в прайс-листе",
+        description="Сколько строк с помещениями может быть в одном загружаемом прайс-листе "
+        "(на всех листах книги вместе). Файл больше отклоняется сразу, до проверки строк.",
+        minimum=1,
+    ),
+    SettingDefinition(
         key="crm.task_reminder_before",
         type=SettingType.duration,
         default="PT1H",

@@ -19,10 +19,12 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 
 from engine.catalog.price_list import COLUMNS, premise_rows
-from engine.catalog.price_list_files import EXTENSIONS, LIMIT_TEXT, write_csv, write_xlsx
-from engine.catalog.price_list_import import ImportPlan, check
+from engine.catalog.price_list_files import EXTENSIONS, write_csv, write_xlsx
+from engine.catalog.price_list_import import IMPORT_MAX_ROWS, ImportPlan, check
+from engine.catalog.price_list_xlsx import MB, unpacked_limit
 from models.catalog.objects import Building, Project
 from models.db.clock import utcnow
+from models.settings.store import get_setting
 from models.users.user import MANAGEMENT
 from web import edge
 from web.catalog import bp
@@ -161,6 +163,7 @@ def _dry_run(project: Project, data: bytes, filename: str) -> tuple[ImportPlan, 
 
 
 def _import_page(project, form, plan, token, upload_name: str = ""):
+    max_rows = get_setting(db.session, IMPORT_MAX_ROWS)
     return render_template(
         "catalog/import.html",
         project=project,
@@ -169,7 +172,8 @@ def _import_page(project, form, plan, token, upload_name: str = ""):
         token=token,
         upload_name=upload_name,
         columns=[column for column in COLUMNS if not column.export_only],
-        limit_text=LIMIT_TEXT,
+        limit_text=f"{max_rows:,}".replace(",", " "),
+        unpacked_mb=unpacked_limit(max_rows) // MB,
     )
 
 
