@@ -224,12 +224,18 @@ def _request_change(
     )
     if waiting:
         raise ReservationError("already_requested", "Согласование по этой брони уже запрошено")
+    zone = ZoneInfo(reservation.premise.building.time_zone)
     instance = runtime.start(
         session,
         CHANGE_PROCESS,
         data={
             "change": change,
             "change_label": _change_label(change, data, reservation.premise.building.time_zone),
+            "expires_at_text": f"{reservation.expires_at.astimezone(zone):%d.%m.%Y %H:%M}",
+            "paid_text": f", оплачена ({_money(reservation.fee)} ₽)"
+            if reservation.is_paid
+            else ", не оплачена",
+            "fixed_price": str(reservation.fixed_price),
             "premise_number": reservation.premise.number,
             "premise_title": reservation.premise.title_accusative,
             "client_name": reservation.client.full_name,
@@ -242,6 +248,10 @@ def _request_change(
         title=f"бронь {reservation.id}, № {reservation.premise.number}",
     )
     return ReservationOutcome(reservation, instance, approval_requested=True)
+
+
+def _money(amount) -> str:
+    return f"{amount:,.2f}".replace(",", "\u00a0").replace(".", ",") if amount is not None else "—"
 
 
 def _change_label(change: str, data: dict, time_zone: str) -> str:

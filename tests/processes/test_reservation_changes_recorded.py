@@ -190,3 +190,16 @@ def test_an_extension_beyond_the_limit_no_approval_passes_is_refused_at_the_fiel
         select(ProcessInstance).where(ProcessInstance.process_id == "reservation_change")
     ).all()
     assert asked == []
+
+
+def test_the_head_sees_the_reservations_terms_beside_the_request(db_session, reservation, manager):
+    reservations.pay(db_session, reservation, Decimal("50000"), manager)
+    outcome = reservations.cancel(db_session, reservation, "клиент передумал", manager)
+    db_session.commit()
+    task = approval_of(db_session, outcome.instance)
+    moscow = reservation.expires_at + timedelta(hours=3)
+    assert task.details.splitlines() == [
+        f"Клиент: Иванов. Бронь действует до {moscow:%d.%m.%Y %H:%M}, оплачена "
+        "(50\u00a0000,00 ₽); цена зафиксирована: 10\u00a0000\u00a0000,00 ₽.",
+        "Менеджер просит: снять оплаченную бронь — клиент передумал.",
+    ]
