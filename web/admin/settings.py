@@ -30,7 +30,7 @@ from web.admin import bp
 from web.extensions import db
 from web.security import requires
 
-navigation.add("Настройки", "admin.settings", MANAGEMENT)
+navigation.add("Настройки", "admin.settings", MANAGEMENT, "Администрирование")
 
 
 class SettingForm(FlaskForm):
