@@ -1,12 +1,14 @@
-"""Form fields that accept numbers the way Russian users type them: `12 345,50`."""
+"""Form fields that accept numbers the way Russian users type them (`12 345,50`), and give back
+what they were shown: a form saved unchanged changes nothing."""
 
 from __future__ import annotations
 
-from wtforms import DateField, DecimalField, IntegerField
+from wtforms import DateField, DecimalField, IntegerField, TextAreaField
 from wtforms.validators import StopValidation
 from wtforms.widgets import TextInput
 
 from models.db.numbers import parse_decimal
+from web.formatting import NBSP
 
 
 class _StopWhenUnreadable:
@@ -40,7 +42,8 @@ class RuDecimalField(_StopWhenUnreadable, DecimalField):
             return self.raw_data[0]
         if self.data is None:
             return ""
-        return str(self.data).replace(".", ",")
+        # The Russian way, as everywhere else: 12 269 000,55 (read back by parse_decimal).
+        return f"{self.data:,}".replace(",", NBSP).replace(".", ",")
 
 
 class RuDateField(_StopWhenUnreadable, DateField):
@@ -87,3 +90,14 @@ class RuIntegerField(_StopWhenUnreadable, IntegerField):
         except ValueError:
             self.data = None
             raise ValueError("Введите целое число") from None
+
+
+class MultilineTextField(TextAreaField):
+    """Text in several lines, stored with `\\n` between them. A browser sends a textarea's lines
+    joined by CR LF (HTML's form encoding), so a text stored with LF would otherwise change at
+    every save, unchanged or not."""
+
+    def process_formdata(self, valuelist):
+        super().process_formdata(valuelist)
+        if self.data:
+            self.data = self.data.replace("\r\n", "\n").replace("\r", "\n")

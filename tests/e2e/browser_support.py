@@ -1,4 +1,5 @@
-"""Helpers the browser tests share: logging in as a demo user, the editor's properties panel."""
+"""Helpers the browser tests share: logging in as a demo user, the menu, the editor's properties
+panel."""
 
 from __future__ import annotations
 
@@ -11,6 +12,11 @@ def log_in(page, base_url: str, email: str, password: str = DEMO_PASSWORD) -> No
     page.get_by_label("Пароль").fill(password)
     page.get_by_role("button", name="Войти").click()
     page.wait_for_url(f"{base_url}/projects")
+
+
+def nav(page, label: str):
+    """A menu entry in the left sidebar (shown beside the page from 992 px wide)."""
+    return page.get_by_test_id("sidebar").get_by_role("link", name=label, exact=True)
 
 
 def panel(page):

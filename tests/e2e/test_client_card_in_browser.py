@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from engine.clients import use_cases as clients
 from models.clients.client import Client
-from tests.e2e.browser_support import log_in
+from tests.e2e.browser_support import log_in, nav
 from web.extensions import db
 
 pytestmark = pytest.mark.e2e
@@ -31,7 +31,7 @@ def test_a_manager_creates_a_card_and_finds_it_by_a_phone_typed_another_way(
 ):
     page = new_page()
     log_in(page, live_server, "sales_manager@demo.local")
-    page.locator("nav.navbar").get_by_role("link", name="Клиенты", exact=True).click()
+    nav(page, "Клиенты").click()
     page.get_by_role("link", name="Новый клиент").click()
 
     page.get_by_label("ФИО / наименование организации").fill("Петрова Анна Сергеевна")

@@ -20,7 +20,7 @@ from models.catalog.objects import Premise, PremiseKind, PremiseStatus
 from models.process.human_task import HumanTask, HumanTaskStatus
 from models.process.instance import ProcessInstance, ProcessStatus
 from models.users.user import User
-from tests.e2e.browser_support import log_in
+from tests.e2e.browser_support import log_in, nav
 from web.extensions import db
 from web.formatting import money, ru_datetime
 
@@ -57,10 +57,6 @@ NOT_TAKEN = [
 
 def plain(text: str) -> str:
     return " ".join(text.replace("\u00a0", " ").split())
-
-
-def nav(page, label: str):
-    return page.locator("nav.navbar").get_by_role("link", name=label, exact=True)
 
 
 def free_flat() -> tuple[int, str, Decimal]:

@@ -23,7 +23,7 @@ from models.catalog.objects import Building, Premise, PremiseKind, PremiseStatus
 from models.sales.queue import QueueEntry, QueueStatus
 from models.sales.reservation import Reservation, ReservationStatus
 from models.users.user import Role
-from tests.e2e.browser_support import DEMO_PASSWORD, log_in
+from tests.e2e.browser_support import DEMO_PASSWORD, log_in, nav
 from tests.factories import users
 from web.extensions import db
 
@@ -37,10 +37,6 @@ DATE_TIME = re.compile(r"\d\d\.\d\d\.\d{4} \d\d:\d\d")
 TASK_URL = re.compile(r"/inbox/tasks/\d+$")
 INBOX_URL = re.compile(r"/inbox/(\?.*)?$")
 RESERVATION_URL = re.compile(r"/reservations/(\d+)$")
-
-
-def nav(page, label: str):
-    return page.locator("nav.navbar").get_by_role("link", name=label, exact=True)
 
 
 def free_flat() -> tuple[int, str, str]:

@@ -16,10 +16,12 @@ from models.users.user import (
     User,
     normalise_staff_email,
 )
+from web import navigation
 from web.extensions import db
 from web.security import requires
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
+navigation.add("Сотрудники", "admin.users", [Role.admin], "Администрирование")
 
 ROLE_CHOICES = [(r.value, label) for r, label in ROLE_LABELS.items()]
 

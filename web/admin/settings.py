@@ -15,18 +15,22 @@ from models.catalog.objects import Project
 from models.settings.store import (
     DEFINITIONS,
     InvalidSettingValue,
+    SettingDefinition,
+    SettingState,
+    SettingType,
     all_settings,
     display_value,
     reset_setting,
     set_setting,
 )
+from models.settings.values import NBSP, parse_value
 from models.users.user import MANAGEMENT
 from web import edge, navigation
 from web.admin import bp
 from web.extensions import db
 from web.security import requires
 
-navigation.add("Настройки", "admin.settings", MANAGEMENT)
+navigation.add("Настройки", "admin.settings", MANAGEMENT, "Администрирование")
 
 
 class SettingForm(FlaskForm):
@@ -47,6 +51,9 @@ def setting_save(key: str):
     form = SettingForm(prefix=_prefix(key))
     if form.validate_on_submit():
         # other DomainErrors: the 422 page
+        if _unchanged(definition, project, form.value.data):
+            flash(f"«{definition.label}»: значение не изменилось", "info")
+            return redirect(url_for("admin.settings", project=_id(project)))
         with edge.unit_of_work(form, only=InvalidSettingValue):
             row = set_setting(
                 db.session, key, form.value.data, project_id=_id(project), user_id=current_user.id
@@ -73,7 +80,7 @@ def _page(project: Project | None, failed: tuple[str, SettingForm] | None = None
     states = all_settings(db.session, _id(project))
     forms = {
         state.key: SettingForm(
-            prefix=_prefix(state.key), formdata=None, data={"value": state.stored}
+            prefix=_prefix(state.key), formdata=None, data={"value": _shown(state)}
         )
         for state in states
     }
@@ -83,6 +90,30 @@ def _page(project: Project | None, failed: tuple[str, SettingForm] | None = None
     return render_template(
         "admin/settings.html", states=states, forms=forms, project=project, projects=projects
     )
+
+
+def _shown(state: SettingState) -> str:
+    """The value the form starts with: the one in force here, money the Russian way."""
+    if state.definition.type is SettingType.money:
+        return display_value(state.definition, state.stored).removesuffix(f"{NBSP}₽")
+    return state.stored
+
+
+def _unchanged(definition: SettingDefinition, project: Project | None, raw: str) -> bool:
+    """The value sent is the one in force here, which the form showed: storing it would only
+    add a copy (a project override equal to the general value, a general value equal to the
+    default) or a new date. What `set_setting` refuses is left to it."""
+    if project is not None and not definition.per_project:
+        return False
+    try:
+        _, canonical = parse_value(definition, raw)
+    except InvalidSettingValue:
+        return False
+    state = next(s for s in all_settings(db.session, _id(project)) if s.key == definition.key)
+    own = state.project_row if project is not None else state.global_row
+    if own is not None:  # even an unreadable one: saving a good value repairs it
+        return own.value == canonical
+    return canonical == parse_value(definition, state.stored)[1]
 
 
 def _selected_project() -> Project | None:

@@ -8,7 +8,8 @@ from web.security import ALL_ROLES
 
 bp = Blueprint("catalog", __name__)
 
-navigation.add("Помещения", "catalog.premises", ALL_ROLES)
+navigation.add("Объекты", "catalog.projects", ALL_ROLES, "Продажи")
+navigation.add("Помещения", "catalog.premises", ALL_ROLES, "Продажи")
 
 
 @bp.app_context_processor

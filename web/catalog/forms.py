@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField
-from wtforms import BooleanField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, SelectField, StringField
 from wtforms.validators import (
     DataRequired,
     InputRequired,
@@ -22,7 +22,7 @@ from models.catalog.objects import (
     STATUS_LABELS,
     Building,
 )
-from web.fields import RuDateField, RuDecimalField, RuIntegerField
+from web.fields import MultilineTextField, RuDateField, RuDecimalField, RuIntegerField
 
 # Russian zones by their tz ids, named as people here name them; Moscow first (the default).
 TIME_ZONES = {
@@ -47,7 +47,7 @@ class ProjectForm(FlaskForm):
     name = StringField("Название ЖК", validators=[DataRequired(REQUIRED), Length(max=200)])
     city = StringField("Город", validators=[Optional(), Length(max=100)])
     developer_name = StringField("Застройщик", validators=[Optional(), Length(max=200)])
-    description = TextAreaField("Описание", validators=[Optional(), Length(max=5000)])
+    description = MultilineTextField("Описание", validators=[Optional(), Length(max=5000)])
 
 
 def _commissioning_date(form, field) -> None:

@@ -14,7 +14,7 @@ IDENTIFIER_READERS = CARD_EDITORS | {Role.mortgage_broker}
 # Who opens cards and searches: analysts and marketers see contacts, lead source and consents.
 READERS = IDENTIFIER_READERS | {Role.analyst, Role.marketer}
 
-navigation.add("Клиенты", "clients.index", READERS)
+navigation.add("Клиенты", "clients.index", READERS, "Клиенты")
 
 
 @bp.app_context_processor

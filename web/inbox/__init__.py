@@ -7,6 +7,6 @@ from web.security import ALL_ROLES
 
 bp = Blueprint("inbox", __name__, url_prefix="/inbox")
 
-navigation.add("Входящие", "inbox.index", ALL_ROLES)
+navigation.add("Входящие", "inbox.index", ALL_ROLES, "Процессы")
 
 from web.inbox import files, notifications, tasks, views  # noqa: E402, F401

@@ -8,6 +8,6 @@ from web import navigation
 
 bp = Blueprint("notifications", __name__, url_prefix="/admin/notifications", cli_group="outbox")
 
-navigation.add("Рассылка", "notifications.outbox", MANAGEMENT)
+navigation.add("Рассылка", "notifications.outbox", MANAGEMENT, "Администрирование")
 
 from web.notifications import cli, outbox, templates  # noqa: E402, F401

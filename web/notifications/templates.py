@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from wtforms import StringField, TextAreaField
+from wtforms import StringField
 
 from engine.notifications import templates as message_templates
 from engine.notifications.catalog import AUDIENCE_LABELS, CHANNEL_LABELS, EVENTS, sample_context
@@ -13,13 +13,14 @@ from engine.notifications.templates import Text
 from models.users.user import Role
 from web import edge
 from web.extensions import db
+from web.fields import MultilineTextField
 from web.notifications import bp
 from web.security import requires
 
 
 class TemplateForm(FlaskForm):
     subject = StringField("Тема письма")
-    body = TextAreaField("Текст", render_kw={"rows": 10})
+    body = MultilineTextField("Текст", render_kw={"rows": 10})
 
 
 @bp.route("/templates")
@@ -54,7 +55,15 @@ def template_edit():
         return _page(text, form, preview=None), 422
     if request.form.get("action") != "save":
         return _page(text, form, preview=_preview(text, form))
+    if _unchanged(text, form):  # saved as shown: no copy of the default, no new date
+        flash(f"«{EVENTS[key[0]].label}»: текст не изменился", "info")
+        return redirect(url_for("notifications.templates"))
     return _save(key, form)
+
+
+def _unchanged(text: Text, form: TemplateForm) -> bool:
+    subject = (form.subject.data or "") if text.has_subject else ""
+    return (subject, form.body.data or "") == (text.subject, text.body)
 
 
 def _save(key, form: TemplateForm):

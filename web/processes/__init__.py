@@ -7,7 +7,7 @@ from web import navigation
 
 bp = Blueprint("processes", __name__, url_prefix="/processes")
 
-navigation.add("Процессы", "processes.catalogue", list(Role))
+navigation.add("Процессы", "processes.catalogue", list(Role), "Процессы")
 
 import web.processes.migration  # noqa: E402, F401
 import web.processes.tryrun  # noqa: E402, F401

@@ -11,6 +11,6 @@ bp = Blueprint("sales", __name__)
 RESERVERS = frozenset({Role.admin, Role.head_of_sales, Role.sales_manager})
 READERS = RESERVERS | {Role.mortgage_broker, Role.analyst}
 
-navigation.add("Брони", "sales.reservations", READERS)
+navigation.add("Брони", "sales.reservations", READERS, "Продажи")
 
 from web.sales import queue, reservation_views, reserve  # noqa: E402, F401
