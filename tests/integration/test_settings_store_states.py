@@ -48,9 +48,7 @@ def test_an_untouched_setting_shows_its_default_and_has_no_stored_rows(db_sessio
     assert (state.display_of(state.global_row), state.display_of(state.project_row)) == (None, None)
 
 
-def test_each_level_is_shown_for_people_and_the_project_one_is_in_force(
-    db_session, make_project
-):
+def test_each_level_is_shown_for_people_and_the_project_one_is_in_force(db_session, make_project):
     project = make_project()
     set_setting(db_session, TERM, "P5D")
     set_setting(db_session, TERM, "p7d", project_id=project.id)
@@ -77,9 +75,7 @@ def test_the_global_value_is_in_force_where_the_project_has_none(db_session, mak
     assert (state.stored, state.display) == ("P5D", "P5D — 5 дней")
 
 
-def test_a_global_only_setting_has_no_project_row_even_on_a_project_page(
-    db_session, make_project
-):
+def test_a_global_only_setting_has_no_project_row_even_on_a_project_page(db_session, make_project):
     project = make_project()
     set_setting(db_session, "reservation.max_per_client", "4")
 
@@ -176,9 +172,7 @@ def test_an_unknown_key_is_refused_on_reading_writing_and_resetting(db_session):
         )
 
 
-def test_a_global_only_key_names_itself_when_a_project_value_is_refused(
-    db_session, make_project
-):
+def test_a_global_only_key_names_itself_when_a_project_value_is_refused(db_session, make_project):
     project = make_project()
     with pytest.raises(SettingIsGlobalOnly) as refused:
         set_setting(db_session, "queue.acceptance_window", "P2D", project_id=project.id)
