@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy import update
 
 from engine.crm import use_cases as crm
 from models.crm.history import CrmTask, InteractionKind, TaskError
@@ -190,6 +191,25 @@ def test_a_done_task_is_reported_as_done_to_anyone_who_tries_it_again(
     with pytest.raises(TaskError) as moved:
         crm.reschedule_task(db_session, task.id, other, CLOCK + timedelta(days=1))
     assert moved.value.message == "Задача уже выполнена: перенести её нельзя"
+
+
+def test_a_task_finished_by_someone_else_since_it_was_read_is_not_finished_twice(
+    db_session, task, manager
+):
+    db_session.commit()
+    assert task.is_open  # read by this request, as the task page reads it
+    # The head of sales finishes it meanwhile: the row changes under the object already read.
+    db_session.execute(
+        update(CrmTask).where(CrmTask.id == task.id).values(done_at=CLOCK, result="Готово"),
+        execution_options={"synchronize_session": False},
+    )
+    assert task.is_open
+
+    with pytest.raises(TaskError) as refused:
+        crm.complete_task(db_session, task.id, manager, "Дозвонился")
+
+    assert refused.value.message == "Задача уже выполнена"
+    assert task.result == "Готово"
 
 
 def test_the_owner_moves_the_task_and_keeps_it(db_session, task, manager):
