@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
+from models.db import shared_cache
 from models.settings.store import (
     Setting,
     SettingIsGlobalOnly,
@@ -20,6 +21,16 @@ from models.settings.store import (
 )
 
 TERM = "reservation.term.offline"
+
+
+@pytest.fixture
+def kept_per_worker(app, monkeypatch):
+    """Settings kept by the worker process for five seconds, as in production; time stands."""
+    shared_cache._values.clear()
+    monkeypatch.setitem(app.config, "SHARED_CACHE_SECONDS", 5)
+    monkeypatch.setattr(shared_cache.time, "monotonic", lambda: 1000.0)
+    yield
+    shared_cache._values.clear()
 
 
 def states(session, project_id=None) -> dict:
@@ -180,3 +191,30 @@ def test_a_global_only_key_names_itself_when_a_project_value_is_refused(db_sessi
         "project",
         "«Окно ответа очереди» задаётся только для всех проектов сразу, не для одного ЖК",
     )
+
+
+def test_kept_values_of_a_project_and_of_all_projects_do_not_mix(
+    db_session, make_project, kept_per_worker
+):
+    project = make_project()
+    set_setting(db_session, TERM, "P5D")
+    set_setting(db_session, TERM, "P8D", project_id=project.id)
+    db_session.commit()
+
+    assert get_setting(db_session, TERM, project.id) == timedelta(days=8)
+    assert get_setting(db_session, TERM) == timedelta(days=5)
+    assert get_setting(db_session, TERM, project.id) == timedelta(days=8)
+
+
+def test_a_reset_is_seen_at_once_by_the_worker_that_made_it(
+    db_session, make_project, kept_per_worker
+):
+    project = make_project()
+    set_setting(db_session, TERM, "P8D", project_id=project.id)
+    db_session.commit()
+    assert get_setting(db_session, TERM, project.id) == timedelta(days=8)
+
+    reset_setting(db_session, TERM, project.id)
+    db_session.commit()
+
+    assert get_setting(db_session, TERM, project.id) == timedelta(days=3)

@@ -148,3 +148,8 @@ def test_a_text_setting_is_shown_as_it_was_written():
 )
 def test_each_refusal_points_at_the_field_it_is_about(error, field):
     assert (error.field, error.message) == (field, "x")
+
+
+@pytest.mark.parametrize("raw", ["P1D1Y", "P2W1M", "XP1M"])
+def test_years_or_months_out_of_iso_order_are_refused_as_a_wrong_format(raw):
+    assert refused(SettingType.duration, raw).startswith("Срок указывается в формате ISO 8601")
