@@ -78,7 +78,15 @@ def test_a_keyword_argument_starting_with_an_underscore_is_refused_and_unpacking
 
 @pytest.mark.parametrize(
     "source",
-    ["name.upper()", "items[0](1)", "(lambda v: v)(2)", "'a' + 'b'", "x % 2", "[1, 2] * 2"],
+    [
+        "name.upper()",
+        "items[0](1)",
+        "(lambda v: v)(2)",
+        "'a' + 'b'",
+        "x % 2",
+        "10 % 3",
+        "[1, 2] * 2",
+    ],
 )
 def test_ordinary_calls_and_arithmetic_pass_the_check(source):
     assert problems(source) == []
