@@ -212,6 +212,21 @@ def test_a_task_finished_by_someone_else_since_it_was_read_is_not_finished_twice
     assert task.result == "Готово"
 
 
+def test_a_task_finished_by_someone_else_since_it_was_read_is_not_moved(db_session, task, manager):
+    db_session.commit()
+    assert task.is_open  # read by this request
+    db_session.execute(
+        update(CrmTask).where(CrmTask.id == task.id).values(done_at=CLOCK, result="Готово"),
+        execution_options={"synchronize_session": False},
+    )
+
+    with pytest.raises(TaskError) as refused:
+        crm.reschedule_task(db_session, task.id, manager, CLOCK + timedelta(days=1))
+
+    assert refused.value.message == "Задача уже выполнена: перенести её нельзя"
+    assert task.due_at == CLOCK + timedelta(hours=3)
+
+
 def test_the_owner_moves_the_task_and_keeps_it(db_session, task, manager):
     later = CLOCK + timedelta(days=2)
     assert crm.reschedule_task(db_session, task.id, manager, later) is task
