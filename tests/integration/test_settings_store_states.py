@@ -218,3 +218,26 @@ def test_a_reset_is_seen_at_once_by_the_worker_that_made_it(
     db_session.commit()
 
     assert get_setting(db_session, TERM, project.id) == timedelta(days=3)
+
+
+def test_a_project_row_left_for_a_global_only_key_is_ignored(db_session, make_project):
+    project = make_project()
+    db_session.add(Setting(key="reservation.max_per_client", project_id=project.id, value="9"))
+    db_session.flush()
+
+    state = states(db_session, project.id)["reservation.max_per_client"]
+
+    assert (state.source, state.project_row, state.value) == ("default", None, 2)
+    assert get_setting(db_session, "reservation.max_per_client", project.id) == 2
+
+
+def test_setting_one_key_leaves_the_other_keys_alone(db_session):
+    set_setting(db_session, "reservation.term.online", "P2D")
+    set_setting(db_session, "reservation.paid_fee", "100")
+    set_setting(db_session, "reservation.term.online", "P4D")
+
+    stored = db_session.scalars(select(Setting).order_by(Setting.key)).all()
+    assert [(row.key, row.value) for row in stored] == [
+        ("reservation.paid_fee", "100.00"),
+        ("reservation.term.online", "P4D"),
+    ]

@@ -153,3 +153,10 @@ def test_each_refusal_points_at_the_field_it_is_about(error, field):
 @pytest.mark.parametrize("raw", ["P1D1Y", "P2W1M", "XP1M"])
 def test_years_or_months_out_of_iso_order_are_refused_as_a_wrong_format(raw):
     assert refused(SettingType.duration, raw).startswith("Срок указывается в формате ISO 8601")
+
+
+@pytest.mark.parametrize(
+    ("n", "word"), [(112, "дней"), (114, "дней"), (122, "дня"), (1011, "дней")]
+)
+def test_the_teens_of_each_hundred_take_the_many_form(n, word):
+    assert plural(n, "день", "дня", "дней") == word
