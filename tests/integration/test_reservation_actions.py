@@ -240,9 +240,7 @@ def test_a_reservation_tells_the_manager_and_the_client_its_end_in_the_buildings
     assert "Ваш менеджер: Петрова Анна." in to_client
 
 
-def test_an_edited_template_may_name_the_reservations_number(
-    stopped, flat, make_user, make_client
-):
+def test_an_edited_template_may_name_the_reservations_number(stopped, flat, make_user, make_client):
     from engine.notifications.templates import save
 
     save(

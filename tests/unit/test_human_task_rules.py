@@ -161,7 +161,9 @@ def test_the_assignee_releases_a_task_back_to_the_queue():
 
 def test_a_colleague_cannot_release_someone_elses_task():
     row = task(Role.sales_manager, assignee_id=COLLEAGUE)
-    with pytest.raises(TaskNotAvailable, match="^Вернуть в очередь может только исполнитель или руководитель$"):
+    with pytest.raises(
+        TaskNotAvailable, match="^Вернуть в очередь может только исполнитель или руководитель$"
+    ):
         row.release(user(Role.sales_manager))
     assert row.assignee_id == COLLEAGUE
 
@@ -180,7 +182,9 @@ def test_a_task_can_be_handed_to_management_outside_its_role():
 
 def test_a_sales_manager_cannot_reassign_a_task():
     row = task(Role.sales_manager, assignee_id=ME)
-    with pytest.raises(TaskNotAvailable, match="^Переназначать задачи может руководитель отдела продаж$"):
+    with pytest.raises(
+        TaskNotAvailable, match="^Переназначать задачи может руководитель отдела продаж$"
+    ):
         row.reassign(user(Role.sales_manager), user(Role.sales_manager, 3))
     assert row.assignee_id == ME
 
@@ -216,7 +220,9 @@ def test_completing_a_task_taken_by_someone_else_keeps_its_assignee():
 
 def test_a_colleague_cannot_complete_a_task_someone_else_took():
     row = task(Role.sales_manager, assignee_id=COLLEAGUE)
-    with pytest.raises(TaskNotAvailable, match="^Это не ваша задача: её выполняет другой сотрудник или роль$"):
+    with pytest.raises(
+        TaskNotAvailable, match="^Это не ваша задача: её выполняет другой сотрудник или роль$"
+    ):
         row.complete(user(Role.sales_manager), DONE_AT)
     assert (row.status, row.completed_by_id) == (HumanTaskStatus.open, None)
 
