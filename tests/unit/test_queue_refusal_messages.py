@@ -59,3 +59,19 @@ def test_another_managers_client_is_not_taken_off_the_queue_by_a_manager():
         "Убрать из очереди может свой менеджер или руководитель",
     )
     assert entry.is_waiting
+
+
+def test_a_client_promoted_already_is_not_promoted_or_taken_off_again():
+    [entry] = queue(1, 5)
+    entry.promote(now=NOW)
+    for again in (
+        lambda: entry.promote(now=NOW),
+        lambda: entry.remove(user(Role.head_of_sales, 9), now=NOW),
+        lambda: entry.drop_as_duplicate(now=NOW),
+    ):
+        with pytest.raises(ReservationError) as refused:
+            again()
+        assert (refused.value.code, refused.value.message) == (
+            "not_waiting",
+            "Клиент уже не стоит в очереди",
+        )
