@@ -76,9 +76,6 @@ class HumanTask(Base):
     assignee = relationship("User", foreign_keys=[assignee_id])
     completed_by = relationship("User", foreign_keys=[completed_by_id])
 
-    def is_overdue(self, now: datetime) -> bool:
-        return self.due_at is not None and self.due_at < now
-
     def roles(self) -> set[Role]:
         """Roles that see the task: the lane's role and, once escalated, the manager's."""
         roles = {self.role}

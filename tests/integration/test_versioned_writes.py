@@ -111,3 +111,38 @@ def test_a_savepoint_rolled_back_after_the_write_leaves_the_objects_as_stored(
         raise RuntimeError("a later write of the batch failed")
     db_session.expire(row)  # as the tick does before running the batch again
     assert (row.serialized, row.lock_version) == ("state 0", version)
+
+
+def test_a_stale_row_is_named_with_its_table_and_the_counts(db_session, instances):
+    table = ProcessInstance.__table__
+    db_session.execute(update(table).where(table.c.id == instances[1].id).values(lock_version=5))
+    for row in instances:
+        row.serialized = "mine"
+        row.updated_at = utcnow()
+    with pytest.raises(StaleDataError) as stale:
+        write_changed(db_session, instances)
+    assert str(stale.value) == (
+        "UPDATE statement on table 'process_instance' expected to update 3 row(s); 2 were matched."
+    )
+    db_session.rollback()
+
+
+def test_rows_of_another_or_an_unversioned_mapper_are_refused(db_session, instances, make_user):
+    with pytest.raises(ValueError, match="^write_changed takes objects of one versioned mapper$"):
+        write_changed(db_session, [instances[0], instances[0].model])
+    with pytest.raises(ValueError, match="^write_changed takes objects of one versioned mapper$"):
+        write_changed(db_session, [make_user(Role.sales_manager)])
+
+
+def test_new_and_deleted_rows_are_left_to_the_orm(db_session, instances, statements):
+    new = ProcessInstance(
+        model=instances[0].model, process_id="p", status=ProcessStatus.waiting, serialized="new"
+    )
+    db_session.add(new)
+    db_session.delete(instances[0])
+    statements.clear()
+
+    assert write_changed(db_session, [new, instances[0]]) == 0
+    assert statements == []
+    db_session.commit()
+    assert db_session.get(ProcessInstance, new.id).serialized == "new"

@@ -35,6 +35,7 @@ def test_a_client_joins_the_end_of_the_queue_of_a_taken_premise(status):
     assert QueueEntry.can_join(premise(status), 5, holder_id=2, waiting=waiting)
     entry = join(premise(status), waiting=waiting)
     assert (entry.client_id, entry.position, entry.manager_id) == (5, 3, 7)
+    assert entry.created_at == NOW  # the place is taken at the moment given
 
 
 def test_a_new_place_follows_the_last_one_even_after_a_gap():
