@@ -10,8 +10,11 @@ import pytest
 from sqlalchemy import select
 
 from engine.clients.merge import MergeRefused, can_merge, merge
+from engine.sales import use_cases as reservations
 from models.clients.client import Client, ClientConflict
 from models.crm.history import CrmTask
+from models.sales.queue import QueueEntry, QueueStatus
+from models.sales.reservation import Channel
 from models.users.user import Role, User
 from tests.factories.clients import client as make_client
 
@@ -193,3 +196,28 @@ def test_rows_that_only_share_the_dropped_cards_number_stay_where_they_are(
     task = db_session.get(CrmTask, task.id)
     assert (task.client_id, task.owner_id) == (keep.id, owners[drop.id].id)
     assert db_session.get(User, drop.id) is not None
+
+
+def test_the_place_moved_up_the_queue_wins_over_the_older_one(
+    db_session, make_building, make_premise, manager, head
+):
+    premise = make_premise(make_building(), number="1")
+    holder = make_client(db_session, "Держатель")
+    reservations.reserve(db_session, premise.id, holder, channel=Channel.offline, user=manager)
+    keep = make_client(db_session, "Смирнова Ольга Петровна")
+    drop = make_client(db_session, "Смирнова О. П.")
+    older = reservations.enqueue(db_session, premise.id, keep, manager)
+    newer = reservations.enqueue(db_session, premise.id, drop, manager)
+    reservations.move_in_queue(db_session, newer, -1, head)  # now first in the queue
+    older_id, newer_id = older.id, newer.id
+
+    merge(db_session, keep, drop, head, now=AT)
+    db_session.commit()
+
+    moved_up, older = db_session.get(QueueEntry, newer_id), db_session.get(QueueEntry, older_id)
+    assert (moved_up.status, moved_up.position, moved_up.client_id) == (
+        QueueStatus.waiting,
+        1,
+        keep.id,
+    )
+    assert (older.status, older.ended_at) == (QueueStatus.removed, AT)
