@@ -371,3 +371,26 @@ def test_a_company_inn_for_a_person_card_is_refused(db_session, make_client):
 
     assert refused.value.errors == {"inn": "ИНН физического лица — 12 цифр"}
     assert card.inn is None
+
+
+def test_a_request_with_new_contacts_makes_a_new_card_beside_the_known_ones(
+    db_session, make_client
+):
+    known = make_client("Смирнова Ольга Петровна", "+79161234567", "olga@mail.ru")
+
+    card = _request(db_session, full_name="Иванов Иван", phone="+79035556677", email="ivan@mail.ru")
+    db_session.commit()
+
+    assert card.id != known.id
+    assert (card.full_name, card.email) == ("Иванов Иван", "ivan@mail.ru")
+    assert known.full_name == "Смирнова Ольга Петровна"
+
+
+def test_a_card_is_found_by_its_own_email_among_others(db_session, make_client):
+    make_client("Смирнова Ольга Петровна", "+79161234567", "olga@mail.ru")
+    ivan = make_client("Иванов Иван", "+79035556677", "ivan@mail.ru")
+
+    assert clients.find_by_email(db_session, "ivan@mail.ru").id == ivan.id
+    assert clients.find_by_email(db_session, "petr@mail.ru") is None
+    assert clients.find_by_phone(db_session, "+79035556677").id == ivan.id
+    assert clients.find_by_phone(db_session, "+79260000000") is None
