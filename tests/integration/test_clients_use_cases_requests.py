@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from engine.clients import use_cases as clients
+from engine.sales.actions import lock_client
 from models.clients.card import InvalidCardData
 from models.clients.client import (
     Client,
@@ -394,3 +395,40 @@ def test_a_card_is_found_by_its_own_email_among_others(db_session, make_client):
     assert clients.find_by_email(db_session, "petr@mail.ru") is None
     assert clients.find_by_phone(db_session, "+79035556677").id == ivan.id
     assert clients.find_by_phone(db_session, "+79260000000") is None
+
+
+def _statements_while(action) -> tuple[object, int]:
+    from sqlalchemy import event
+
+    from web.extensions import db
+
+    statements = []
+
+    def count_it(*_args):
+        statements.append(1)
+
+    event.listen(db.engine, "before_cursor_execute", count_it)
+    try:
+        result = action()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count_it)
+    return result, len(statements)
+
+
+def test_a_new_card_counts_as_locked_for_the_limit_check_of_its_own_transaction(db_session):
+    """Nobody else sees a card before its transaction commits: the reservation's limit check
+    takes it as it is instead of reading it again under a lock."""
+    card = _request(db_session)
+
+    locked, statements = _statements_while(lambda: lock_client(db_session, card.id))
+
+    assert locked is card and statements == 0
+
+
+def test_a_known_card_is_read_again_under_lock_for_the_limit_check(db_session, make_client):
+    known = make_client("Смирнова Ольга Петровна", "+79161234567")
+    found = _request(db_session)
+
+    locked, statements = _statements_while(lambda: lock_client(db_session, found.id))
+
+    assert locked is known and statements == 1
