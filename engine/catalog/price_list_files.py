@@ -95,8 +95,12 @@ def _csv_rows(data: bytes) -> Iterator[tuple[int, list]]:
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         yield from enumerate(reader, start=1)
-    except csv.Error as error:
-        raise FileProblem(f"CSV не удалось разобрать: {error}") from None
+    except csv.Error as error:  # in practice a cell past the reader's limit: an unclosed quote
+        log.info("unreadable csv: %r", error)
+        raise FileProblem(
+            "CSV не удалось разобрать: в файле незакрытая кавычка или слишком длинная ячейка. "
+            "Сохраните таблицу как «CSV UTF-8»."
+        ) from None
 
 
 def _decode(data: bytes) -> str:
