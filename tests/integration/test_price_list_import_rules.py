@@ -67,9 +67,7 @@ def imported(session, building, rows: list[list], *, by_user_id=None, header=Non
 
 
 def problems(session, building, rows: list[list]) -> list[tuple[int | None, str, str]]:
-    return [
-        (p.row, p.column, p.message) for p in planned(session, building, rows).problems
-    ]
+    return [(p.row, p.column, p.message) for p in planned(session, building, rows).problems]
 
 
 # --- matching ---------------------------------------------------------------------------------
@@ -116,7 +114,9 @@ def test_an_unchanged_row_does_not_stop_the_rows_after_it(db_session, building, 
 
 
 def test_the_same_flat_three_times_points_each_repeat_at_its_first_row(db_session, building):
-    assert problems(db_session, building, [flat_101(), flat_101(), flat_101(building="БЕРЕЗОВЫЙ")]) == [
+    assert problems(
+        db_session, building, [flat_101(), flat_101(), flat_101(building="БЕРЕЗОВЫЙ")]
+    ) == [
         (3, "Номер", "Помещение № 101 корпуса «Берёзовый» уже есть в строке 2"),
         (4, "Номер", "Помещение № 101 корпуса «БЕРЕЗОВЫЙ» уже есть в строке 2"),
     ]
@@ -136,7 +136,11 @@ def test_an_empty_optional_cell_keeps_the_flats_value_but_empty_areas_clear_it(
     imported(
         db_session,
         building,
-        [flat_101(kind="", rooms="", has_terrace="", finishing="", living_area="", kitchen_area="")],
+        [
+            flat_101(
+                kind="", rooms="", has_terrace="", finishing="", living_area="", kitchen_area=""
+            )
+        ],
     )
     flat = premise(db_session, "101")
     assert (flat.kind, flat.rooms, flat.has_terrace, flat.finishing) == (
@@ -235,7 +239,9 @@ def test_a_new_flat_is_written_with_every_cell_and_its_first_price_in_the_histor
     ]
 
 
-def test_a_new_building_is_named_as_its_first_row_writes_it_with_spaces_tidied(db_session, building):
+def test_a_new_building_is_named_as_its_first_row_writes_it_with_spaces_tidied(
+    db_session, building
+):
     plan = imported(
         db_session,
         building,
@@ -246,7 +252,11 @@ def test_a_new_building_is_named_as_its_first_row_writes_it_with_spaces_tidied(d
     )
     assert plan.created == 2
     created = db_session.scalar(select(Building).where(Building.name != "Берёзовый"))
-    assert (created.name, created.floors_above, created.floors_below) == ("Корпус 2", 5, 0)  # spaces tidied, case kept
+    assert (created.name, created.floors_above, created.floors_below) == (
+        "Корпус 2",
+        5,
+        0,
+    )  # spaces tidied, case kept
     assert {p.building_id for p in db_session.scalars(select(Premise))} == {
         building.id,
         created.id,
@@ -281,9 +291,7 @@ def test_applying_a_plan_with_problems_is_refused_and_writes_nothing(db_session,
         (-2, "Этаж -2 вне здания: в корпусе «Берёзовый» этажи от -1 до 10"),
     ],
 )
-def test_a_floor_outside_the_building_names_the_floors_it_has(
-    db_session, building, floor, message
-):
+def test_a_floor_outside_the_building_names_the_floors_it_has(db_session, building, floor, message):
     assert problems(db_session, building, [flat_101(floor=floor)]) == [(2, "Этаж", message)]
 
 
@@ -300,13 +308,18 @@ def test_a_floor_at_the_top_and_at_the_bottom_of_the_building_is_taken(db_sessio
     plan = planned(
         db_session,
         building,
-        [row(building="Берёзовый", number="1001", floor=10), row(building="Берёзовый", number="Х1", floor=-1)],
+        [
+            row(building="Берёзовый", number="1001", floor=10),
+            row(building="Берёзовый", number="Х1", floor=-1),
+        ],
     )
     assert plan.problems == [] and plan.created == 2
 
 
 def test_areas_are_checked_against_the_total_area_in_the_file_or_the_flats(db_session, building):
-    assert problems(db_session, building, [flat_101(living_area="54,30", kitchen_area="54,30")]) == []
+    assert (
+        problems(db_session, building, [flat_101(living_area="54,30", kitchen_area="54,30")]) == []
+    )
     assert problems(db_session, building, [flat_101(living_area="54,31")]) == [
         (2, "Жилая площадь", "Жилая площадь не может быть больше общей")
     ]
@@ -343,7 +356,11 @@ def test_a_studio_may_have_one_room_and_not_two(db_session, building):
 
 def test_a_new_flat_may_only_be_free_or_not_for_sale(db_session, building):
     assert problems(db_session, building, [row(building="Берёзовый", status="Бронь")]) == [
-        (2, "Статус", "Новое помещение можно завести только в статусе «Свободно» или «Не в продаже»")
+        (
+            2,
+            "Статус",
+            "Новое помещение можно завести только в статусе «Свободно» или «Не в продаже»",
+        )
     ]
 
 
@@ -409,7 +426,11 @@ def test_problems_are_listed_by_row_then_in_the_files_column_order(db_session, b
         (2, "Цена", "Ожидается число, например 12 345,50"),
         (3, "Комнат", "Ожидается целое число"),
         (3, "Жилая площадь", "Жилая площадь не может быть больше общей"),
-        (3, "Статус", "Новое помещение можно завести только в статусе «Свободно» или «Не в продаже»"),
+        (
+            3,
+            "Статус",
+            "Новое помещение можно завести только в статусе «Свободно» или «Не в продаже»",
+        ),
     ]
 
 

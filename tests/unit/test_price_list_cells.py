@@ -144,7 +144,9 @@ def test_a_price_reads_as_roubles_and_kopecks(raw, value):
     assert parsed == value and parsed.as_tuple().exponent == -2
 
 
-@pytest.mark.parametrize("raw", [True, date(2026, 1, 3), datetime(2026, 1, 3), time(3), "abc", "1.2.3"])
+@pytest.mark.parametrize(
+    "raw", [True, date(2026, 1, 3), datetime(2026, 1, 3), time(3), "abc", "1.2.3"]
+)
 def test_a_price_that_is_not_a_number_is_refused_with_an_example(raw):
     assert refusal("price", raw) == "Ожидается число, например 12 345,50"
 

@@ -138,7 +138,9 @@ def test_a_csv_is_read_in_any_encoding_and_separator_excel_writes(data):
 
 
 def test_a_comma_separated_csv_is_read():
-    data = '"Корпус","Секция","Этаж","Номер","Общая площадь","Цена"\n"Корпус 1",1,2,"7","40,5",100\n'
+    data = (
+        '"Корпус","Секция","Этаж","Номер","Общая площадь","Цена"\n"Корпус 1",1,2,"7","40,5",100\n'
+    )
     rows, problems = parse(data.encode(), "p.csv")
     assert problems == []
     assert rows[0].values["total_area"] == Decimal("40.50")
@@ -245,9 +247,7 @@ def test_twenty_thousand_rows_are_read_and_one_more_is_refused():
     lines.append("Корпус 1;1;1;лишняя;40;1")
     rows, problems = parse("\n".join(lines).encode(), "p.csv")
     assert rows == []
-    assert problems == [
-        Problem(20_002, "", "В файле больше 20 000 строк: разделите его на части")
-    ]
+    assert problems == [Problem(20_002, "", "В файле больше 20 000 строк: разделите его на части")]
 
 
 def test_a_file_problem_replaces_the_problems_found_before_it():
