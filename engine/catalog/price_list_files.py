@@ -137,10 +137,6 @@ class ParsedRow:
     values: dict  # key → parsed value, for the cells that parsed
     bad_keys: set[str] = field(default_factory=set)  # cells already reported
 
-    @property
-    def bad(self) -> bool:
-        return bool(self.bad_keys)
-
 
 def _parse(rows: Iterator[tuple[int, tuple]], problems: list[Problem]) -> list[ParsedRow]:
     positions = _find_header(rows, problems)

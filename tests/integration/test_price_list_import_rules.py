@@ -122,6 +122,16 @@ def test_the_same_flat_three_times_points_each_repeat_at_its_first_row(db_sessio
     ]
 
 
+def test_rows_without_a_building_or_a_number_are_reported_once_each(db_session, building):
+    assert problems(
+        db_session, building, [flat_101(building=""), flat_101(number=""), flat_101(number="")]
+    ) == [
+        (2, "Корпус", "Не заполнено"),
+        (3, "Номер", "Не заполнено"),
+        (4, "Номер", "Не заполнено"),
+    ]
+
+
 def test_the_same_number_in_two_buildings_is_two_flats(db_session, building):
     plan = planned(db_session, building, [flat_101(), flat_101(building="Корпус 2")])
     assert plan.problems == [] and (plan.created, plan.unchanged) == (1, 1)

@@ -14,6 +14,7 @@ from engine.catalog.price_list import (
     header_key,
     is_empty,
     natural_key,
+    normalise,
     parse_cell,
     row_values,
 )
@@ -48,6 +49,17 @@ def refusal(key: str, raw) -> str:
 )
 def test_a_header_names_its_column_whatever_its_case_spacing_or_unit(text, key):
     assert header_key(text) == key
+
+
+@pytest.mark.parametrize(
+    "text", ["Берёзовый", "березовый", "  БЕРЁЗОВЫЙ ", "Березовый", "\u00a0берЕзовый\u00a0"]
+)
+def test_labels_match_whatever_their_case_spacing_or_yo(text):
+    assert normalise(text) == "березовый"
+
+
+def test_a_label_keeps_its_inner_spaces_as_one():
+    assert normalise("Не\u00a0в  продаже") == "не в продаже"
 
 
 @pytest.mark.parametrize("raw", [None, "", "   ", "\t"])
@@ -115,6 +127,11 @@ def test_a_whole_number_is_taken_at_its_limits_and_refused_past_them(key, low, h
     assert parse_cell(BY_KEY[key], high) == high
     assert refusal(key, low - 1) == f"Допустимо от {low} до {high}"
     assert refusal(key, high + 1) == f"Допустимо от {low} до {high}"
+
+
+def test_a_whole_number_as_long_as_a_price_can_be_is_read_then_refused_by_its_range():
+    assert refusal("floor", "1000000000000000") == "Допустимо от -10 до 150"
+    assert refusal("floor", "1000000000000001") == "Ожидается целое число"
 
 
 def test_floor_zero_is_refused_with_how_floors_are_numbered():
