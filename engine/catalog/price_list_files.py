@@ -166,7 +166,7 @@ def _find_header(
         first = first or number
         keys = [header_key(v) if v is not None else None for v in values]
         if any(keys):
-            return _header_positions(number, values, keys, problems)
+            return _header_positions(number, keys, problems)
     if first is None:
         _add(problems, None, "", "Файл пуст: в нём нет ни заголовка, ни строк")
     else:
@@ -175,7 +175,7 @@ def _find_header(
     return None
 
 
-def _header_positions(number: int, values: tuple, keys: list, problems: list[Problem]):
+def _header_positions(number: int, keys: list, problems: list[Problem]):
     positions: dict[str, int] = {}
     for index, key in enumerate(keys):
         if key is None:

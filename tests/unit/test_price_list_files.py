@@ -5,6 +5,7 @@ read is one problem for the whole file, in Russian, saying what to do."""
 from __future__ import annotations
 
 import io
+import zipfile
 from decimal import Decimal
 
 import pytest
@@ -12,6 +13,7 @@ from openpyxl import Workbook, load_workbook
 
 from engine.catalog.price_list import COLUMNS, Problem
 from engine.catalog.price_list_files import parse_table, write_csv, write_xlsx
+from models.catalog.objects import PremiseStatus
 
 REQUIRED_HEADER = ["Корпус", "Секция", "Этаж", "Номер", "Общая площадь", "Цена"]
 SAVE_AS = "Откройте его в Excel и сохраните как «Книга Excel (*.xlsx)» или «CSV UTF-8»."
@@ -80,6 +82,34 @@ def test_a_file_named_xlsx_that_is_not_a_workbook_says_so():
     )
 
 
+def with_sheet_xml(data: bytes, change) -> bytes:
+    """The workbook with its first sheet's XML changed, as another program might write it."""
+    source, result = zipfile.ZipFile(io.BytesIO(data)), io.BytesIO()
+    with zipfile.ZipFile(result, "w") as target:
+        for name in source.namelist():
+            content = source.read(name)
+            if name == "xl/worksheets/sheet1.xml":
+                content = change(content)
+            target.writestr(name, content)
+    return result.getvalue()
+
+
+def test_a_price_computed_by_an_excel_formula_is_read_as_its_value():
+    data = xlsx(REQUIRED_HEADER, ["Корпус 1", 1, 2, "201", 50, "=E2*200000"])
+    # Excel stores the formula's last result next to it; openpyxl leaves it empty
+    data = with_sheet_xml(data, lambda xml: xml.replace(b"<v></v>", b"<v>10000000</v>"))
+    rows, problems = parse(data, "p.xlsx")
+    assert problems == []
+    assert rows[0].values["price"] == Decimal("10000000.00")
+
+
+def test_a_workbook_whose_sheet_cannot_be_read_is_refused_as_a_bad_file():
+    data = xlsx(REQUIRED_HEADER, ["Корпус 1", 1, 2, "201", 50, 1])
+    number = b'<c r="B2" t="n"><v>1</v></c>'
+    data = with_sheet_xml(data, lambda xml: xml.replace(number, b'<c r="B2" t="n"><v>one</v></c>'))
+    assert only_problem(data, "p.xlsx") == f"Лист книги XLSX не удалось прочитать. {SAVE_AS}"
+
+
 def test_a_workbook_named_csv_is_asked_to_be_renamed():
     assert only_problem(xlsx(REQUIRED_HEADER), "p.csv") == (
         "Файл назван .csv, но похож на книгу Excel: переименуйте его в .xlsx."
@@ -90,6 +120,17 @@ def test_a_binary_file_named_csv_is_asked_to_be_saved_as_csv_utf8():
     assert only_problem(b"abc\x00def", "p.csv") == (
         "Файл назван .csv, но это не текст. Сохраните таблицу как «CSV UTF-8»."
     )
+
+
+def test_only_the_first_4_kb_of_a_csv_tell_text_from_binary():
+    start = (";".join([*REQUIRED_HEADER, "Примечание"]) + "\r\n" + FLAT + ";").encode()
+    data = start + b"x" * (4096 - len(start)) + b"\x00\r\n"  # the NUL is the 4097th byte
+    rows, problems = parse(data, "p.csv")
+    assert problems == [] and len(rows) == 1
+
+
+def test_a_csv_of_blank_lines_only_is_empty():
+    assert only_problem(b"\r\n  \r\n\r\n", "p.csv") == "Файл пуст: в нём нет ни заголовка, ни строк"
 
 
 def test_a_csv_in_no_known_encoding_is_refused():
@@ -192,6 +233,32 @@ def test_a_header_without_rows_is_refused():
     assert only_problem(";".join(REQUIRED_HEADER).encode(), "p.csv") == (
         "В файле только заголовок: нет ни одной строки с помещениями"
     )
+
+
+def test_columns_the_import_does_not_know_are_skipped_wherever_they_stand():
+    header = ["№ п/п", "Корпус", "Секция", "Этаж", "Примечание", "Номер", "Общая площадь", "Цена"]
+    data = csv_text(";".join(header), "1;Корпус 1;1;2;угловая;201;54,3;9 800 000")
+    rows, problems = parse(data, "p.csv")
+    assert problems == []
+    assert rows[0].values["number"] == "201" and rows[0].values["price"] == Decimal("9800000.00")
+
+
+def test_the_cells_after_a_bad_or_empty_one_are_still_read_and_checked():
+    header = [*REQUIRED_HEADER, "Цена за м²", "Комнат", "Статус"]
+    data = csv_text(";".join(header), ";1;два;201;54,3;9 800 000;180 479,00;много;Бронь")
+    rows, problems = parse(data, "p.csv")
+    assert problems == [
+        Problem(2, "Корпус", "Не заполнено"),
+        Problem(2, "Этаж", "Ожидается целое число"),
+        Problem(2, "Комнат", "Ожидается целое число"),
+    ]
+    assert rows[0].values == {
+        "section": 1,
+        "number": "201",
+        "total_area": Decimal("54.30"),
+        "price": Decimal("9800000.00"),
+        "status": PremiseStatus.reserved,
+    }
 
 
 def test_a_column_twice_in_the_header_is_named():
