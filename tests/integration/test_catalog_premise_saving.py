@@ -133,6 +133,15 @@ def test_a_premise_keeps_its_own_number_when_edited(db_session, building, make_p
     assert premise.number == "12А" and premise.price == Decimal("7300000.50")
 
 
+def test_a_new_number_is_saved_next_to_the_buildings_other_premises(
+    db_session, building, make_premise
+):
+    make_premise(building, number="12")
+    premise = save(db_session, Premise(building=building), building, TYPED)
+    assert sorted(p.number for p in db_session.scalars(select(Premise))) == ["12", "12А"]
+    assert premise.building_id == building.id
+
+
 def test_the_same_number_in_another_building_is_another_premise(
     db_session, building, make_building, make_premise
 ):

@@ -364,6 +364,16 @@ def test_a_studio_may_have_one_room_and_not_two(db_session, building):
     ]
 
 
+def test_a_studio_with_an_unreadable_studio_cell_is_not_also_refused_for_its_rooms(
+    db_session, building, make_premise
+):
+    make_premise(building, number="102", floor=1, rooms=1, is_studio=True)
+    flat = row(building="Берёзовый", number="102", floor=1, is_studio="может", rooms=3)
+    assert problems(db_session, building, [flat]) == [
+        (2, "Студия", "Ожидается «да» или «нет», а не «может»")
+    ]
+
+
 def test_a_new_flat_may_only_be_free_or_not_for_sale(db_session, building):
     assert problems(db_session, building, [row(building="Берёзовый", status="Бронь")]) == [
         (
