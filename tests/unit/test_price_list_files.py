@@ -5,6 +5,7 @@ read is one problem for the whole file, in Russian, saying what to do."""
 from __future__ import annotations
 
 import io
+import logging
 import zipfile
 from decimal import Decimal
 
@@ -108,6 +109,30 @@ def test_a_workbook_whose_sheet_cannot_be_read_is_refused_as_a_bad_file():
     number = b'<c r="B2" t="n"><v>1</v></c>'
     data = with_sheet_xml(data, lambda xml: xml.replace(number, b'<c r="B2" t="n"><v>one</v></c>'))
     assert only_problem(data, "p.xlsx") == f"Лист книги XLSX не удалось прочитать. {SAVE_AS}"
+
+
+def test_support_finds_why_a_file_could_not_be_read_in_the_log(caplog):
+    """The user is told in Russian what to do; the reader's own reason goes to the log."""
+    caplog.set_level(logging.INFO, logger="engine.catalog.price_list_files")
+    only_problem(b"PK\x03\x04 broken", "p.xlsx")
+    number = b'<c r="B2" t="n"><v>1</v></c>'
+    sheet = xlsx(REQUIRED_HEADER, ["Корпус 1", 1, 2, "201", 50, 1])
+    only_problem(
+        with_sheet_xml(sheet, lambda xml: xml.replace(number, number.replace(b"1", b"x"))), "p.xlsx"
+    )
+    only_problem(csv_text(";".join(REQUIRED_HEADER), '"' + "9" * 140_000), "p.csv")
+    messages = [record.getMessage() for record in caplog.records]
+    assert [m.split(": ", 1)[0] for m in messages] == [
+        "unreadable xlsx",
+        "broken xlsx sheet",
+        "unreadable csv",
+    ]
+    assert messages[0].startswith("unreadable xlsx: BadZipFile(")
+    assert (
+        messages[1]
+        == "broken xlsx sheet: ValueError(\"invalid literal for int() with base 10: 'x'\")"
+    )
+    assert messages[2] == "unreadable csv: Error('field larger than field limit (131072)')"
 
 
 def test_a_workbook_named_csv_is_asked_to_be_renamed():
