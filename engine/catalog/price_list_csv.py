@@ -10,12 +10,16 @@ from __future__ import annotations
 
 import csv
 import io
+import logging
 from collections.abc import Iterator
 
 from engine.catalog.price_list import HEADER_SEARCH, REQUIRED, FileProblem, header_key
 
 ZIP_MAGIC = b"PK\x03\x04"
 LEGACY_ENCODINGS = ("cp1251", "koi8_r")  # a CSV not in UTF-8: the one its header reads in
+
+
+log = logging.getLogger(__name__)
 
 
 def csv_rows(data: bytes) -> Iterator[tuple[int, list]]:
@@ -25,8 +29,12 @@ def csv_rows(data: bytes) -> Iterator[tuple[int, list]]:
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
     try:
         yield from enumerate(reader, start=1)
-    except csv.Error as error:
-        raise FileProblem(f"CSV не удалось разобрать: {error}") from None
+    except csv.Error as error:  # in practice a cell past the reader's limit: an unclosed quote
+        log.info("unreadable csv: %r", error)
+        raise FileProblem(
+            "CSV не удалось разобрать: в файле незакрытая кавычка или слишком длинная ячейка. "
+            "Сохраните таблицу как «CSV UTF-8»."
+        ) from None
 
 
 def _delimiter(text: str) -> str:

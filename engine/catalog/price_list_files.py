@@ -119,10 +119,6 @@ class ParsedRow:
     bad_keys: set[str] = field(default_factory=set)  # cells already reported
     sheet: str = ""  # named only when the workbook has several sheets
 
-    @property
-    def bad(self) -> bool:
-        return bool(self.bad_keys)
-
 
 def _parse(
     sheets: list[SheetRows], problems: list[Problem], max_rows: int, skipped: list[str]
