@@ -108,7 +108,8 @@ def test_a_workbook_whose_sheet_cannot_be_read_is_refused_as_a_bad_file():
     data = xlsx(REQUIRED_HEADER, ["Корпус 1", 1, 2, "201", 50, 1])
     number = b'<c r="B2" t="n"><v>1</v></c>'
     data = with_sheet_xml(data, lambda xml: xml.replace(number, b'<c r="B2" t="n"><v>one</v></c>'))
-    assert only_problem(data, "p.xlsx") == f"Лист «Sheet» книги XLSX не удалось прочитать. {SAVE_AS}"
+    expected = f"Лист «Sheet» книги XLSX не удалось прочитать. {SAVE_AS}"
+    assert only_problem(data, "p.xlsx") == expected
 
 
 def test_support_finds_why_a_file_could_not_be_read_in_the_log(caplog):
