@@ -297,11 +297,16 @@ def demo_picture() -> dict[str, list]:
             .join(Premise, Reservation.premise_id == Premise.id)
             .join(Client, Reservation.client_id == Client.id)
         ),
-        "queue": rows(select(QueueEntry.premise_id, QueueEntry.status, QueueEntry.position)),
+        "queue": rows(
+            select(Premise.number, Client.full_name, QueueEntry.status, QueueEntry.position)
+            .join(Premise, QueueEntry.premise_id == Premise.id)
+            .join(Client, QueueEntry.client_id == Client.id)
+        ),
         "contacts": rows(select(Interaction.kind, Interaction.summary, Interaction.at)),
         "tasks": rows(select(CrmTask.title, CrmTask.due_at, CrmTask.done_at)),
         "processes": rows(
-            select(ProcessInstance.title, ProcessInstance.status, ProcessInstance.started_at)
+            # not the title: a process started from a queue names its ids there
+            select(ProcessInstance.process_id, ProcessInstance.status, ProcessInstance.started_at)
         ),
         "inbox": rows(select(HumanTask.title, HumanTask.status, HumanTask.due_at)),
     }
