@@ -107,14 +107,21 @@ class Department:
             self.reserve(started, index, then=then)
 
     def _paid(self) -> None:
-        """Twelve paid reservations of the last week; two of them became deals (clients 19, 20)."""
+        """Twelve paid reservations of the last week. Two became deals; for two the manager
+        asks the head of sales: to lift a paid one, to extend one past the maximum term."""
+        afterwards: dict[int, Callable[[Reservation], None]] = {
+            1: lambda r: self._cancel(r, "Клиент просит вернуть оплату брони", 2),
+            2: lambda r: self.later(1, lambda: self._extend(r, r.starts_at + timedelta(days=40))),
+            5: lambda r: self.later(5, lambda: self._convert(r)),
+            6: lambda r: self.later(6, lambda: self._convert(r)),
+        }
         for index in range(12):
             started = 24 + index * 14
 
             def then(reservation, index=index, started=started) -> None:
                 self.later(started - 20, lambda: self._pay(reservation))
-                if index in (5, 6):
-                    self.later(index, lambda: self._convert(reservation))
+                if index in afterwards:
+                    afterwards[index](reservation)
 
             self.reserve(started, 14 + index, then=then)
 
@@ -123,13 +130,15 @@ class Department:
             self.reserve(hours, client, channel=Channel.online)
 
     def _expired_and_cancelled(self) -> None:
-        """Reservations that ran out (one premise then offered to its queue) and ones the
-        manager lifted."""
-        for index, client in enumerate(range(29, 34)):
-            then = None
-            if index == 0:  # expires ten hours ago: the first in its queue has a day to answer
-                then = lambda r: self.later(81, lambda: self._enqueue(r, 34))  # noqa: E731
-            self.reserve(82 if index == 0 else 100 + index * 10, client, then=then)
+        """Reservations that ran out (one premise then offered to the first in its queue, who
+        has a day to answer) and ones the manager lifted."""
+
+        def queue_behind(reservation) -> None:
+            self.later(81, lambda: self._enqueue(reservation, 34))
+
+        self.reserve(82, 29, then=queue_behind)  # ran out ten hours ago
+        for index, client in enumerate(range(30, 34)):
+            self.reserve(110 + index * 10, client)
         for index, client in enumerate((0, 1, 2)):
             reason = CANCEL_REASONS[index]
             self.reserve(50 + index, client, then=lambda r, why=reason: self._cancel(r, why, 30))
@@ -137,35 +146,12 @@ class Department:
     # ------------------------------------------------------------ for the head of sales
 
     def _approvals(self) -> None:
-        """Requests in the head of sales' inbox: a paid reservation to lift, one to extend past
-        the maximum term, a client over the limit, two big price cuts (and one small cut the
-        manager makes alone)."""
-
-        def lift(reservation) -> None:
-            self._cancel(reservation, "Клиент просит вернуть оплату брони", 2)
-
-        def extend_far(reservation) -> None:
-            until = reservation.starts_at + timedelta(days=40)
-            self.later(1, lambda: self._extend(reservation, until))
-
-        # the paid reservations of clients 15 and 16 (see _paid) get the requests
+        """More requests in the head of sales' inbox (besides those of `_paid`): a client over
+        the limit, two big price cuts; and one small cut the manager makes alone."""
         self.reserve(20, 5)  # client 5's second reservation: the limit is two
         self.later(4, lambda: self._over_limit(5))
-        self._after_paid(15, lift)
-        self._after_paid(16, extend_far)
         for hours, cut in ((26, "0.88"), (7, "0.90"), (30, "0.98")):
             self._price_change(hours, Decimal(cut))
-
-    def _after_paid(self, client: int, work: Callable[[Reservation], None]) -> None:
-        def find() -> None:
-            reservation = self.session.scalars(
-                select(Reservation)
-                .where(Reservation.client_id == self.buyers[client].id, Reservation.is_paid)
-                .order_by(Reservation.id.desc())
-            ).first()
-            work(reservation)
-
-        self.later(3, find)
 
     def _over_limit(self, client: int) -> None:
         premise = self.pool.pop()
