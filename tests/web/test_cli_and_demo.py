@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from flask import g
 from lxml import html
 from sqlalchemy import func, select
 
@@ -329,3 +330,38 @@ def test_the_demo_is_the_same_every_time_for_the_same_seed_and_moment(app, clock
 
     assert demo_picture() == first
     assert len(first["reservations"]) >= 35 and len(first["tasks"]) >= 30
+
+
+def log_in(client, email: str) -> None:
+    user = db.session.scalars(select(User).where(User.email == email)).one()
+    with client.session_transaction() as session:
+        session["_user_id"] = str(user.id)
+        session["_fresh"] = True
+    g.pop("_login_user", None)  # requests share the test's app context
+
+
+def page_text(client, url: str) -> str:
+    answer = client.get(url)
+    assert answer.status_code == 200, url
+    return " ".join(html.fromstring(answer.get_data(as_text=True)).text_content().split())
+
+
+def test_a_new_user_of_the_demo_finds_work_on_the_pages_they_open(app, client, clock):
+    load(db.session, now=DEMO_NOW)
+    db.session.commit()
+
+    log_in(client, "head_of_sales@demo.local")
+    waiting = page_text(client, "/inbox/?tab=available")
+    for asked in ("Согласовать цену № ", "Бронь сверх лимита", "снять оплаченную бронь"):
+        assert asked in waiting, asked
+
+    log_in(client, "sales_manager@demo.local")
+    assert "Подтвердите бронь из очереди" in page_text(client, "/inbox/")
+    found = html.fromstring(client.get("/reservations").get_data(as_text=True))
+    assert int(found.xpath('string(//p[starts-with(., "Найдено")])').split(":")[1]) >= 25
+    holder = db.session.scalars(
+        select(Reservation.client_id).where(Reservation.is_paid).order_by(Reservation.id)
+    ).first()
+    card = html.fromstring(client.get(f"/clients/{holder}").get_data(as_text=True))
+    sources = card.xpath('//*[@data-testid="timeline-entries"]/li/@data-source')
+    assert "interaction" in sources and len(sources) >= 3, sources
