@@ -32,6 +32,7 @@ from web.demo_people import add_buyers
 from web.demo_time import Timeline
 
 DEMO_PASSWORD = "demo"
+DEMO_PROJECT = "Северный парк"
 DEMO_NAMES = {
     Role.admin: "Сергей Орлов",
     Role.head_of_sales: "Анна Соколова",
@@ -65,6 +66,10 @@ def database_is_empty(session: Session) -> bool:
     return not session.scalar(select(func.count(Project.id)))
 
 
+def demo_is_loaded(session: Session) -> bool:
+    return session.scalar(select(Project.id).where(Project.name == DEMO_PROJECT)) is not None
+
+
 def demo_users() -> list[tuple[str, Role]]:
     return [(f"{role.value}@demo.local", role) for role in Role]
 
@@ -76,7 +81,7 @@ def load(session: Session, seed: int = 2026, now: datetime | None = None) -> str
     rng = random.Random(seed)
     created_users = _users(session)
     project = Project(
-        name="Северный парк",
+        name=DEMO_PROJECT,
         city="Москва",
         developer_name="ООО «СЗ Северный парк»",
         description="Жилой комплекс комфорт-класса у парка, два корпуса, подземный паркинг.",

@@ -17,6 +17,7 @@ from models.process.human_task import HumanTask, HumanTaskStatus
 from models.process.instance import ProcessInstance, ProcessStatus
 from models.sales.queue import QueueEntry, QueueStatus
 from models.sales.reservation import Reservation, ReservationStatus
+from models.settings.store import set_setting
 from models.users.user import Role, User
 from web.demo import load
 from web.extensions import db
@@ -182,6 +183,29 @@ def test_demo_load_keeps_existing_employees(app, make_user):
     assert (kept.id, kept.full_name) == (existing.id, "Настоящий админ")
     assert kept.check_password("secret")
     assert count(User) == len(Role)
+
+
+def test_a_second_demo_load_is_refused_and_adds_nothing(app):
+    assert run(app, "demo", "load").exit_code == 0
+    counts = (count(Project), count(Client), count(Reservation), count(ProcessInstance))
+
+    again = run(app, "demo", "load")
+
+    assert again.exit_code == 1
+    assert "Демо-данные уже загружены: ЖК «Северный парк» есть в базе" in again.output
+    assert (count(Project), count(Client), count(Reservation), count(ProcessInstance)) == counts
+
+
+def test_a_setting_that_forbids_a_step_of_the_demo_is_named_and_nothing_is_loaded(app):
+    set_setting(db.session, "reservation.max_per_client", "1")
+    db.session.commit()
+
+    result = run(app, "demo", "load")
+
+    assert result.exit_code == 1
+    assert "Демо-данные не загружены: У клиента уже 1 активных брони — это предел" in result.output
+    assert "Traceback" not in result.output
+    assert (count(Project), count(Client), count(Reservation), count(User)) == (0, 0, 0, 0)
 
 
 # ---------------------------------------------------------------- the department in the demo
