@@ -88,7 +88,7 @@ def buyer_data(index: int, today: date) -> dict:
     data = {
         "full_name": name,
         "phones": [_phone(index)],
-        "emails": [f"{login}@example.ru"] if login else [],
+        "emails": [f"{login}@example.com"] if login else [],  # a domain kept for examples
         "birth_date": born.strftime("%d.%m.%Y"),
     }
     if passport:

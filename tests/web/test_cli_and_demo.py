@@ -13,6 +13,7 @@ from engine.sales.consistency import held_without_process
 from models.catalog.objects import Building, Premise, PremiseStatus, Project
 from models.clients.client import Client, Consent, ConsentKind
 from models.crm.history import CrmTask, Interaction
+from models.notifications.outbox import MessageStatus, OutboundMessage
 from models.process.human_task import HumanTask, HumanTaskStatus
 from models.process.instance import ProcessInstance, ProcessStatus
 from models.sales.queue import QueueEntry, QueueStatus
@@ -277,6 +278,10 @@ def test_demo_load_shows_a_sales_department_in_the_middle_of_its_month(app, cloc
         select(ProcessInstance).where(ProcessInstance.status == ProcessStatus.error)
     ).all()
     assert [i.process_id for i in broken] == ["reservation"]
+    sent = db.session.execute(
+        select(OutboundMessage.status, OutboundMessage.delivered_via).distinct()
+    ).all()
+    assert sent == [(MessageStatus.sent, "demo")]  # told in the demo's past, none goes out now
 
 
 def test_after_demo_load_the_check_finds_only_the_premise_whose_process_is_deliberately_broken(
