@@ -3,8 +3,12 @@ process (office, online, paid, extended, in a queue, expired, cancelled, turned 
 requests waiting for the head of sales, and one process in error for the administrator.
 
 Every premise the demo holds is held by a live reservation process, as in real work, except
-the one whose process is deliberately broken (`BROKEN_NOTE`): the consistency check on the
-process monitor lists exactly that one."""
+the one whose process is deliberately broken (`_broken`): the consistency check on the process
+monitor lists exactly that one.
+
+Clients are numbered as in web/demo_people.py BUYERS; none holds more than two active
+reservations at any moment (the default limit), but client 5, for whom the manager asks the
+head of sales for a third."""
 
 from __future__ import annotations
 
@@ -12,7 +16,7 @@ import logging
 import random
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -52,7 +56,7 @@ class Department:
         self.pool = _free_apartments(session, rng)
         self.counts: dict[str, int] = {}
 
-    def hours_ago(self, hours: float):
+    def hours_ago(self, hours: float) -> datetime:
         return self.timeline.now - timedelta(hours=hours)
 
     def schedule(self) -> None:

@@ -180,7 +180,7 @@ def _history(timeline: Timeline, made: list[Client], manager: User, came, index,
 def _task(timeline: Timeline, made: list[Client], manager: User, index: int, rng) -> None:
     """Every client has one task: due later today, overdue, done, or in the coming days."""
     session, now = timeline.session, timeline.now
-    kind, title = TASKS[(index + index // 6) % len(TASKS)]  # the head keeps every sixth
+    kind, title = TASKS[(index + index // 6) % len(TASKS)]  # the head's clients vary too
     shape = index % 4
     if shape == 0:  # due today
         planned = now - timedelta(days=2, hours=rng.randint(1, 8))
