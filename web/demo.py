@@ -122,7 +122,7 @@ def load(session: Session, seed: int = 2026, now: datetime | None = None) -> str
     return (
         f"ЖК «{project.name}»: 2 корпуса, {count} помещений; "
         f"клиентов: {len(department.buyers)}, броней: {made.get('reservations', 0)}, "
-        f"запросов руководителю: {made.get('approvals', 0) + made.get('price_requests', 0)}; "
+        f"запросов руководителю: {made.get('approvals', 0)}; "
         f"сотрудников создано: {created_users}. Логины: {logins}, пароль «{DEMO_PASSWORD}»"
     )
 

@@ -175,7 +175,7 @@ class Department:
 
         def step() -> None:
             new_price = (premise.price * factor / 1000).quantize(Decimal("1")) * 1000
-            start_forms.start_with_first_form(
+            instance = start_forms.start_with_first_form(
                 self.session,
                 "price_change",
                 {"premise_number": premise.number, "current_price": str(premise.price)},
@@ -184,7 +184,7 @@ class Department:
                 {"new_price": str(new_price), "reason": "Скидка за этаж: вид во двор, рядом лифт"},
                 title=f"№ {premise.number}, {premise.building.title}",
             )
-            self._count("price_requests")
+            self._count("approvals" if instance.is_active else "price_changes")
 
         self.later(hours, step)
 

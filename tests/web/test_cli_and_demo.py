@@ -290,6 +290,8 @@ def test_after_demo_load_the_check_finds_only_the_premise_whose_process_is_delib
     result = run(app, "demo", "load")
     assert result.exit_code == 0, result.output
     assert "Traceback" not in result.output
+    assert "клиентов: 36, броней: 39, запросов руководителю: 5;" in result.output
+    assert len(open_tasks_of(Role.head_of_sales)) == 5
 
     [found] = held_without_process(db.session)
     assert found.premise_status == "Бронь"
