@@ -6,6 +6,7 @@ import click
 from flask import Flask
 from sqlalchemy import func, select
 
+from models.db.errors import DomainError
 from models.users.user import MIN_PASSWORD_LENGTH, Role, User
 from web import edge
 from web.extensions import db
@@ -46,13 +47,19 @@ def list_users() -> None:
 @click.option("--seed", default=2026, help="Зерно генератора")
 @edge.committed
 def load_demo(if_empty: bool, seed: int) -> None:
-    """Загрузить демонстрационный ЖК и по одному сотруднику на роль."""
-    from web.demo import database_is_empty, load
+    """Загрузить демонстрационный отдел продаж: ЖК, клиентов, брони, задачи и по одному
+    сотруднику на роль."""
+    from web.demo import DEMO_PROJECT, database_is_empty, demo_is_loaded, load
 
     if if_empty and not database_is_empty(db.session):
         click.echo("Демо-данные не нужны: в базе уже есть данные")
         return
-    summary = load(db.session, seed=seed)
+    if demo_is_loaded(db.session):
+        raise click.ClickException(f"Демо-данные уже загружены: ЖК «{DEMO_PROJECT}» есть в базе")
+    try:
+        summary = load(db.session, seed=seed)
+    except DomainError as error:  # a setting of this database forbids a step of the demo
+        raise click.ClickException(f"Демо-данные не загружены: {error.message}") from error
     click.echo(summary)
 
 

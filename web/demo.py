@@ -1,9 +1,15 @@
-"""Demo data: one realistic ЖК with two buildings and about 600 premises, one user per role."""
+"""Demo data: one realistic ЖК with two buildings and about 600 premises, one user per role,
+and a sales department mid-month (web/demo_people.py, web/demo_department.py): clients with
+their histories and consents, reservations in every state made by the reservation process,
+CRM tasks, requests for the head of sales and one process in error for the administrator.
+
+Deterministic: the same seed and the same `now` give the same data. The demo's past is played
+with the application's clock stopped at each step's moment (web/demo_time.py)."""
 
 from __future__ import annotations
 
 import random
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import func, select
@@ -18,9 +24,16 @@ from models.catalog.objects import (
     PremiseStatus,
     Project,
 )
+from models.db import clock
+from models.db.base import utcnow
+from models.notifications.outbox import MessageStatus, OutboundMessage
 from models.users.user import Role, User
+from web.demo_department import Department
+from web.demo_people import add_buyers
+from web.demo_time import Timeline
 
 DEMO_PASSWORD = "demo"
+DEMO_PROJECT = "Северный парк"
 DEMO_NAMES = {
     Role.admin: "Сергей Орлов",
     Role.head_of_sales: "Анна Соколова",
@@ -40,12 +53,12 @@ APARTMENT_LAYOUTS = [
     ("three", 3, (74, 92), False, False),
 ]
 
+# Held premises (reserved, paid reservation) are not drawn: the reservation process holds them
+# (web/demo_department.py). Deals and sales have no process yet: they are statuses.
 STATUS_WEIGHTS = [
     (PremiseStatus.sold, 34),
     (PremiseStatus.in_deal, 8),
-    (PremiseStatus.paid_reservation, 5),
-    (PremiseStatus.reserved, 9),
-    (PremiseStatus.available, 40),
+    (PremiseStatus.available, 54),
     (PremiseStatus.not_for_sale, 4),
 ]
 
@@ -54,15 +67,22 @@ def database_is_empty(session: Session) -> bool:
     return not session.scalar(select(func.count(Project.id)))
 
 
+def demo_is_loaded(session: Session) -> bool:
+    return session.scalar(select(Project.id).where(Project.name == DEMO_PROJECT)) is not None
+
+
 def demo_users() -> list[tuple[str, Role]]:
     return [(f"{role.value}@demo.local", role) for role in Role]
 
 
-def load(session: Session, seed: int = 2026) -> str:
+def load(session: Session, seed: int = 2026, now: datetime | None = None) -> str:
+    """Load the demo; only flushes. With `now` given the application's clock is left stopped
+    at it (the caller who fixes time owns the clock); without, it runs freely again."""
+    moment = (now or utcnow()).replace(microsecond=0)
     rng = random.Random(seed)
     created_users = _users(session)
     project = Project(
-        name="Северный парк",
+        name=DEMO_PROJECT,
         city="Москва",
         developer_name="ООО «СЗ Северный парк»",
         description="Жилой комплекс комфорт-класса у парка, два корпуса, подземный паркинг.",
@@ -92,11 +112,51 @@ def load(session: Session, seed: int = 2026) -> str:
     count = _fill_building(first, rng, sections=4, per_floor=4, commercial_floor=True)
     count += _fill_building(second, rng, sections=3, per_floor=5, commercial_floor=False)
     session.flush()
+    try:
+        department = _department(session, moment, rng)
+    finally:
+        if now is None:
+            clock.run_freely()
     logins = ", ".join(email for email, _ in demo_users())
+    made = department.counts
     return (
         f"ЖК «{project.name}»: 2 корпуса, {count} помещений; "
+        f"клиентов: {len(department.buyers)}, броней: {made.get('reservations', 0)}, "
+        f"запросов руководителю: {made.get('approvals', 0)}; "
         f"сотрудников создано: {created_users}. Логины: {logins}, пароль «{DEMO_PASSWORD}»"
     )
+
+
+def _department(session: Session, now: datetime, rng: random.Random) -> Department:
+    staff = {
+        "manager": _demo_user(session, Role.sales_manager),
+        "head": _demo_user(session, Role.head_of_sales),
+    }
+    last_message = session.scalar(select(func.max(OutboundMessage.id))) or 0
+    timeline = Timeline(session, now)
+    buyers = add_buyers(session, timeline, staff, rng)
+    department = Department(session, timeline, staff, buyers, rng)
+    department.schedule()
+    timeline.run()
+    _recorded_only(session, last_message)
+    session.flush()
+    return department
+
+
+def _recorded_only(session: Session, after_id: int) -> None:
+    """The e-mails and SMS of the demo's past stay on the timelines as sent when they were
+    made, and none leaves the machine: the addresses and numbers are made up, and the events
+    they tell of are days old."""
+    for message in session.scalars(
+        select(OutboundMessage).where(
+            OutboundMessage.id > after_id, OutboundMessage.status == MessageStatus.pending
+        )
+    ):
+        message.delivered("demo", None, message.created_at)
+
+
+def _demo_user(session: Session, role: Role) -> User:
+    return session.scalars(select(User).where(User.email == f"{role.value}@demo.local")).one()
 
 
 def _users(session: Session) -> int:
