@@ -251,3 +251,8 @@ def test_confirmed_groups_of_a_card_without_columns_are_none():
         "snils",
         "kpp",
     ]
+
+
+def test_emails_sent_without_phones_are_checked_and_no_phones_come_back():
+    assert clean({"emails": ["Olga@Mail.ru"]}) == {"emails": ["olga@mail.ru"]}
+    assert problems({"email": "olga@"}) == {"emails": "Адрес эл. почты «olga@» указан неверно"}

@@ -164,3 +164,16 @@ def test_a_passport_is_kept_as_series_and_number_without_spaces():
 )
 def test_a_half_or_misshapen_passport_is_refused_at_the_wrong_part(series, number, refused):
     assert refusal(normalise_passport, series, number) == refused
+
+
+@pytest.mark.parametrize(
+    "inn",
+    [
+        "7707083090",  # a company's weighted sum leaves 10 by 11: the check digit is 0
+        "500100730004",  # a person's first check digit the same way
+        "500100730950",  # and the second
+    ],
+)
+def test_an_inn_whose_weighted_sum_leaves_ten_has_the_check_digit_zero(inn):
+    assert normalise_inn(inn) == inn
+    assert refusal(normalise_inn, inn[:-1] + "1")[0] == "inn"
