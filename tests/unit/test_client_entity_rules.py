@@ -111,6 +111,7 @@ def test_a_renamed_client_is_found_by_the_new_name():
         (("inn",), "inn"),
         (["inn", "snils"], "inn, snils"),
         (date(2001, 2, 3), "2001-02-03"),
+        (datetime(2026, 5, 4, 11, 0, tzinfo=UTC), "2026-05-04T11:00:00+00:00"),
         (ClientKind.company, "company"),
         (42, "42"),
         (0, "0"),
