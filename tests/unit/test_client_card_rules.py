@@ -143,9 +143,7 @@ def test_a_passport_comes_back_as_its_two_parts():
 
 
 def test_half_a_passport_is_refused_at_the_missing_part():
-    assert problems({"passport_series": "4510"}) == {
-        "passport_number": "Номер паспорта — 6 цифр"
-    }
+    assert problems({"passport_series": "4510"}) == {"passport_number": "Номер паспорта — 6 цифр"}
     assert problems({"passport_number": "123456"}) == {
         "passport_series": "Серия паспорта — 4 цифры"
     }

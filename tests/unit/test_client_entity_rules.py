@@ -44,9 +44,7 @@ def test_a_sales_manager_edits_their_own_client_and_a_client_nobody_is_responsib
     assert not card(manager_id=8).can_edit(manager)
 
 
-@pytest.mark.parametrize(
-    "role", [Role.analyst, Role.lawyer, Role.marketer, Role.mortgage_broker]
-)
+@pytest.mark.parametrize("role", [Role.analyst, Role.lawyer, Role.marketer, Role.mortgage_broker])
 def test_other_roles_do_not_edit_cards_not_even_an_unassigned_one(role):
     assert not card(manager_id=None).can_edit(employee(role))
     assert not card(manager_id=7).can_edit(employee(role, user_id=7))
@@ -240,9 +238,7 @@ def test_consents_of_each_kind_are_separate_and_a_valid_one_is_not_given_twice()
     person = card()
     assert not person.has_consent()
 
-    person.give_consent(
-        ConsentKind.marketing, channel="online", text_version="v2", taken_by_id=7
-    )
+    person.give_consent(ConsentKind.marketing, channel="online", text_version="v2", taken_by_id=7)
     assert person.has_consent(ConsentKind.marketing)
     assert not person.has_consent()  # personal data by default
 
