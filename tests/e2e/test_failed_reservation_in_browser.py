@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from engine.core import runtime
 from models.catalog.objects import Premise, PremiseKind, PremiseStatus
-from models.process.instance import ProcessInstance, ProcessStatus
+from models.process.instance import ProcessBusinessKey, ProcessInstance, ProcessStatus
 from models.sales.reservation import Reservation
 from tests.e2e.browser_support import log_in
 from web.extensions import db
@@ -59,8 +59,14 @@ def fail_the_process(reservation_id: int) -> None:
     )
     db.session.commit()
     instance = db.session.scalars(
-        select(ProcessInstance).where(ProcessInstance.process_id == "reservation")
-    ).all()[-1]
+        select(ProcessInstance)
+        .join(ProcessBusinessKey)
+        .where(
+            ProcessInstance.process_id == "reservation",
+            ProcessBusinessKey.name == "reservation_id",
+            ProcessBusinessKey.value == str(reservation_id),
+        )
+    ).one()
     assert instance.status == ProcessStatus.error
     db.session.rollback()
 
