@@ -43,10 +43,12 @@ def test_every_setting_is_listed_in_the_order_of_the_registry(db_session):
         "reservation.term.offline",
         "reservation.term.paid",
         "reservation.max_term",
+        "reservation.approved_max_term",
         "reservation.paid_fee",
         "reservation.max_per_client",
         "reservation.reminder_before",
         "queue.acceptance_window",
+        "catalog.import_max_rows",
         "crm.task_reminder_before",
     ]
 
