@@ -24,5 +24,8 @@ TXT
 # clients would pin all the work on one process while the other idles; closing after each
 # answer lets whichever process is free take the next request (measured: about 1.5x the
 # online reservations per second of the same two workers with keep-alive).
+# --limit-request-line: gunicorn's largest; a search or a filter bar stays far below it (inputs
+# are capped at 200 characters), and beyond it gunicorn answers with its own English page.
 $BIN/gunicorn --bind "$HOST:$PORT" --workers "${WEB_WORKERS:-2}" --threads 4 --keep-alive 0 \
+  --limit-request-line 8190 \
   --access-logfile - "web:create_app()"

@@ -173,15 +173,6 @@ def _register_errors(app: Flask) -> None:
         limit = app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024)
         return page(413, "Файл слишком большой", f"Можно загрузить файл не больше {limit} МБ.")
 
-    @app.errorhandler(414)
-    def uri_too_long(error):
-        return page(
-            414,
-            "Слишком длинный адрес",
-            "Ссылка длиннее, чем сервер принимает: сократите условия поиска или фильтра "
-            "и откройте страницу заново.",
-        )
-
     @app.errorhandler(HTTPException)
     def other_http_error(error: HTTPException):  # any code without a page of its own above
         if error.code is None or error.code < 400:  # a routing redirect, not an error

@@ -92,3 +92,32 @@ def instance_tasks(db_session, instance_id):
             HumanTask.instance_id == instance_id, HumanTask.status == HumanTaskStatus.open
         )
     ).all()
+
+
+def test_process_data_on_the_monitor_is_shown_in_letters_not_escapes(
+    client, login_as, db_session, make_building, make_premise, manager
+):
+    from engine.core import runtime
+
+    premise = make_premise(make_building(), number="5", price="10000000")
+    instance = runtime.start(
+        db_session,
+        "price_change",
+        data={"premise_number": "5", "current_price": "10000000.00", "note": "Иванов"},
+        business_keys={"premise_id": premise.id},
+        user=manager,
+    )
+    db_session.commit()
+    login_as(Role.admin)
+    page = client.get(f"/processes/instances/{instance.id}").get_data(as_text=True)
+    data = re.search(r'data-testid="instance-data">(.*?)</pre>', page, re.S).group(1)
+    assert "Иванов" in data
+    assert "\\u04" not in data
+
+
+def test_an_http_error_without_a_page_of_its_own_is_answered_in_russian(client):
+    answer = client.get("/static/app.css", headers={"Range": "bytes=99999999-"})
+    assert answer.status_code == 416
+    page = answer.get_data(as_text=True)
+    assert "Запрос не выполнен" in page
+    assert "Range Not Satisfiable" not in page
