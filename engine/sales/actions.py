@@ -298,6 +298,7 @@ def promote_queue(ctx: ActionContext, premise_id):
             "client_name": entry.client.full_name,
         },
         {"premise_id": entry.premise_id, "client_id": entry.client_id},
+        title=f"№ {entry.premise.number}, {entry.client.full_name} (из очереди)",
     )
     return {"promoted": entry.id}
 

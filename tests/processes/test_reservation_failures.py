@@ -226,3 +226,20 @@ def test_the_tick_runs_the_check_at_most_every_five_minutes(
     assert found() == {first.id}  # not yet
     jobs.check_held_premises(db_session, clock.advance(minutes=1), 100)
     assert found() == {first.id, second.id}
+
+
+def test_a_reservation_the_queue_gets_is_titled_in_words_not_ids(
+    db_session, flat, manager, make_user, make_client
+):
+    admin = make_user(Role.admin)
+    reservation = reserve(db_session, flat, make_client(), manager)
+    reservations.enqueue(db_session, flat.id, make_client("Кузнецова Мария"), manager)
+    db_session.commit()
+    runtime.cancel(db_session, reservation_process(db_session).id, admin, "дубль")
+    db_session.commit()
+    offered = db_session.scalars(
+        select(ProcessInstance)
+        .where(ProcessInstance.process_id == "reservation")
+        .order_by(ProcessInstance.id.desc())
+    ).first()
+    assert offered.title == "Бронирование помещения: № 35, Кузнецова Мария (из очереди)"
