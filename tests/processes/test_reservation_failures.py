@@ -232,7 +232,7 @@ def test_a_reservation_the_queue_gets_is_titled_in_words_not_ids(
     db_session, flat, manager, make_user, make_client
 ):
     admin = make_user(Role.admin)
-    reservation = reserve(db_session, flat, make_client(), manager)
+    reserve(db_session, flat, make_client(), manager)
     reservations.enqueue(db_session, flat.id, make_client("Кузнецова Мария"), manager)
     db_session.commit()
     runtime.cancel(db_session, reservation_process(db_session).id, admin, "дубль")
