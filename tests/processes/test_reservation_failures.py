@@ -3,6 +3,7 @@ nothing, and an administrator's cancel gives back what the process held (issue 1
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -12,6 +13,7 @@ from engine.core import runtime
 from engine.sales import consistency
 from engine.sales import use_cases as reservations
 from models.catalog.objects import PremiseStatus
+from models.db.base import utcnow
 from models.db.errors import DomainError
 from models.notifications.in_app import Notification
 from models.process.instance import ProcessEvent, ProcessInstance, ProcessStatus
@@ -243,3 +245,79 @@ def test_a_reservation_the_queue_gets_is_titled_in_words_not_ids(
         .order_by(ProcessInstance.id.desc())
     ).first()
     assert offered.title == "Бронирование помещения: № 35, Кузнецова Мария (из очереди)"
+
+
+def test_release_of_a_premise_held_under_a_failed_process_cancels_its_reservation(
+    db_session, flat, manager, make_user, make_client
+):
+    admin = make_user(Role.admin)
+    reservation = reserve(db_session, flat, make_client(), manager)
+    waiting = make_client("Кузнецова Мария")
+    reservations.enqueue(db_session, flat.id, waiting, manager)
+    db_session.commit()
+    fail_with_a_negative_payment(db_session, reservation, manager)
+
+    done = consistency.release(db_session, flat.id, admin, "процесс не чинится")
+    db_session.commit()
+
+    assert done == "Бронь снята, помещение передано первому клиенту очереди"
+    assert reservation.status == ReservationStatus.cancelled
+    assert reservation.end_reason == "Освобождено администратором: процесс не чинится"
+    offered = db_session.scalars(
+        select(Reservation).where(Reservation.status == ReservationStatus.active)
+    ).one()
+    assert offered.client_id == waiting.id
+    assert db_session.scalars(select(HeldPremiseFinding)).all() == []
+
+
+def test_release_of_a_premise_with_no_reservation_records_who_freed_it(db_session, flat, make_user):
+    admin = make_user(Role.admin)
+    flat.change_status(PremiseStatus.reserved, by_user_id=None, source="test")
+    db_session.commit()
+    consistency.release(db_session, flat.id, admin, "сбой")
+    db_session.commit()
+    db_session.refresh(flat)
+    last = max(flat.changes, key=lambda change: change.id)
+    assert (last.source, last.user_id) == ("consistency", admin.id)
+
+
+def test_release_refuses_a_premise_that_a_live_process_holds(
+    db_session, flat, manager, make_user, make_client
+):
+    admin = make_user(Role.admin)
+    reserve(db_session, flat, make_client(), manager)
+    with pytest.raises(DomainError) as refused:
+        consistency.release(db_session, flat.id, admin, "по ошибке")
+    assert refused.value.message == (
+        "Помещение № 35 не нужно освобождать: оно свободно или его держит живой процесс"
+    )
+
+
+@pytest.mark.leaves_held
+def test_the_check_says_what_is_wrong_with_each_held_premise(
+    db_session, flat, manager, make_client, make_premise
+):
+    reserve(db_session, flat, make_client(), manager)
+    instance = reservation_process(db_session)
+    instance.status = ProcessStatus.cancelled  # ended without its compensation (older data)
+    instance.error_message = "старая ошибка"
+    orphan = make_premise(flat.building, number="36", price="9000000.00", total_area="45")
+    taken = Reservation.take(  # a reservation written with no process at all
+        orphan,
+        make_client(),
+        channel=Channel.offline,
+        term=timedelta(days=3),
+        manager_id=manager.id,
+        now=utcnow(),
+        paid=False,
+        from_queue=False,
+        api_key_id=None,
+    )
+    db_session.add(taken)
+    db_session.commit()
+
+    reasons = {h.premise_number: h.reason for h in consistency.held_without_process(db_session)}
+    assert reasons == {
+        "35": "процесс брони: «Отменён»",  # the error message is told only with «Ошибка»
+        "36": "у брони нет процесса",
+    }
