@@ -23,6 +23,8 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from models.db.numbers import money_text
+
 CAMUNDA_NS = "http://camunda.org/schema/1.0/bpmn"
 FIELD_TYPES = ("text", "number", "money", "date", "choice", "boolean", "file")
 TYPE_ALIASES = {
@@ -222,7 +224,7 @@ def _shown(form_field: FormField, value: Any) -> str:
         return dict(form_field.choices).get(value, str(value))
     if form_field.type == "money":
         amount = Decimal(value)
-        return f"{amount:,.2f}".replace(",", "\u00a0").replace(".", ",") + "\u00a0₽"
+        return money_text(amount) + "\u00a0₽"
     if form_field.type == "date":
         return date.fromisoformat(value).strftime("%d.%m.%Y")
     if form_field.type == "file":

@@ -13,6 +13,7 @@ from engine.bpmn import role_of_lane
 from engine.core.events import APPROVAL_REQUESTED
 from engine.core.workflow_io import parse_duration, ready_user_tasks
 from engine.notifications.emit import emit
+from models.db.numbers import money_text
 from models.process.human_task import HumanTask, HumanTaskStatus
 from models.process.instance import ProcessInstance
 from models.users.user import Role, User
@@ -180,5 +181,5 @@ def _pretty(raw) -> str:
             amount = Decimal(raw)
         except InvalidOperation:
             return raw
-        return f"{amount:,.2f}".replace(",", "\u00a0").replace(".", ",")
+        return money_text(amount)
     return str(raw)

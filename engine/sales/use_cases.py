@@ -22,6 +22,7 @@ from models.clients.client import Client
 from models.db import txcache
 from models.db.base import utcnow
 from models.db.errors import NotFound
+from models.db.numbers import money_text
 from models.process.instance import (
     ProcessBusinessKey,
     ProcessEvent,
@@ -232,7 +233,7 @@ def _request_change(
             "change": change,
             "change_label": _change_label(change, data, reservation.premise.building.time_zone),
             "expires_at_text": f"{reservation.expires_at.astimezone(zone):%d.%m.%Y %H:%M}",
-            "paid_text": f", оплачена ({_money(reservation.fee)} ₽)"
+            "paid_text": f", оплачена ({money_text(reservation.fee)} ₽)"
             if reservation.is_paid
             else ", не оплачена",
             "fixed_price": str(reservation.fixed_price),
@@ -248,10 +249,6 @@ def _request_change(
         title=f"бронь {reservation.id}, № {reservation.premise.number}",
     )
     return ReservationOutcome(reservation, instance, approval_requested=True)
-
-
-def _money(amount) -> str:
-    return f"{amount:,.2f}".replace(",", "\u00a0").replace(".", ",") if amount is not None else "—"
 
 
 def _change_label(change: str, data: dict, time_zone: str) -> str:

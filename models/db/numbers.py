@@ -20,3 +20,8 @@ def parse_decimal(text: str | None) -> Decimal | None:
     if not value.is_finite():
         raise ValueError(text)
     return value
+
+
+def money_text(amount: Decimal) -> str:
+    """Decimal('12345.5') → «12 345,50» (no-break spaces between thousands), as people read sums."""
+    return f"{amount:,.2f}".replace(",", "\u00a0").replace(".", ",")

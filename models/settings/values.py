@@ -11,6 +11,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from models.db.errors import DomainError
+from models.db.numbers import money_text
 
 NBSP = "\u00a0"
 MAX_DURATION = timedelta(days=3650)
@@ -193,7 +194,7 @@ def display_value(definition: SettingDefinition, stored: str) -> str:
     if definition.type is SettingType.duration:
         return f"{canonical} — {humanise_duration(canonical)}"
     if definition.type is SettingType.money:
-        return f"{typed:,.2f}".replace(",", NBSP).replace(".", ",") + f"{NBSP}₽"
+        return money_text(typed) + f"{NBSP}₽"
     if definition.type is SettingType.boolean:
         return "да" if typed else "нет"
     return canonical

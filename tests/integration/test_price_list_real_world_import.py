@@ -3,37 +3,21 @@ with one sheet per building, the row limit as a business setting, refusals that 
 
 from __future__ import annotations
 
-import io
 from datetime import datetime
 
 import pytest
-from openpyxl import Workbook
 from sqlalchemy import func, select
 
 from engine.catalog.price_list_import import check
 from models.catalog.objects import Building, Premise, PremiseChange
 from models.settings.store import set_setting
-from tests.unit.test_price_list_real_world import bomb_xlsx
+from tests.unit.test_price_list_real_world import bomb_xlsx, workbook
 
 HEADER = ["Корпус", "Секция", "Этаж", "Номер", "Общая площадь", "Цена"]
 
 
 def flat(number, building="Корпус 1", floor=1) -> list:
     return [building, 1, floor, number, 40, 5_000_000]
-
-
-def workbook(*sheets: tuple[str, list[list]], hidden: tuple[str, ...] = ()) -> bytes:
-    book = Workbook()
-    book.remove(book.active)
-    for title, rows in sheets:
-        sheet = book.create_sheet(title)
-        for row in rows:
-            sheet.append(row)
-        if title in hidden:
-            sheet.sheet_state = "hidden"
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
 
 
 def counts(session) -> tuple[int, int, int]:

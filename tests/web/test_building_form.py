@@ -10,22 +10,12 @@ from sqlalchemy import select
 
 from models.catalog.objects import Building
 from models.users.user import Role
+from tests.web.test_catalog_pages import building_data
 
 
 def form_data(**overrides) -> dict:
-    data = {
-        "name": "Корпус 2",
-        "address": "г. Москва, ул. Лесная, д. 12, корп. 2",
-        "stage": "frame",
-        "commissioning_date": "30.09.2028",
-        "escrow_bank": "Банк ВТБ (ПАО)",
-        "time_zone": "Europe/Moscow",
-        "floors_above": "12",
-        "floors_below": "1",
-        "sections_count": "3",
-    }
-    data.update(overrides)
-    return data
+    """The catalog pages' building, its commissioning date typed the Russian way."""
+    return building_data(**{"commissioning_date": "30.09.2028", **overrides})
 
 
 def selected_zone(page: str) -> str:

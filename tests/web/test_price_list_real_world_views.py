@@ -8,33 +8,18 @@ import re
 from pathlib import Path
 
 import pytest
-from openpyxl import Workbook
 from sqlalchemy import func, select
 
 from models.catalog.objects import Building, Premise, PremiseChange
 from models.settings.store import set_setting
 from models.users.user import Role
-from tests.unit.test_price_list_real_world import bomb_xlsx
+from tests.unit.test_price_list_real_world import bomb_xlsx, workbook
 
 HEADER = ["Корпус", "Секция", "Этаж", "Номер", "Общая площадь", "Цена"]
 
 
 def flat(number, building="Корпус 1", floor=1, price=5_000_000) -> list:
     return [building, 1, floor, number, 40, price]
-
-
-def workbook(*sheets: tuple[str, list[list]], hidden: tuple[str, ...] = ()) -> bytes:
-    book = Workbook()
-    book.remove(book.active)
-    for title, rows in sheets:
-        sheet = book.create_sheet(title)
-        for row in rows:
-            sheet.append(row)
-        if title in hidden:
-            sheet.sheet_state = "hidden"
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
 
 
 def upload(client, project_id: int, data: bytes, name: str) -> str:
