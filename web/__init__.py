@@ -10,10 +10,10 @@ from sqlalchemy import event
 from werkzeug.exceptions import HTTPException
 
 from engine import areas, speed
-from models.db import shared_cache
+from models.db import bounds, shared_cache
 from models.db.errors import DomainError
 from models.users.user import ROLE_LABELS, User
-from web import formatting, navigation
+from web import formatting, inputs, navigation
 from web.config import INSTANCE, ROOT, Config
 from web.edge import Edge
 from web.extensions import babel, csrf, db, login_manager, migrate
@@ -38,12 +38,14 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
         app.config["SQLALCHEMY_DATABASE_URI"]
     )
     INSTANCE.mkdir(exist_ok=True)
+    inputs.register(app)  # bounded ids, safe JSON: before any route is added
 
     speed.install(app.config["SPEED"])  # engine/speed/: every speed-up, or none
     db.init_app(app)
     shared_cache.configure(_shared_cache_seconds)
     with app.app_context():
         _configure_sqlite(db.engine)
+        bounds.refuse_unstorable_text(db.engine)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     babel.init_app(

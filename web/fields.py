@@ -3,12 +3,18 @@ what they were shown: a form saved unchanged changes nothing."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from wtforms import DateField, DecimalField, IntegerField, TextAreaField
 from wtforms.validators import StopValidation
 from wtforms.widgets import TextInput
 
+from models.db.bounds import DATE_MESSAGE, date_in_range, fits_integer
 from models.db.numbers import parse_decimal
 from web.formatting import NBSP
+
+MONEY_LIMIT = 10**12  # Money is Numeric(14, 2)
+AREA_LIMIT = 10**6  # Area is Numeric(8, 2)
 
 
 class _StopWhenUnreadable:
@@ -28,6 +34,10 @@ class RuDecimalField(_StopWhenUnreadable, DecimalField):
         kwargs.setdefault("inputmode", "decimal")
         return super().__call__(**kwargs)
 
+    def __init__(self, label=None, validators=None, below=MONEY_LIMIT, **kwargs):
+        super().__init__(label, validators, **kwargs)
+        self.below = Decimal(below)  # the column's own limit: Numeric(14, 2) for money
+
     def process_formdata(self, valuelist):
         if not valuelist:
             return
@@ -36,6 +46,9 @@ class RuDecimalField(_StopWhenUnreadable, DecimalField):
         except ValueError:
             self.data = None
             raise ValueError("Введите число, например 12 345,50") from None
+        if self.data is not None and abs(self.data) >= self.below:
+            self.data = None
+            raise ValueError("Слишком большое число")
 
     def _value(self):
         if self.raw_data:
@@ -67,6 +80,13 @@ class RuDateField(_StopWhenUnreadable, DateField):
             self.data = None
             raise ValueError("Введите дату: дд.мм.гггг") from None
 
+    def post_validate(self, form, validation_stopped):
+        """After the field's own rules, whose messages say more: the dates no rule named."""
+        if validation_stopped or self.errors or self.data is None:
+            return
+        if not date_in_range(self.data):
+            self.errors.append(DATE_MESSAGE)
+
 
 class Positive:
     """A sum that must be more than zero (a payment, a fee, a price): an empty field is left to
@@ -90,6 +110,9 @@ class RuIntegerField(_StopWhenUnreadable, IntegerField):
         except ValueError:
             self.data = None
             raise ValueError("Введите целое число") from None
+        if not fits_integer(self.data):
+            self.data = None
+            raise ValueError("Слишком большое число")
 
 
 class MultilineTextField(TextAreaField):

@@ -23,6 +23,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from models.db.bounds import DATE_MESSAGE, UNSTORABLE_TEXT, date_in_range, fits_integer, storable
 from models.db.numbers import money_text
 
 CAMUNDA_NS = "http://camunda.org/schema/1.0/bpmn"
@@ -159,15 +160,20 @@ def validate(
 
 
 def _convert(form_field: FormField, text: str) -> Any:
+    if not storable(text):
+        raise ValueError(UNSTORABLE_TEXT)
     if form_field.type == "text":
         if len(text) > 5000:
             raise ValueError("Не больше 5000 символов")
         return text
     if form_field.type == "number":
         try:
-            return int(text.replace(" ", "").replace("\u00a0", ""))
+            number = int(text.replace(" ", "").replace("\u00a0", ""))
         except ValueError:
             raise ValueError("Введите целое число") from None
+        if not fits_integer(number):
+            raise ValueError("Слишком большое число")
+        return number
     if form_field.type == "money":
         cleaned = text.replace(" ", "").replace("\u00a0", "").replace(",", ".").removesuffix("₽")
         try:
@@ -182,7 +188,9 @@ def _convert(form_field: FormField, text: str) -> Any:
     if form_field.type == "date":
         try:
             return _parse_date(text).isoformat()
-        except ValueError:
+        except ValueError as error:
+            if str(error) == DATE_MESSAGE:
+                raise
             raise ValueError("Введите дату в формате дд.мм.гггг") from None
     if form_field.type == "choice":
         allowed = {value for value, _ in form_field.choices}
@@ -195,8 +203,12 @@ def _convert(form_field: FormField, text: str) -> Any:
 def _parse_date(text: str) -> date:
     if re.fullmatch(r"\d{2}\.\d{2}\.\d{4}", text):
         day, month, year = text.split(".")
-        return date(int(year), int(month), int(day))
-    return date.fromisoformat(text)
+        parsed = date(int(year), int(month), int(day))
+    else:
+        parsed = date.fromisoformat(text)
+    if not date_in_range(parsed):
+        raise ValueError(DATE_MESSAGE)
+    return parsed
 
 
 def _check_approval(values: dict[str, Any], errors: dict[str, str]) -> None:

@@ -19,6 +19,7 @@ from models.clients.identifiers import (
     normalise_passport,
     normalise_snils,
 )
+from models.db.bounds import DATE_MESSAGE, date_in_range
 from models.db.errors import DomainError
 
 PERSON_FIELDS = (
@@ -209,3 +210,6 @@ def _dates_make_sense(clean: dict, errors: dict, today: date) -> None:
         errors.setdefault("passport_issued_on", "Дата выдачи не может быть в будущем")
     elif issued and born and issued < born:
         errors.setdefault("passport_issued_on", "Паспорт не может быть выдан до рождения")
+    for field in DATE_FIELDS:  # what no rule above names: the year 1, the year 9999
+        if clean.get(field) and not date_in_range(clean[field]):
+            errors.setdefault(field, DATE_MESSAGE)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from sqlalchemy import func, select
 from wtforms import BooleanField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
@@ -18,6 +17,7 @@ from models.users.user import (
 )
 from web import navigation
 from web.extensions import db
+from web.forms import Form
 from web.security import requires
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -26,7 +26,7 @@ navigation.add("Сотрудники", "admin.users", [Role.admin], "Админ�
 ROLE_CHOICES = [(r.value, label) for r, label in ROLE_LABELS.items()]
 
 
-class UserForm(FlaskForm):
+class UserForm(Form):
     email = StringField(
         "Эл. почта",
         render_kw={"inputmode": "email", "autocomplete": "email"},

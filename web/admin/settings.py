@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import StringField
 
@@ -28,12 +27,14 @@ from models.users.user import MANAGEMENT
 from web import edge, navigation
 from web.admin import bp
 from web.extensions import db
+from web.forms import Form
+from web.inputs import db_int
 from web.security import requires
 
 navigation.add("Настройки", "admin.settings", MANAGEMENT, "Администрирование")
 
 
-class SettingForm(FlaskForm):
+class SettingForm(Form):
     value = StringField("Новое значение")
 
 
@@ -117,7 +118,7 @@ def _unchanged(definition: SettingDefinition, project: Project | None, raw: str)
 
 
 def _selected_project() -> Project | None:
-    project_id = request.args.get("project", type=int)
+    project_id = request.args.get("project", type=db_int)
     if project_id is None:
         return None
     return db.session.get(Project, project_id) or abort(404)

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Response, request
+from flask import Response, current_app, request
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -20,9 +21,11 @@ from models.users.api_key import IdempotencyRecord
 from web.api.errors import ApiError, ValidationFailed
 from web.edge import RedoRequest
 from web.extensions import db
+from web.inputs import UnreadableJson
 
 HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 200
+KEY_PATTERN = r"^[!-~]([ -~]*[!-~])?$"  # printable ASCII, no space at either end
 REPLAYED_HEADER = "Idempotent-Replayed"
 
 
@@ -50,7 +53,9 @@ class IdempotentRequest:
             )
         if len(key) > MAX_KEY_LENGTH:
             raise ValidationFailed({HEADER: f"Не длиннее {MAX_KEY_LENGTH} символов"})
-        body = request.get_json(force=True, silent=True)
+        if not re.fullmatch(KEY_PATTERN, key):
+            raise ValidationFailed({HEADER: "Только латинские буквы, цифры и знаки ASCII"})
+        body = _json_body()
         if not isinstance(body, dict):
             raise ValidationFailed(
                 {"body": "Ожидается JSON-объект"}, "Тело запроса должно быть JSON-объектом"
@@ -96,6 +101,17 @@ class IdempotentRequest:
         except IntegrityError as error:
             raise RedoRequest(f"{HEADER} {self.key} answered by another request") from error
         return _json_response(body, status)
+
+
+def _json_body() -> Any:
+    """The body as JSON whatever its Content-Type; None if it is not JSON. A body the app's
+    JSON reader refuses (too deep, a NUL byte or a lone surrogate) → 422 naming the field."""
+    try:
+        return current_app.json.loads(request.get_data())
+    except UnreadableJson as error:
+        raise ValidationFailed({error.field: error.message}) from None
+    except ValueError:
+        return None
 
 
 def _json_response(body: str, status: int) -> Response:

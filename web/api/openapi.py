@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from web.api import bp
 from web.api.errors import HTTP_CODES
-from web.api.idempotency import HEADER, MAX_KEY_LENGTH, REPLAYED_HEADER
+from web.api.idempotency import HEADER, KEY_PATTERN, MAX_KEY_LENGTH, REPLAYED_HEADER
 from web.api.openapi_schemas import (
-    DECIMAL,
+    ID,
     PREMISE_STATUSES,
     PREMISE_TYPES,
+    PRICE,
     SCHEMAS,
     error_body,
     json_body,
@@ -33,9 +34,23 @@ def _path_id(name: str, description: str) -> dict:
         "name": name,
         "in": "path",
         "required": True,
-        "schema": {"type": "integer", "minimum": 1},
+        "schema": ID,
         "description": description,
     }
+
+
+BOOK_LINK = {
+    "operationId": "createReservation",
+    "requestBody": {
+        "premise_id": "$response.body#/id",
+        "client": {"full_name": "Петрова Анна Сергеевна", "phone": "+79991234567"},
+        "consent_personal_data": True,
+    },
+}
+
+
+def _reservation_link(operation_id: str) -> dict:
+    return {"operationId": operation_id, "parameters": {"reservation_id": "$response.body#/id"}}
 
 
 def _many(values: list[str]) -> dict:
@@ -51,7 +66,7 @@ PATHS = {
             "operationId": "listPremises",
             "summary": f"Помещения с фильтром, по {PAGE_SIZE} на страницу",
             "parameters": [
-                _query("building_id", {"type": "integer", "minimum": 1}, "Корпус"),
+                _query("building_id", ID, "Корпус"),
                 _query("status", _many(PREMISE_STATUSES), "Статус; можно повторять"),
                 _query("type", _many(PREMISE_TYPES), "Тип помещения; можно повторять"),
                 _query(
@@ -59,12 +74,20 @@ PATHS = {
                     _many(["0", "1", "2", "3", "4"]),
                     "Комнат: 0 — студия, 4 — четыре и больше; можно повторять",
                 ),
-                _query("price_min", DECIMAL, "Цена от, ₽"),
-                _query("price_max", DECIMAL, "Цена до, ₽"),
-                _query("page", {"type": "integer", "minimum": 1, "default": 1}, "Страница"),
+                _query("price_min", PRICE, "Цена от, ₽"),
+                _query("price_max", PRICE, "Цена до, ₽"),
+                _query("page", {**ID, "default": 1}, "Страница"),
             ],
             "responses": {
-                "200": json_body(ref("PremisePage"), "Страница помещений"),
+                "200": {
+                    **json_body(ref("PremisePage"), "Страница помещений"),
+                    "links": {
+                        "GetFirstPremise": {
+                            "operationId": "getPremise",
+                            "parameters": {"premise_id": "$response.body#/items/0/id"},
+                        }
+                    },
+                },
                 "401": UNAUTHORIZED,
                 "422": error_body("Неверный или неизвестный параметр (`validation_error`)"),
             },
@@ -76,7 +99,10 @@ PATHS = {
             "summary": "Одно помещение",
             "parameters": [_path_id("premise_id", "Помещение")],
             "responses": {
-                "200": json_body(ref("Premise"), "Помещение"),
+                "200": {
+                    **json_body(ref("Premise"), "Помещение"),
+                    "links": {"BookThisPremise": BOOK_LINK},
+                },
                 "401": UNAUTHORIZED,
                 "404": error_body("Помещения нет (`not_found`)"),
             },
@@ -94,7 +120,12 @@ PATHS = {
                     "name": HEADER,
                     "in": "header",
                     "required": True,
-                    "schema": {"type": "string", "minLength": 1, "maxLength": MAX_KEY_LENGTH},
+                    "schema": {
+                        "type": "string",
+                        "minLength": 1,
+                        "maxLength": MAX_KEY_LENGTH,
+                        "pattern": KEY_PATTERN,
+                    },
                     "description": "Уникальная строка на каждую новую попытку брони; без "
                     "заголовка — 422 `validation_error`",
                 }
@@ -111,6 +142,10 @@ PATHS = {
                             "description": "`true`, если это повтор сохранённого ответа",
                             "schema": {"type": "string"},
                         }
+                    },
+                    "links": {
+                        "GetReservation": _reservation_link("getReservation"),
+                        "CancelReservation": _reservation_link("cancelReservation"),
                     },
                 },
                 "401": UNAUTHORIZED,
@@ -129,7 +164,10 @@ PATHS = {
             "summary": "Состояние брони, поставленной этим ключом",
             "parameters": [_path_id("reservation_id", "Бронь")],
             "responses": {
-                "200": json_body(ref("Reservation"), "Бронь"),
+                "200": {
+                    **json_body(ref("Reservation"), "Бронь"),
+                    "links": {"CancelReservation": _reservation_link("cancelReservation")},
+                },
                 "401": UNAUTHORIZED,
                 "404": error_body("Брони нет или она поставлена другим ключом (`not_found`)"),
             },
@@ -155,6 +193,13 @@ PATHS = {
         }
     },
 }
+
+BAD_REQUEST = error_body(
+    "Запрос не удалось разобрать (`bad_request`): например, служебный символ в адресе"
+)
+for _operations in PATHS.values():
+    for _operation in _operations.values():
+        _operation["responses"].setdefault("400", BAD_REQUEST)
 
 DOCUMENT = {
     "openapi": "3.1.0",

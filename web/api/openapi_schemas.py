@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 from models.catalog.objects import PremiseKind, PremiseStatus
+from models.db.bounds import INT_MAX
 from models.sales.reservation import ReservationStatus
-from web.api.premises import PAGE_SIZE
+from web.api.payloads import EMAIL_MAX, NAME_MAX, PHONE_PATTERN
+from web.api.premises import PAGE_SIZE, PRICE_PATTERN
 
 DECIMAL = {"type": "string", "pattern": r"^\d+\.\d{2}$", "examples": ["12500000.00"]}
+# What the server accepts (web/api/premises.py, web/api/payloads.py), said the same way here.
+PRICE = {"type": "string", "pattern": PRICE_PATTERN, "examples": ["12500000", "9800000.50"]}
+ID = {"type": "integer", "minimum": 1, "maximum": INT_MAX}
+NON_BLANK = r"\S"
 PREMISE_STATUSES = [status.value for status in PremiseStatus]
 PREMISE_TYPES = [kind.value for kind in PremiseKind]
 RESERVATION_STATUSES = [status.value for status in ReservationStatus]
@@ -82,22 +88,44 @@ SCHEMAS = {
     },
     "ReservationRequest": {
         "type": "object",
+        "examples": [
+            {
+                "premise_id": 1,
+                "client": {
+                    "full_name": "Петрова Анна Сергеевна",
+                    "phone": "8 (999) 123-45-67",
+                    "email": "anna@example.ru",
+                },
+                "consent_personal_data": True,
+            }
+        ],
         "required": ["premise_id", "client", "consent_personal_data"],
         "additionalProperties": False,
         "properties": {
-            "premise_id": {"type": "integer", "minimum": 1},
+            "premise_id": ID,
             "client": {
                 "type": "object",
                 "required": ["full_name", "phone"],
                 "additionalProperties": False,
                 "properties": {
-                    "full_name": {"type": "string", "maxLength": 300},
+                    "full_name": {
+                        "type": "string",
+                        "minLength": 1,
+                        "maxLength": NAME_MAX,
+                        "pattern": NON_BLANK,
+                    },
                     "phone": {
                         "type": "string",
+                        "pattern": PHONE_PATTERN,
+                        "maxLength": 30,
                         "description": "Российский номер в любой записи: `8 (999) 123-45-67`, "
                         "`+79991234567`. Клиент с таким телефоном уже есть — бронь на него",
                     },
-                    "email": {"type": ["string", "null"], "format": "email"},
+                    "email": {
+                        "type": ["string", "null"],
+                        "format": "email",
+                        "maxLength": EMAIL_MAX,
+                    },
                 },
             },
             "consent_personal_data": {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 from flask import request
@@ -10,11 +11,13 @@ from sqlalchemy.orm import joinedload
 from werkzeug.datastructures import MultiDict
 
 from models.catalog.objects import Floor, Premise
+from models.db.bounds import INT_MAX
 from web.api import bp
 from web.api.auth import api_key_required
 from web.api.errors import ApiError, ValidationFailed
 from web.catalog.filters import PremiseFilter
 from web.extensions import db
+from web.inputs import db_int
 
 PAGE_SIZE = 50
 # API name → PremiseFilter's name: the same filter as the chessboard and the premise list.
@@ -22,6 +25,8 @@ FILTER_PARAMS = {"status": "status", "type": "kind", "rooms": "rooms"} | {
     name: name for name in ("price_min", "price_max")
 }
 QUERY_PARAMS = {*FILTER_PARAMS, "building_id", "page"}
+# Prices in a query: whole rubles or with kopecks after a dot, as the OpenAPI document says.
+PRICE_PATTERN = r"^\d{1,12}(\.\d{1,2})?$"
 
 
 @bp.get("/premises")
@@ -68,11 +73,17 @@ def decimal_text(value: Decimal) -> str:
 
 def _query(args: MultiDict) -> tuple[PremiseFilter, int | None, int]:
     errors = {name: "Неизвестный параметр" for name in args if name not in QUERY_PARAMS}
+    for name in ("status", "type", "rooms"):  # the web's «all» choice is no value here
+        if "" in args.getlist(name):
+            errors[name] = "Неизвестное значение фильтра"
+    for name in ("price_min", "price_max"):
+        if any(not re.fullmatch(PRICE_PATTERN, v) for v in args.getlist(name)):
+            errors[name] = "Ожидается сумма в рублях: 12500000 или 12500000.50"
     premise_filter = PremiseFilter.from_args(
         MultiDict([(FILTER_PARAMS[k], v) for k, v in args.items(multi=True) if k in FILTER_PARAMS])
     )
     api_names = {inner: outer for outer, inner in FILTER_PARAMS.items()}
-    errors |= {api_names[name]: text for name, text in premise_filter.errors.items()}
+    errors = {api_names[name]: text for name, text in premise_filter.errors.items()} | errors
     building_id = _positive_int(args, "building_id", errors)
     page = _positive_int(args, "page", errors) or 1
     if errors:
@@ -81,10 +92,10 @@ def _query(args: MultiDict) -> tuple[PremiseFilter, int | None, int]:
 
 
 def _positive_int(args: MultiDict, name: str, errors: dict) -> int | None:
-    text = args.get(name, "").strip()
-    if not text:
+    if name not in args:
         return None
-    if not text.isdigit() or int(text) < 1:
-        errors[name] = "Ожидается целое положительное число"
+    try:
+        return db_int(args[name])
+    except ValueError:
+        errors[name] = f"Ожидается целое число от 1 до {INT_MAX}"
         return None
-    return int(text)

@@ -6,19 +6,19 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_user, logout_user
-from flask_wtf import FlaskForm
 from sqlalchemy import func, select
 from wtforms import BooleanField, EmailField, PasswordField
 from wtforms.validators import DataRequired
 
 from models.users.user import User
 from web.extensions import db
+from web.forms import Form
 from web.security import ALL_ROLES, public, requires
 
 bp = Blueprint("auth", __name__)
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     # No format check here: email_validator refuses special-use domains such as the demo
     # logins' «demo.local»; a login only has to match an existing employee.
     email = EmailField("Эл. почта", validators=[DataRequired("Укажите эл. почту")])

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField
 from wtforms import BooleanField, SelectField, StringField
 from wtforms.validators import (
@@ -22,7 +21,14 @@ from models.catalog.objects import (
     STATUS_LABELS,
     Building,
 )
-from web.fields import MultilineTextField, RuDateField, RuDecimalField, RuIntegerField
+from web.fields import (
+    AREA_LIMIT,
+    MultilineTextField,
+    RuDateField,
+    RuDecimalField,
+    RuIntegerField,
+)
+from web.forms import Form
 
 # Russian zones by their tz ids, named as people here name them; Moscow first (the default).
 TIME_ZONES = {
@@ -43,7 +49,7 @@ TIME_ZONES = {
 REQUIRED = "Обязательное поле"
 
 
-class ProjectForm(FlaskForm):
+class ProjectForm(Form):
     name = StringField("Название ЖК", validators=[DataRequired(REQUIRED), Length(max=200)])
     city = StringField("Город", validators=[Optional(), Length(max=100)])
     developer_name = StringField("Застройщик", validators=[Optional(), Length(max=200)])
@@ -58,7 +64,7 @@ def _commissioning_date(form, field) -> None:
         )
 
 
-class BuildingForm(FlaskForm):
+class BuildingForm(Form):
     name = StringField("Корпус", validators=[DataRequired(REQUIRED), Length(max=100)])
     address = StringField("Адрес", validators=[DataRequired(REQUIRED), Length(max=300)])
     stage = SelectField("Стадия строительства", choices=list(STAGE_LABELS.items()))
@@ -89,7 +95,7 @@ class BuildingForm(FlaskForm):
     )
 
 
-class PremiseForm(FlaskForm):
+class PremiseForm(Form):
     number = StringField("Номер", validators=[DataRequired(REQUIRED), Length(max=20)])
     kind = SelectField("Тип", choices=list(KIND_LABELS.items()))
     section = RuIntegerField(
@@ -105,14 +111,17 @@ class PremiseForm(FlaskForm):
             InputRequired(REQUIRED),
             NumberRange(min=0.01, max=100000, message="Площадь должна быть больше нуля"),
         ],
+        below=AREA_LIMIT,
     )
     living_area = RuDecimalField(
         "Жилая площадь, м²",
         validators=[Optional(), NumberRange(min=0, message="Площадь не может быть отрицательной")],
+        below=AREA_LIMIT,
     )
     kitchen_area = RuDecimalField(
         "Площадь кухни, м²",
         validators=[Optional(), NumberRange(min=0, message="Площадь не может быть отрицательной")],
+        below=AREA_LIMIT,
     )
     price = RuDecimalField(
         "Цена, ₽",

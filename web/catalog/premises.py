@@ -37,6 +37,7 @@ from web.catalog import bp
 from web.catalog.filters import ROOM_CHOICES, PremiseFilter
 from web.catalog.forms import PremiseForm
 from web.extensions import db
+from web.inputs import db_int
 from web.security import ALL_ROLES, requires
 
 
@@ -45,8 +46,8 @@ from web.security import ALL_ROLES, requires
 def premises():
     premise_filter = PremiseFilter.from_args(request.args)
     query = select(Premise).join(Building).options(joinedload(Premise.building))
-    project_id = request.args.get("project_id", type=int)
-    building_id = request.args.get("building_id", type=int)
+    project_id = request.args.get("project_id", type=db_int)
+    building_id = request.args.get("building_id", type=db_int)
     if project_id:
         query = query.where(Building.project_id == project_id)
     if building_id:

@@ -15,7 +15,6 @@ from zoneinfo import ZoneInfo
 
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 
 from engine.catalog.price_list import COLUMNS, premise_rows
@@ -31,6 +30,8 @@ from web.catalog import bp
 from web.catalog.filters import PremiseFilter
 from web.extensions import db
 from web.formatting import DEFAULT_TZ
+from web.forms import Form
+from web.inputs import db_int
 from web.security import ALL_ROLES, requires
 
 MIME = {
@@ -46,7 +47,7 @@ RU_LATIN = {
 }
 
 
-class ImportForm(FlaskForm):
+class ImportForm(Form):
     file = FileField(
         "Файл прайс-листа (XLSX или CSV)",
         validators=[FileRequired("Выберите файл")],
@@ -58,7 +59,7 @@ class ImportForm(FlaskForm):
 @requires(ALL_ROLES)
 def export_project(project_id: int):
     project = db.session.get(Project, project_id) or abort(404)
-    building_id = request.args.get("building_id", type=int)
+    building_id = request.args.get("building_id", type=db_int)
     if building_id is None:
         return _export(project, None, Building.project_id == project.id)
     building = db.session.get(Building, building_id)

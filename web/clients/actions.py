@@ -15,6 +15,7 @@ from web import edge
 from web.clients import bp
 from web.clients.forms import ConsentForm
 from web.extensions import db
+from web.inputs import db_int
 from web.sales import RESERVERS
 from web.security import requires
 
@@ -86,7 +87,7 @@ def reserve(client_id: int):
     number = (request.form.get("number") or "").strip()
     premise = db.session.scalar(
         select(Premise).where(
-            Premise.building_id == request.form.get("building_id", type=int),
+            Premise.building_id == request.form.get("building_id", type=db_int),
             Premise.number == number,
         )
     )

@@ -7,7 +7,6 @@ import re
 from datetime import date
 from typing import Any
 
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     HiddenField,
@@ -32,6 +31,7 @@ from models.clients.card import (
     clean_card,
 )
 from models.clients.client import Client, ClientKind
+from web.forms import Form
 
 REQUIRED = "Обязательное поле"
 KIND_CHOICES = [
@@ -59,7 +59,7 @@ def _date(label: str) -> StringField:
     )
 
 
-class ClientForm(FlaskForm):
+class ClientForm(Form):
     kind = RadioField("Клиент", choices=KIND_CHOICES, default=ClientKind.person.value)
     full_name = StringField(
         "ФИО / наименование организации", validators=[DataRequired(REQUIRED), Length(max=300)]
@@ -133,7 +133,7 @@ class NewClientForm(ClientForm):
     create_anyway = BooleanField("Это другой человек — всё равно создать новую карточку")
 
 
-class ConsentForm(FlaskForm):
+class ConsentForm(Form):
     kind = SelectField("Согласие", choices=[(k.value, v) for k, v in CONSENT_LABELS.items()])
     channel = SelectField("Как получено", choices=list(CONSENT_CHANNELS.items()))
     text_version = StringField(
@@ -143,7 +143,7 @@ class ConsentForm(FlaskForm):
     )
 
 
-class MergeForm(FlaskForm):
+class MergeForm(Form):
     other_id = HiddenField(validators=[DataRequired("Выберите вторую карточку")])
     keep = RadioField(
         "Какую карточку оставить",

@@ -14,6 +14,7 @@ from web.clients import bp
 from web.clients.forms import MergeForm
 from web.clients.views import kept_card, live_client
 from web.extensions import db
+from web.inputs import db_int
 from web.security import requires
 
 
@@ -49,6 +50,6 @@ def merge(client_id: int):
 
 def _other(value) -> Client | None:
     try:
-        return db.session.get(Client, int(value)) if value else None
+        return db.session.get(Client, db_int(value)) if value else None
     except (TypeError, ValueError):
         return None

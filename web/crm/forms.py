@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from models.crm.history import InteractionError
+from models.db.bounds import DATE_MESSAGE, date_in_range
 from web.formatting import DEFAULT_TZ
 
 FORMATS = ("%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d.%m.%Y %H:%M", "%d.%m.%Y")
@@ -19,9 +20,12 @@ def parse_moment(text: str | None, field: str, tz: str = DEFAULT_TZ) -> datetime
         return None
     for pattern in FORMATS:
         try:
-            return datetime.strptime(raw, pattern).replace(tzinfo=ZoneInfo(tz))
+            moment = datetime.strptime(raw, pattern).replace(tzinfo=ZoneInfo(tz))
         except ValueError:
             continue
+        if not date_in_range(moment):  # the year 1 in Moscow is before datetime.min in UTC
+            raise InteractionError(DATE_MESSAGE, field=field)
+        return moment
     raise InteractionError("Введите дату и время: дд.мм.гггг чч:мм", field=field)
 
 

@@ -16,6 +16,7 @@ from web.crm.forms import form_values, local_input, parse_moment
 from web.crm.timeline_globals import back_to_card
 from web.extensions import db
 from web.formatting import ru_datetime
+from web.inputs import db_int
 from web.security import requires
 
 
@@ -72,7 +73,7 @@ def reschedule_task(crm_task_id: int):
         abort(403)
     with edge.unit_of_work(report=False) as work:
         due_at = parse_moment(request.form.get("due_at"), "due_at")
-        owner_id = request.form.get("owner_id", type=int)
+        owner_id = request.form.get("owner_id", type=db_int)
         crm.reschedule_task(db.session, found.id, current_user, due_at, owner_id=owner_id)
         flash(f"Срок задачи перенесён на {ru_datetime(found.due_at)}", "success")
         return redirect(url_for("crm.task", crm_task_id=found.id))

@@ -14,6 +14,7 @@ from web.crm.forms import form_values, parse_moment
 from web.crm.timeline_globals import back_to_card
 from web.extensions import db
 from web.formatting import ru_datetime
+from web.inputs import db_int
 from web.security import requires
 
 
@@ -57,7 +58,7 @@ def plan_task(client_id: int):
             title=form.get("title"),
             kind=form.get("kind"),
             due_at=parse_moment(form.get("due_at"), "due_at"),
-            owner_id=form.get("owner_id", type=int),
+            owner_id=form.get("owner_id", type=db_int),
             allow_past=bool(form.get("allow_past")),
         )
         flash(f"Задача «{task.title}» поставлена на {ru_datetime(task.due_at)}", "success")

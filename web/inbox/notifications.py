@@ -10,6 +10,7 @@ from models.db.base import utcnow
 from models.notifications.in_app import Notification
 from web.extensions import db
 from web.inbox import bp
+from web.inputs import db_int
 from web.security import ALL_ROLES, requires
 
 
@@ -32,7 +33,7 @@ def notifications():
         select(Notification)
         .where(Notification.user_id == current_user.id)
         .order_by(Notification.id.desc()),
-        page=request.args.get("page", 1, type=int),
+        page=request.args.get("page", 1, type=db_int),
         per_page=50,
         error_out=False,
     )
@@ -44,7 +45,7 @@ def notifications():
 @bp.route("/notifications/read", methods=["POST"])
 @requires(ALL_ROLES)
 def mark_read():
-    _mark_read(request.form.get("id", type=int))
+    _mark_read(request.form.get("id", type=db_int))
     target = request.form.get("next") or ""
     if not target.startswith("/") or target.startswith("//"):
         target = url_for("inbox.notifications")

@@ -17,6 +17,7 @@ from models.users.user import MANAGEMENT, User
 from web import edge
 from web.extensions import db
 from web.inbox import bp, files
+from web.inputs import db_int
 from web.security import ALL_ROLES, requires
 
 
@@ -98,7 +99,7 @@ def release(task_id: int):
 @bp.route("/tasks/<int:task_id>/reassign", methods=["POST"])
 @requires(MANAGEMENT)
 def reassign(task_id: int):
-    to_user = db.session.get(User, request.form.get("user_id", type=int) or 0)
+    to_user = db.session.get(User, request.form.get("user_id", type=db_int) or 0)
     if to_user is None:
         flash("Выберите сотрудника", "danger")
         return redirect(url_for("inbox.task", task_id=task_id))

@@ -10,6 +10,7 @@ from engine.notifications.catalog import CHANNEL_LABELS, EVENTS
 from models.notifications.outbox import MessageChannel, MessageStatus, OutboundMessage
 from models.users.user import MANAGEMENT, Role
 from web.extensions import db
+from web.inputs import db_int
 from web.notifications import bp
 from web.security import requires
 
@@ -30,7 +31,7 @@ def outbox():
     if channel:
         query = query.where(OutboundMessage.channel == channel)
     page = db.paginate(
-        query, page=request.args.get("page", 1, type=int), per_page=50, error_out=False
+        query, page=request.args.get("page", 1, type=db_int), per_page=50, error_out=False
     )
     return render_template(
         "notifications/outbox.html",

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from wtforms import StringField
 
 from engine.notifications import templates as message_templates
@@ -14,11 +13,12 @@ from models.users.user import Role
 from web import edge
 from web.extensions import db
 from web.fields import MultilineTextField
+from web.forms import Form
 from web.notifications import bp
 from web.security import requires
 
 
-class TemplateForm(FlaskForm):
+class TemplateForm(Form):
     subject = StringField("Тема письма")
     body = MultilineTextField("Текст", render_kw={"rows": 10})
 

@@ -11,6 +11,7 @@ from engine.authoring import migration
 from models.process.instance import ProcessModel
 from models.users.user import Role
 from web.extensions import db
+from web.inputs import db_int
 from web.processes import bp
 from web.security import requires
 
@@ -39,10 +40,11 @@ def migrate(process_id: str, version: int):
 def _move(target: ProcessModel):
     ids = []
     for raw in request.form.getlist("instance_id"):
-        if not raw.isdigit():
+        try:
+            ids.append(db_int(raw))
+        except ValueError:
             flash("Неверный номер процесса в запросе", "danger")
             return None
-        ids.append(int(raw))
     if not ids:
         flash("Отметьте процессы, которые нужно перенести", "warning")
         return None

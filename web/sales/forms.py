@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from web.fields import Positive, RuDecimalField
+from web.forms import Form
 
 REQUIRED = "Обязательное поле"
 
 
-class ClientFields(FlaskForm):
+class ClientFields(Form):
     phone = StringField("Телефон клиента", validators=[DataRequired(REQUIRED), Length(max=40)])
     full_name = StringField("ФИО (для нового клиента)", validators=[Optional(), Length(max=300)])
     email = EmailField("Эл. почта", validators=[Optional(), Length(max=254)])
@@ -28,18 +28,18 @@ class QueueForm(ClientFields):
     pass
 
 
-class ExtendForm(FlaskForm):
+class ExtendForm(Form):
     until = StringField(
         "Продлить до (дд.мм.гггг чч:мм)", validators=[DataRequired(REQUIRED), Length(max=20)]
     )
 
 
-class PayForm(FlaskForm):
+class PayForm(Form):
     fee = RuDecimalField(
         "Сумма оплаты, ₽",
         validators=[Optional(), Positive("Сумма оплаты должна быть больше нуля")],
     )
 
 
-class CancelForm(FlaskForm):
+class CancelForm(Form):
     reason = TextAreaField("Причина", validators=[Optional(), Length(max=500)])

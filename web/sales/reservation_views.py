@@ -13,6 +13,7 @@ from sqlalchemy.orm import joinedload
 from engine.sales import use_cases as desk
 from models.catalog.objects import Building, Premise, Project
 from models.db.base import utcnow
+from models.db.bounds import DATE_MESSAGE, date_in_range
 from models.process.instance import ProcessBusinessKey, ProcessInstance
 from models.sales.reservation import (
     CHANNEL_LABELS,
@@ -26,6 +27,7 @@ from models.settings.store import get_setting
 from models.users.user import Role, User
 from web import edge
 from web.extensions import db
+from web.inputs import db_int
 from web.sales import READERS, RESERVERS, bp
 from web.sales.forms import CancelForm, ExtendForm, PayForm
 from web.security import requires
@@ -58,7 +60,7 @@ def reservations():
         )
     else:
         query = query.where(Reservation.status == ReservationStatus(tab))
-    filters = {k: request.args.get(k, type=int) for k in ("project_id", "manager_id")}
+    filters = {k: request.args.get(k, type=db_int) for k in ("project_id", "manager_id")}
     if filters["project_id"]:
         query = query.where(Building.project_id == filters["project_id"])
     if filters["manager_id"]:
@@ -138,8 +140,8 @@ def extend(reservation_id: int):
         return _card(found, {"extend": form}, 422)
     try:
         until = _parse_local(form.until.data, found.premise.building.time_zone)
-    except ValueError:
-        form.until.errors.append("Введите дату и время: дд.мм.гггг чч:мм")
+    except ValueError as error:
+        form.until.errors.append(str(error))
         return _card(found, {"extend": form}, 422)
     return _verb(
         found,
@@ -207,5 +209,11 @@ def _verb(found: Reservation, call, done: str, requested: str, forms: dict):
 
 
 def _parse_local(text: str, tz: str) -> datetime:
-    moment = datetime.strptime(text.strip(), "%d.%m.%Y %H:%M")
+    """`дд.мм.гггг чч:мм` in the building's time zone; ValueError with the message to show."""
+    try:
+        moment = datetime.strptime(text.strip(), "%d.%m.%Y %H:%M")
+    except ValueError:
+        raise ValueError("Введите дату и время: дд.мм.гггг чч:мм") from None
+    if not date_in_range(moment):
+        raise ValueError(DATE_MESSAGE)
     return moment.replace(tzinfo=ZoneInfo(tz))
