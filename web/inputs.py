@@ -1,7 +1,7 @@
 """The one place where what arrives in a request is bounded before any view reads it.
 
 - `<int:...>` in a route takes 1 … 2^31-1 only: a larger id is a 404, not a database error.
-- `request.args.get("page", 1, type=db_int)`: a query id or page out of range is the default.
+- `page_number()`: a query id or page out of range is the default.
 - Every JSON body (API, the diagram editor, anything `request.get_json` reads) is parsed by
   `SafeJSONProvider`: nesting deeper than `MAX_JSON_DEPTH`, a NUL byte or a lone surrogate in
   any string or key is refused with `UnreadableJson`, a ValueError naming the field, so the
@@ -56,6 +56,12 @@ def db_int(text: str) -> int:
     if not 1 <= value <= INT_MAX:
         raise ValueError(text)
     return value
+
+
+def page_number() -> int:
+    """The `page` of a list: 1 unless the query names a page 1 … 2^31-1. Pass it to
+    `db.paginate(page=...)`, which would otherwise read the raw argument itself."""
+    return request.args.get("page", 1, type=db_int)
 
 
 class UnreadableJson(ValueError):

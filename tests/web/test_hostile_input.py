@@ -219,6 +219,8 @@ def test_an_id_too_large_for_the_database_in_a_page_address_is_404(client, login
     "query",
     [
         "/reservations?manager_id={}",
+        "/reservations?page={}",
+        "/premises?page={}",
         "/reservations?project_id={}",
         "/clients?page={}",
         "/premises?building_id={}",
@@ -407,3 +409,47 @@ def test_every_json_the_app_reads_is_refused_when_hostile(app, body):
         app.json.loads(body)
     with app.test_request_context("/", method="POST", data=body, content_type="application/json"):
         assert request.get_json(silent=True) is None
+
+
+HOSTILE_QUERY = {
+    "page": str(2**63),
+    "manager_id": str(2**31),
+    "project_id": str(2**63),
+    "building_id": str(10**30),
+    "project": str(2**63),
+    "other": str(2**63),
+    "q": "й" * 500,
+    "status": "%ff\x01",
+    "from": "0001-01-01",
+    "to": "9" * 50,
+    "process": "x",
+    "key": "0001-01-01T00:00",
+    "tab": "x",
+    "kind": "x",
+    "format": "x",
+    "price_min": "1e999999",
+    "area_max": "NaN",
+    "rooms": "9" * 5000,
+    "colour": "ppm",
+}
+
+
+@pytest.mark.parametrize(
+    "role", [Role.admin, Role.head_of_sales, Role.sales_manager, Role.analyst, Role.lawyer]
+)
+def test_no_page_of_the_app_answers_hostile_query_arguments_with_a_500(app, client, login_as, role):
+    """Every GET page (ids in the path: 1, text: «x»), with every filter the app reads set to
+    something hostile: a page or a 403/404, never an error of the server."""
+    login_as(role)
+    failed = []
+    for rule in app.url_map.iter_rules():
+        if "GET" not in rule.methods or rule.rule.startswith(("/static", "/api/")):
+            continue
+        path = rule.rule
+        for name in rule.arguments:
+            path = path.replace(f"<int:{name}>", "1").replace(f"<{name}>", "x")
+        response = client.get(path, query_string=HOSTILE_QUERY)
+        if response.status_code >= 500:
+            failed.append(path)
+
+    assert failed == []

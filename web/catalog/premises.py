@@ -37,7 +37,7 @@ from web.catalog import bp
 from web.catalog.filters import ROOM_CHOICES, PremiseFilter
 from web.catalog.forms import PremiseForm
 from web.extensions import db
-from web.inputs import db_int
+from web.inputs import db_int, page_number
 from web.security import ALL_ROLES, requires
 
 
@@ -55,7 +55,9 @@ def premises():
     # Numbers as people count them (1, 2, 10, 100), not as text (1, 10, 100, 2): shorter first.
     by_number = (func.length(Premise.number), Premise.number)
     query = query.where(*premise_filter.where()).order_by(Building.name, *by_number)
-    page = db.paginate(query, per_page=current_app.config["PER_PAGE"], error_out=False)
+    page = db.paginate(
+        query, page=page_number(), per_page=current_app.config["PER_PAGE"], error_out=False
+    )
     return render_template(
         "catalog/premises.html",
         page=page,

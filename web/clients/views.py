@@ -9,7 +9,7 @@ from models.clients.client import Client
 from web.clients import READERS, bp
 from web.clients.card_context import card_context, sees_identifiers
 from web.extensions import db
-from web.inputs import db_int
+from web.inputs import page_number
 from web.security import requires
 
 MAX_HOPS = 10
@@ -34,7 +34,7 @@ def kept_card(client: Client):
 @requires(READERS)
 def index():
     q = (request.args.get("q") or "").strip()[:100]
-    page = request.args.get("page", 1, type=db_int)
+    page = page_number()
     result = client_search.search(db.session, q, page=page, identifiers=sees_identifiers())
     return render_template("clients/index.html", result=result, q=q)
 

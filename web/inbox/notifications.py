@@ -10,7 +10,7 @@ from models.db.base import utcnow
 from models.notifications.in_app import Notification
 from web.extensions import db
 from web.inbox import bp
-from web.inputs import db_int
+from web.inputs import db_int, page_number
 from web.security import ALL_ROLES, requires
 
 
@@ -33,7 +33,7 @@ def notifications():
         select(Notification)
         .where(Notification.user_id == current_user.id)
         .order_by(Notification.id.desc()),
-        page=request.args.get("page", 1, type=db_int),
+        page=page_number(),
         per_page=50,
         error_out=False,
     )

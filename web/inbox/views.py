@@ -12,7 +12,7 @@ from web.extensions import db
 from web.inbox import bp
 from web.inbox.listing import COUNT_CAP, Page, capped_count, counts_of, load_rows
 from web.inbox.queries import KINDS, TABS, row_parts
-from web.inputs import db_int
+from web.inputs import page_number
 from web.security import ALL_ROLES, requires
 
 PER_PAGE = 50
@@ -29,7 +29,7 @@ def index():
     kind = request.args.get("kind") if request.args.get("kind") in KINDS else None
     parts = row_parts(current_user, tab, now, process, kind)
     page = Page(
-        number=max(request.args.get("page", 1, type=db_int), 1),
+        number=page_number(),
         per_page=PER_PAGE,
         total=min(sum(capped_count(db.session, query) for _, query in parts), COUNT_CAP),
     )
@@ -68,7 +68,7 @@ def my_requests():
         select(ProcessInstance)
         .where(ProcessInstance.started_by_id == current_user.id)
         .order_by(ProcessInstance.id.desc()),
-        page=request.args.get("page", 1, type=db_int),
+        page=page_number(),
         per_page=PER_PAGE,
         error_out=False,
     )

@@ -10,7 +10,7 @@ from engine.notifications.catalog import CHANNEL_LABELS, EVENTS
 from models.notifications.outbox import MessageChannel, MessageStatus, OutboundMessage
 from models.users.user import MANAGEMENT, Role
 from web.extensions import db
-from web.inputs import db_int
+from web.inputs import page_number
 from web.notifications import bp
 from web.security import requires
 
@@ -30,9 +30,7 @@ def outbox():
         query = query.where(OutboundMessage.status == status)
     if channel:
         query = query.where(OutboundMessage.channel == channel)
-    page = db.paginate(
-        query, page=request.args.get("page", 1, type=db_int), per_page=50, error_out=False
-    )
+    page = db.paginate(query, page=page_number(), per_page=50, error_out=False)
     return render_template(
         "notifications/outbox.html",
         page=page,

@@ -22,7 +22,7 @@ from models.process.instance import (
 from models.users.user import Role
 from web import edge
 from web.extensions import db
-from web.inputs import db_int
+from web.inputs import page_number
 from web.processes import bp
 from web.security import requires
 
@@ -45,9 +45,7 @@ def instances():
         query = query.join(ProcessBusinessKey).where(
             ProcessBusinessKey.name == name, ProcessBusinessKey.value == value
         )
-    page = db.paginate(
-        query, page=request.args.get("page", 1, type=db_int), per_page=50, error_out=False
-    )
+    page = db.paginate(query, page=page_number(), per_page=50, error_out=False)
     processes = db.session.scalars(select(ProcessModel.process_id).distinct()).all()
     counts = dict(
         db.session.execute(

@@ -27,7 +27,7 @@ from models.settings.store import get_setting
 from models.users.user import Role, User
 from web import edge
 from web.extensions import db
-from web.inputs import db_int
+from web.inputs import db_int, page_number
 from web.sales import READERS, RESERVERS, bp
 from web.sales.forms import CancelForm, ExtendForm, PayForm
 from web.security import requires
@@ -69,7 +69,7 @@ def reservations():
     if channel in Channel.__members__:
         query = query.where(Reservation.channel == Channel(channel))
     order = Reservation.expires_at if tab in ("active", "expiring") else Reservation.id.desc()
-    page = db.paginate(query.order_by(order), per_page=50, error_out=False)
+    page = db.paginate(query.order_by(order), page=page_number(), per_page=50, error_out=False)
     return render_template(
         "sales/reservations.html",
         page=page,
