@@ -9,12 +9,9 @@ from wtforms import DateField, DecimalField, IntegerField, TextAreaField
 from wtforms.validators import StopValidation
 from wtforms.widgets import TextInput
 
-from models.db.bounds import DATE_MESSAGE, date_in_range, fits_integer
+from models.db.bounds import DATE_MESSAGE, MONEY_LIMIT, date_in_range, fits_integer
 from models.db.numbers import parse_decimal
 from web.formatting import NBSP
-
-MONEY_LIMIT = 10**12  # Money is Numeric(14, 2)
-AREA_LIMIT = 10**6  # Area is Numeric(8, 2)
 
 
 class _StopWhenUnreadable:

@@ -17,6 +17,10 @@ from models.db.errors import DomainError
 INT_MAX = 2**31 - 1
 INT_MIN = -(2**31)
 
+# Money is Numeric(14, 2), areas Numeric(8, 2): a number at or above these fits no column.
+MONEY_LIMIT = 10**12
+AREA_LIMIT = 10**6
+
 # Dates a sale can involve; far enough to hold any contract, near enough that converting a
 # moment between time zones never leaves the range of Python's datetime.
 MIN_YEAR = 1900

@@ -11,6 +11,7 @@ import pytest
 from flask import request
 from flask_wtf import FlaskForm
 from sqlalchemy import func, select
+from werkzeug.datastructures import MultiDict
 
 from engine.core import forms as task_forms
 from engine.core.forms import FormField
@@ -23,6 +24,7 @@ from models.users.user import Role
 from tests.client_support import PERSON
 from tests.web.api_support import RESERVATIONS, bearer, counts, issue_key, order
 from tests.web.test_catalog_pages import building_data, field_errors, premise_data
+from web.catalog.filters import PremiseFilter
 from web.extensions import db
 from web.fields import RuDateField
 from web.forms import Form
@@ -453,3 +455,14 @@ def test_no_page_of_the_app_answers_hostile_query_arguments_with_a_500(app, clie
             failed.append(path)
 
     assert failed == []
+
+
+@pytest.mark.parametrize("typed", ["1e999999", "1000000000000", "9" * 200])
+def test_a_price_filter_beyond_any_stored_price_is_refused_not_sent_to_the_database(typed):
+    found = PremiseFilter.from_args(MultiDict({"price_min": typed, "area_max": typed}))
+
+    assert found.errors == {
+        "price_min": "Слишком большое число",
+        "area_max": "Слишком большое число",
+    }
+    assert found.where() == []

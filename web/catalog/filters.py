@@ -12,6 +12,7 @@ from sqlalchemy import ColumnElement, and_, or_
 from werkzeug.datastructures import MultiDict
 
 from models.catalog.objects import Premise, PremiseKind, PremiseStatus
+from models.db.bounds import MONEY_LIMIT
 from models.db.numbers import parse_decimal
 
 ROOM_CHOICES = [("0", "Студия"), ("1", "1"), ("2", "2"), ("3", "3"), ("4", "4+")]
@@ -48,6 +49,9 @@ class PremiseFilter:
                 continue
             if value is not None and value < 0:
                 result.errors[name] = "Не может быть отрицательным"
+                continue
+            if value is not None and value >= MONEY_LIMIT:  # beyond any price or area stored
+                result.errors[name] = "Слишком большое число"
                 continue
             setattr(result, name, value)
         return result

@@ -21,8 +21,8 @@ from models.catalog.objects import (
     STATUS_LABELS,
     Building,
 )
+from models.db.bounds import AREA_LIMIT
 from web.fields import (
-    AREA_LIMIT,
     MultilineTextField,
     RuDateField,
     RuDecimalField,
