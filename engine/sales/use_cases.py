@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, object_session
 from engine.clients import use_cases as clients
 from engine.core import runtime
 from engine.sales.actions import RESERVATION_PROCESS, client_limit, project_of
-from models.catalog.objects import Premise
+from models.catalog.objects import Premise, PremiseStatus
 from models.clients.client import Client
 from models.db import txcache
 from models.db.base import utcnow
@@ -45,6 +45,7 @@ from models.settings.store import get_setting
 from models.users.user import User
 
 EVENT = "reservation_event"
+DEAL_STATUSES = frozenset({PremiseStatus.in_deal, PremiseStatus.sold})
 
 
 @dataclass(frozen=True)
@@ -286,6 +287,22 @@ def enqueue(session: Session, premise_id: int, client: Client, user: User) -> Qu
     session.add(entry)
     session.flush()
     return entry
+
+
+def deal_reservation(session: Session, premise: Premise) -> Reservation | None:
+    """The reservation a premise in a deal (оформление) or sold went into the deal from: its
+    client is the buyer. None for a premise not in a deal."""
+    if premise.status not in DEAL_STATUSES:
+        return None
+    return session.scalars(
+        select(Reservation)
+        .where(
+            Reservation.premise_id == premise.id,
+            Reservation.status == ReservationStatus.converted,
+        )
+        .order_by(Reservation.ended_at.desc(), Reservation.id.desc())
+        .limit(1)
+    ).first()
 
 
 def waiting_entries(session: Session, premise_id: int) -> list[QueueEntry]:

@@ -20,7 +20,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from engine.catalog.use_cases import PremiseValues, save_premise
-from engine.sales.use_cases import waiting_entries
+from engine.sales.use_cases import deal_reservation, waiting_entries
 from models.catalog.objects import (
     MANUAL_STATUSES,
     STATUS_LABELS,
@@ -30,6 +30,7 @@ from models.catalog.objects import (
     PremiseStatus,
     Project,
 )
+from models.clients.personal_data import HIDDEN, can_see_buyer_name, can_see_clients
 from models.sales.reservation import Reservation, ReservationStatus
 from models.users.user import MANAGEMENT
 from web import edge
@@ -82,6 +83,9 @@ def premise(premise_id: int):
         premise=premise,
         reservation=active,
         queue=waiting_entries(db.session, premise.id),
+        names_clients=can_see_clients(current_user),
+        hidden_value=HIDDEN,
+        deal=deal_reservation(db.session, premise) if can_see_buyer_name(current_user) else None,
     )
 
 
