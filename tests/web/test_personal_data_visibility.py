@@ -15,6 +15,7 @@ from models.clients.client import Client, ClientConflict, ClientKind
 from models.clients.personal_data import (
     HIDDEN,
     PERSONAL_FIELDS,
+    can_see_clients,
     can_see_personal_data,
     hidden_fields,
     shown_value,
@@ -164,3 +165,25 @@ def test_the_rule_is_one_per_role_and_per_field_name(role):
         assert shown_value(field, "x", role) == ("x" if sees else HIDDEN)
     assert shown_value("kpp", "770701001", role) == "770701001"
     assert shown_value("inn", None, role) is None
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_every_role_sees_the_change_log_of_a_former_person_as_the_rule_says(
+    client, login_as, db_session, role
+):
+    person = a_person_with_documents(client, login_as, db_session)
+    manager = login_as(Role.sales_manager)
+    client.post(
+        f"/clients/{person.id}/edit",
+        data={**COMPANY, "full_name": person.full_name, "manager_id": str(manager.id)},
+    )
+    login_as(role)
+
+    response = client.get(f"/clients/{person.id}")
+
+    if not can_see_clients(role):
+        assert response.status_code == 403
+        return
+    page = response.get_data(as_text=True)
+    assert (leaked(page) == list(SECRETS)) is can_see_personal_data(role), role
+    assert (leaked(page) == []) is not can_see_personal_data(role), role
