@@ -187,3 +187,24 @@ def test_every_role_sees_the_change_log_of_a_former_person_as_the_rule_says(
     page = response.get_data(as_text=True)
     assert (leaked(page) == list(SECRETS)) is can_see_personal_data(role), role
     assert (leaked(page) == []) is not can_see_personal_data(role), role
+
+
+def test_the_timeline_of_a_former_person_shows_analysts_no_documents(client, login_as, db_session):
+    # A guard, not a fix: the timeline carries no card values (changes stay in the change log,
+    # notification texts cannot offer documents: tests/unit/test_personal_data_rules.py).
+    person = a_person_with_documents(client, login_as, db_session)
+    manager = login_as(Role.sales_manager)
+    client.post(
+        f"/clients/{person.id}/edit",
+        data={**COMPANY, "full_name": person.full_name, "manager_id": str(manager.id)},
+    )
+    client.post(
+        f"/crm/clients/{person.id}/interactions",
+        data={"kind": "call", "summary": "Обсудили договор", "body": "Перезвонить завтра"},
+    )
+    login_as(Role.analyst)
+
+    page = client.get(f"/crm/clients/{person.id}/timeline").get_data(as_text=True)
+
+    assert "Обсудили договор" in page
+    assert leaked(page) == []
