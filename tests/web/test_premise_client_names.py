@@ -53,6 +53,7 @@ def test_a_lawyer_sees_neither_the_reserving_client_nor_the_queue(
     assert 'data-testid="active-reservation"' in page and 'data-testid="queue"' in page
     assert "Смирнова Ольга" not in page and "Кузнецов Пётр" not in page
     assert "скрыто" in page
+    assert 'href="/reservations/' not in page  # the reservation's page is not theirs either
 
 
 def test_a_lawyer_sees_the_buyer_once_the_deal_begins_but_still_not_the_queue(
