@@ -29,7 +29,8 @@ MANAGER_OF: dict[Role, Role] = {
     Role.admin: Role.admin,
 }
 MAX_REMINDER_LEAD = timedelta(hours=12)
-_PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
+# `{name}`, or `{name.key}` for a key of a dict in the data (a service task's result).
+_PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_]*)(?:\.([a-z_][a-z0-9_]*))?\}")
 
 
 def sync(
@@ -182,12 +183,15 @@ DETAILS_LIMIT = 2000
 
 
 def render_title(template: str | None, data: dict, limit: int = 300) -> str:
-    """Fill `{name}` placeholders from task data; no attribute access, no format mini-language."""
+    """Fill `{name}` and `{name.key}` placeholders from task data (a dict's key, never an
+    attribute); no format mini-language."""
     if not template:
         return ""
 
     def value(match: re.Match) -> str:
         raw = data.get(match.group(1))
+        if match.group(2) is not None:
+            raw = raw.get(match.group(2)) if isinstance(raw, dict) else None
         if raw is None:
             return "—"
         return _pretty(raw)
