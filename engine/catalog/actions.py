@@ -5,8 +5,8 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 
 from engine.core.actions import ActionContext, ActionError, action
-from models.db import txcache
 from models.catalog.objects import Premise, PriceIsFixed
+from models.db import txcache
 from models.db.errors import DomainError
 
 

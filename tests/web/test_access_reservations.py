@@ -206,9 +206,7 @@ def test_a_head_of_sales_own_over_limit_request_goes_to_the_admin(
     client, login_as, db_session, building, make_premise, make_client, make_user
 ):
     head = login_as(Role.head_of_sales)
-    approval, premise = _over_limit_request(
-        db_session, building, make_premise, make_client, head
-    )
+    approval, premise = _over_limit_request(db_session, building, make_premise, make_client, head)
     assert approval.is_approval and approval.task_name == "approve_over_limit"
     assert approval.assignee_id != head.id
     assert approval.role == Role.admin
@@ -240,7 +238,8 @@ def test_an_admins_own_request_is_not_theirs_to_decide_either(
     with pytest.raises(TaskNotAvailable, match="Своё согласование"):
         runtime.complete(db_session, approval.id, admin, {"decision": "approve"})
     db_session.rollback()
-    runtime.complete(db_session, approval.id, make_user(Role.head_of_sales), {"decision": "approve"})
+    head = make_user(Role.head_of_sales)
+    runtime.complete(db_session, approval.id, head, {"decision": "approve"})
     db_session.commit()
 
 
