@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_CEILING, Decimal, InvalidOperation
 
 from engine.core.actions import ActionContext, ActionError, action
 from models.catalog.objects import Premise, PriceIsFixed
@@ -40,6 +40,26 @@ def change_premise_price(ctx: ActionContext, premise_id: int, new_price: str, us
     return {"premise_id": premise.id, "price": str(premise.price)}
 
 
+def _cut_sample(params: dict, data: dict) -> dict:
+    """In a try-run (no database): the sample data's `current_price` as the price, and its
+    `reference_price` (given) or the same price as the reference."""
+    price = data.get("current_price")
+    if price in (None, ""):
+        return {}
+    try:
+        price = Decimal(str(price))
+        reference = Decimal(str(data.get("reference_price") or price))
+        cut = (reference - Decimal(str(params.get("new_price")))) * 100 / reference
+    except (InvalidOperation, ArithmeticError):
+        return {}
+    return {
+        "price": str(price),
+        "reference_price": str(reference),
+        "reference_source": "пробный запуск",
+        "cut_pct": str(cut.quantize(Decimal("0.01"), rounding=ROUND_CEILING)),
+    }
+
+
 @action(
     "measure_price_cut",
     "Снижение цены от базовой: последней цены, согласованной руководителем или заданной "
@@ -49,6 +69,7 @@ def change_premise_price(ctx: ActionContext, premise_id: int, new_price: str, us
         "new_price": ("money", "Предложенная цена, ₽"),
     },
     error_codes=("price_not_changeable",),
+    sample=_cut_sample,
 )
 def measure_price_cut(ctx: ActionContext, premise_id: int, new_price: str):
     """The premise's price and reference price now, read under its lock (two requests at once

@@ -44,6 +44,9 @@ class Action:
     params: tuple[ActionParam, ...]
     func: Callable[..., dict[str, Any] | None]
     error_codes: tuple[str, ...] = field(default_factory=tuple)
+    # A try-run's stand-in result when the analyst gave none: (params, task data) → result,
+    # computed without the database (engine/authoring/tryrun.py).
+    sample: Callable[[dict[str, Any], dict[str, Any]], dict[str, Any]] | None = None
 
 
 @dataclass
@@ -117,10 +120,12 @@ def action(
     description: str,
     params: dict[str, tuple[str, str]] | None = None,
     error_codes: tuple[str, ...] = (),
+    sample: Callable[[dict[str, Any], dict[str, Any]], dict[str, Any]] | None = None,
 ):
     """Register `func(ctx, **params)` as the service-task action `name`.
 
     `params` maps a parameter name to (type, description), for the validator and the modeler.
+    `sample`: the result a try-run shows when the analyst gave none (see `Action.sample`).
     """
 
     def decorator(func):
@@ -134,6 +139,7 @@ def action(
             ),
             func=func,
             error_codes=error_codes,
+            sample=sample,
         )
         return func
 
