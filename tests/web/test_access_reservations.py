@@ -216,6 +216,9 @@ def test_a_head_of_sales_own_over_limit_request_goes_to_the_admin(
     assert refused.status_code == 409
     assert "Своё согласование нельзя решить самому" in refused.get_data(as_text=True)
     assert client.post(f"/inbox/tasks/{approval.id}/claim").status_code == 409
+    page = client.get(f"/inbox/tasks/{approval.id}").get_data(as_text=True)
+    assert "Это ваш запрос: его решает другой руководитель." in page
+    assert "Взять в работу" not in page and 'name="decision"' not in page
     db_session.expire_all()
     assert db_session.get(HumanTask, approval.id).status == HumanTaskStatus.open
 
