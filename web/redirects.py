@@ -4,8 +4,8 @@ Every view that reads a `next` value (login, the client card's forms, notificati
 through `safe_next`. Browsers are lenient with what they follow: they drop tabs and newlines
 inside a URL (`/\\t/evil.example` becomes `//evil.example`, another host), treat `\\` as `/`,
 and read `//host` as «the same scheme, another host». So only a plain absolute path is kept:
-one leading `/`, no scheme, no host, no backslash, no whitespace or control character, and
-the same once percent-decoded.
+one leading `/`, no scheme, no host, no backslash, no whitespace or control character, and its
+path the same once percent-decoded (a search in the query keeps its encoded spaces).
 """
 
 from __future__ import annotations
@@ -20,7 +20,8 @@ def safe_next(value: object, default: str) -> str:
     """`value` when it is a local path, else `default`."""
     if not isinstance(value, str) or not value or len(value) > MAX_NEXT_LENGTH:
         return default
-    if _is_local_path(value) and _is_local_path(unquote(value)):
+    path = value.split("?", 1)[0].split("#", 1)[0]
+    if _is_local_path(value) and _is_local_path(unquote(path)):
         return value
     return default
 

@@ -35,7 +35,12 @@ HOSTILE = [
     "/\u200b/evil.example",
     "/\x00/evil.example",
 ]
-LOCAL = ["/clients/5", "/clients/5?tl=visit&page=2", "/processes/instances?status=error"]
+LOCAL = [
+    "/clients/5",
+    "/clients/5?tl=visit&page=2",
+    "/processes/instances?status=error",
+    "/clients?q=%D0%90%D0%BD%D0%BD%D0%B0%20%D0%9F%D0%B5%D1%82%D1%80%D0%BE%D0%B2%D0%B0",
+]
 
 
 @pytest.mark.parametrize("value", HOSTILE)
