@@ -114,7 +114,8 @@ def test_the_key_pages_work_under_the_policy(new_page, live_server, demo_data):
     diagram_is_drawn(page)
     under_the_policy(page.goto(f"{live_server}/processes/drafts/{draft}/edit"))
     page.locator("#process-editor[data-ready=true]").wait_for()
-    expect(page.locator(".djs-element").first).to_be_visible()
+    page.locator('.djs-element[data-element-id="propose_price"]').click()
+    expect(page.locator(".bio-properties-panel-header-label")).to_have_text("Предложить новую цену")
 
     assert problems == []
 
