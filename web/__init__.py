@@ -13,7 +13,7 @@ from engine import areas, speed
 from models.db import shared_cache
 from models.db.errors import DomainError
 from models.users.user import ROLE_LABELS, User
-from web import formatting, navigation
+from web import formatting, headers, navigation
 from web.config import INSTANCE, ROOT, Config
 from web.edge import Edge
 from web.extensions import babel, csrf, db, login_manager, migrate
@@ -65,6 +65,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     _register_errors(app)
     formatting.register(app)
     navigation.register(app)
+    headers.register(app)
     app.before_request(_deny_unguarded_views)
 
     from web.cli import register as register_cli

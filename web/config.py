@@ -40,6 +40,10 @@ class Config:
     SPEED = _flag("SPEED", default=True)
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
+    # Which sites may show our pages in a frame (CSP frame-ancestors, web/headers.py): `'self'`
+    # or `'none'`, or a list of origins. A view meant to be embedded (the booking widget on the
+    # developer's site) loosens it for itself alone with @headers.frame_ancestors(...).
+    FRAME_ANCESTORS = os.environ.get("FRAME_ANCESTORS") or "'self'"
     # Email over SMTP (engine/delivery.py). MAIL_USE_TLS = STARTTLS, MAIL_USE_SSL = SMTPS.
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")
     MAIL_PORT = int(os.environ.get("MAIL_PORT") or 25)

@@ -15,7 +15,7 @@ from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
 from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import LoopTask
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 
-from engine.bpmn import loops, messages, timers
+from engine.bpmn import loops, markup, messages, timers
 from engine.bpmn.names import BPMN_NS
 from engine.core.forms import approval_form, parse_form
 from models.db.errors import DomainError
@@ -85,6 +85,11 @@ def parse_xml(data: bytes | str) -> etree._ElementTree:
         raise BpmnRejected(messages.xml_syntax_message(error.lineno)) from error
     if root is None or root.tag != f"{{{BPMN_NS}}}definitions":
         raise BpmnRejected("Это не BPMN 2.0: корневой элемент должен быть bpmn:definitions")
+    foreign = [Problem(*found) for found in markup.foreign_markup(root)]
+    if foreign:
+        raise BpmnRejected(
+            "Файл отклонён: в нём есть разметка, которая не относится к BPMN", foreign
+        )
     return etree.ElementTree(root)
 
 

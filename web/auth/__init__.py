@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_user, logout_user
 from flask_wtf import FlaskForm
@@ -13,6 +11,7 @@ from wtforms.validators import DataRequired
 
 from models.users.user import User
 from web.extensions import db
+from web.redirects import safe_next
 from web.security import ALL_ROLES, public, requires
 
 bp = Blueprint("auth", __name__)
@@ -24,12 +23,6 @@ class LoginForm(FlaskForm):
     email = EmailField("Эл. почта", validators=[DataRequired("Укажите эл. почту")])
     password = PasswordField("Пароль", validators=[DataRequired("Укажите пароль")])
     remember = BooleanField("Запомнить меня")
-
-
-def _safe_next(target: str | None) -> str:
-    if target and not urlsplit(target).netloc and target.startswith("/"):
-        return target
-    return url_for("catalog.projects")
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -45,7 +38,7 @@ def login():
             flash("Неверная эл. почта или пароль", "danger")
         else:
             login_user(user, remember=form.remember.data)
-            return redirect(_safe_next(request.args.get("next")))
+            return redirect(safe_next(request.args.get("next"), url_for("catalog.projects")))
     return render_template("auth/login.html", form=form)
 
 
