@@ -13,6 +13,7 @@ import pytest
 
 from engine import bpmn
 from engine.bpmn import BpmnRejected
+from engine.bpmn.diff import diff_xml
 from engine.bpmn.validation import check_xml
 
 PROCESSES = Path(__file__).parents[2] / "processes"
@@ -135,3 +136,12 @@ def test_what_bpmn_tools_write_is_accepted():
 @pytest.mark.parametrize("path", sorted(PROCESSES.glob("*.bpmn")), ids=lambda p: p.name)
 def test_the_shipped_processes_pass(path):
     assert check_xml(path.read_bytes()) == []
+
+
+def test_a_version_published_before_the_rule_still_runs_its_instances():
+    """The rule guards what comes in; a version already published keeps running (its file is
+    served only as a download), and its diff still opens."""
+    old = inside_the_task(XHTML_SCRIPT)
+    assert bpmn.load(old).process_id == "price_change"
+    assert diff_xml(old, PRICE_CHANGE) is not None
+    assert check_xml(old)  # publishing it again is refused
