@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -42,7 +43,9 @@ class Config:
     REMEMBER_COOKIE_SECURE = SECURE_COOKIES
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
-    # Its lifetime is the business setting `login.remember_for` (engine/users/login.py).
+    # Each login's remember-me cookie lives as the setting `login.remember_for` says
+    # (engine/users/login.py); this is only the fallback of Flask-Login (its own is a year).
+    REMEMBER_COOKIE_DURATION = timedelta(days=14)
     # Proxies in front of gunicorn that set X-Forwarded-For/-Proto (0: none). The login lock
     # counts failures per client address; behind an uncounted proxy every client is the proxy.
     TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES") or 0)

@@ -85,8 +85,8 @@ def record_failure(session: Session, email: str, address: str, limits: LoginLimi
 
 
 def forget_failures(session: Session, email: str) -> None:
-    """After a successful login the account's count starts again (the address's does not:
-    one's own account must not reset the count of guesses at others from the same place)."""
+    """After a successful login this email's failures are forgotten; the failures at other
+    emails from the same address still count (one's own account resets no guesses at others)."""
     session.execute(delete(LoginFailure).where(LoginFailure.email == login_key(email)))
 
 
