@@ -27,7 +27,7 @@ class LoginLocked(DomainError):
         minutes = max(1, round(window.total_seconds() / 60))
         super().__init__(
             "Слишком много неудачных попыток входа. Вход временно закрыт: попробуйте "
-            f"позже (до {minutes} мин.) или обратитесь к администратору."
+            f"снова через {minutes} мин."
         )
 
 
