@@ -16,7 +16,8 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from models.db.base import Base, UTCDateTime, utcnow
 from models.db.errors import DomainError
 
-KEEP_AT_LEAST = timedelta(days=1)  # older rows are removed as new ones come
+KEEP_AT_LEAST = timedelta(days=1)  # older rows are removed as new ones come,
+PURGE_BATCH = 100  # at most this many with each new one
 
 
 class LoginLocked(DomainError):
@@ -78,9 +79,7 @@ def check_can_try_login(session: Session, email: str, address: str, limits: Logi
 def record_failure(session: Session, email: str, address: str, limits: LoginLimits) -> None:
     now = utcnow()
     session.add(LoginFailure(at=now, email=login_key(email), address=address[:64]))
-    session.execute(
-        delete(LoginFailure).where(LoginFailure.at < now - max(limits.window, KEEP_AT_LEAST))
-    )
+    _forget_old(session, now - max(limits.window, KEEP_AT_LEAST))
     session.flush()
 
 
@@ -88,6 +87,17 @@ def forget_failures(session: Session, email: str) -> None:
     """After a successful login this email's failures are forgotten; the failures at other
     emails from the same address still count (one's own account resets no guesses at others)."""
     session.execute(delete(LoginFailure).where(LoginFailure.email == login_key(email)))
+
+
+def _forget_old(session: Session, before: datetime) -> None:
+    """Remove a batch of rows older than `before`; rows another login holds are skipped, so
+    logins failing at the same moment never wait for (or deadlock on) each other's clean-up."""
+    old = select(LoginFailure.id).where(LoginFailure.at < before).limit(PURGE_BATCH)
+    if session.get_bind().dialect.name == "postgresql":
+        old = old.with_for_update(skip_locked=True)
+    ids = session.scalars(old).all()
+    if ids:
+        session.execute(delete(LoginFailure).where(LoginFailure.id.in_(ids)))
 
 
 def _failures(session: Session, which, since: datetime) -> int:

@@ -160,3 +160,16 @@ def test_an_unknown_email_costs_the_login_one_password_hash_like_a_known_one(
         costs[email] = list(runs)
 
     assert costs[anna.email] == costs["nobody@test.local"] == ["scrypt n=32768 r=8 p=1"]
+
+
+def test_failures_older_than_a_day_are_removed_as_new_ones_come(app, anna, clock):
+    fail(app.test_client(), anna.email, 3)
+    clock.advance(hours=23)
+    fail(app.test_client(), "someone@test.local", 2)
+    assert failures() == 5
+
+    clock.advance(hours=2)
+    fail(app.test_client(), "someone@test.local", 1)
+
+    emails = db.session.scalars(select(LoginFailure.email)).all()
+    assert sorted(emails) == ["someone@test.local"] * 3
