@@ -173,3 +173,15 @@ def test_failures_older_than_a_day_are_removed_as_new_ones_come(app, anna, clock
 
     emails = db.session.scalars(select(LoginFailure.email)).all()
     assert sorted(emails) == ["someone@test.local"] * 3
+
+
+def test_the_count_is_shared_by_every_worker(app, anna, clock):
+    """Two app instances (two gunicorn workers, or two machines) count the same failures."""
+    from web import create_app
+
+    workers = [app, create_app({**app.config})]
+    for n in range(10):
+        fail(workers[n % 2].test_client(), anna.email, 1)
+
+    for worker in workers:
+        assert log_in(worker.test_client(), anna.email, PASSWORD).status_code == 429
