@@ -147,6 +147,40 @@ DEFINITIONS: dict[str, SettingDefinition] = _define(
         label="Напоминание о задаче CRM",
         description="За сколько до срока задачи с клиентом напомнить её исполнителю.",
     ),
+    SettingDefinition(
+        key="login.account_failures",
+        type=SettingType.integer,
+        default="10",
+        label="Неудачных входов до блокировки учётной записи",
+        description="После стольких неверных паролей к одной эл. почте за окно подсчёта вход "
+        "с ней закрывается (и с верным паролем), пока окно не пройдёт.",
+        minimum=3,
+    ),
+    SettingDefinition(
+        key="login.address_failures",
+        type=SettingType.integer,
+        default="50",
+        label="Неудачных входов до блокировки адреса",
+        description="После стольких неудачных входов с одного IP-адреса за окно подсчёта вход "
+        "с него закрывается для всех эл. почт, пока окно не пройдёт.",
+        minimum=5,
+    ),
+    SettingDefinition(
+        key="login.failure_window",
+        type=SettingType.duration,
+        default="PT15M",
+        label="Окно подсчёта неудачных входов",
+        description="За какое время считаются неудачные входы; блокировка снимается, когда "
+        "самая старая из них выходит за это окно.",
+    ),
+    SettingDefinition(
+        key="login.remember_for",
+        type=SettingType.duration,
+        default="P14D",
+        label="Срок «Запомнить меня»",
+        description="Сколько браузер помнит сотрудника, отметившего «Запомнить меня» при входе. "
+        "Выход из системы и смена пароля завершают сессию раньше.",
+    ),
 )
 
 SOURCE_LABELS = {"default": "по умолчанию", "global": "общее", "project": "проект"}
