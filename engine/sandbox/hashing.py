@@ -1,0 +1,149 @@
+"""Guards against hash flooding: many different keys sharing one hash.
+
+A set or a dict finds a key by its hash; keys with the same hash are compared one by one. CPython
+hashes numbers (int, float, Decimal) modulo 2**61-1 and tuples by a fixed formula, so different
+values with one hash are easy to make (``k * (2**61 - 1)`` for every k), and ``set(values)`` then
+compares every new key with all the earlier ones: n²/2 comparisons inside one C call, out of
+reach of the run's clock (100,000 such numbers held a worker for minutes). Text keys are safe:
+their hash is salted per process.
+
+So every operation that puts many keys into a set or a dict in one call (``set()``, ``dict()``,
+``dict.fromkeys``, ``update``, ``union`` and the other set methods, ``| & ^ -``, set and dict
+displays with ``*``/``**``, set and dict comprehensions) checks its keys first, in linear time;
+keys put in one at a time (``d[k] = v``, ``s.add(k)``, ``setdefault``) are tracked over the run.
+More than ``Limits.max_same_hash`` different keys with one hash are refused.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Collection, Iterable
+from itertools import chain, compress
+from typing import Any
+
+from engine.sandbox.budget import VIEWS, Budget
+
+_STEP_EVERY = 4096  # keys looked at between clock checks on the slow path
+_HASH_MODULUS = (1 << 61) - 1  # distinct ints below it in size have distinct hashes
+HASHED = (set, frozenset, dict, *VIEWS)
+# Set methods taking other collections: each puts or looks up all their elements in one call.
+SET_METHODS = frozenset(
+    {
+        "update", "union", "intersection", "difference", "symmetric_difference",
+        "intersection_update", "difference_update", "symmetric_difference_update",
+        "issubset", "issuperset", "isdisjoint",
+    }
+)  # fmt: skip
+PAIRS, MAPPING = 0, 1  # kinds of the parts of a dict display given to ``dict_of``
+
+
+class HashGuards(Budget):
+    """The part of a run's budget that bounds keys sharing one hash."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._one_at_a_time: dict[int, Any] = {}  # hash -> the first key, or a list of keys
+
+    def check_keys(self, keys: Collection[Any]) -> None:
+        """Refuse ``keys`` if more than ``max_same_hash`` different ones share a hash.
+
+        Linear: the hashes are counted in C; only the keys of a crowded hash (duplicates, as a
+        rule) are looked at one by one, against at most ``max_same_hash`` distinct ones each.
+        """
+        limit = self.limits.max_same_hash
+        if len(keys) <= limit:
+            return
+        try:
+            if len(keys) - len(set(map(hash, keys))) < limit:
+                return  # no hash can occur more than `limit` times
+            counts = Counter(map(hash, keys))
+        except TypeError:
+            return  # an unhashable key: the operation itself refuses it, in its own words
+        if max(counts.values()) <= limit:
+            return
+        crowded = {code for code, count in counts.items() if count > limit}
+        suspects = compress(keys, map(crowded.__contains__, map(hash, keys)))  # read in C
+        distinct: dict[int, list[Any]] = {}
+        for index, key in enumerate(suspects):
+            if index % _STEP_EVERY == 0:
+                self.step()
+            self._add_distinct(distinct.setdefault(hash(key), []), key)
+
+    def check_together(self, *collections: Collection[Any]) -> None:
+        """``check_keys`` on the elements of all ``collections`` taken together."""
+        if sum(map(len, collections)) > self.limits.max_same_hash:
+            self.check_keys(list(chain.from_iterable(collections)))
+
+    def set_of(self, display: bool, items: list[Any]) -> set[Any]:
+        """A set display with ``*`` or a set comprehension, given as the list of its items."""
+        self.step()
+        self.check_keys(items)
+        result = set(items)
+        if display:
+            self.charge_deep(result)
+        return result
+
+    def dict_of(self, display: bool, *parts: Any) -> dict[Any, Any]:
+        """A dict display with ``**`` or a dict comprehension: ``(PAIRS, [(k, v), ...])`` and
+        ``(MAPPING, m)`` parts in their order (the kinds and parts alternate)."""
+        self.step()
+        kinds, values = parts[::2], parts[1::2]
+        for kind, value in zip(kinds, values, strict=True):
+            if kind == MAPPING and not hasattr(value, "keys"):
+                raise TypeError(f"'{type(value).__name__}' object is not a mapping")
+        self.check_together(*map(pair_keys, values))
+        result: dict[Any, Any] = {}
+        for value in values:
+            result.update(value)
+        if display:
+            self.charge_deep(result)
+        return result
+
+    def note_key(self, key: Any) -> Any:
+        """A key stored on its own (``d[k] = v``, ``s.add(k)``): counted for the whole run."""
+        kind = type(key)
+        if kind is str or (kind is int and -_HASH_MODULUS < key < _HASH_MODULUS):
+            return key  # salted, or its own hash: never more than two share one
+        try:
+            code = hash(key)
+        except TypeError:
+            return key
+        seen = self._one_at_a_time.get(code, _NONE)
+        if seen is _NONE:
+            self._one_at_a_time[code] = key
+        elif type(seen) is _Keys:
+            self._add_distinct(seen, key)
+        elif not (seen is key or seen == key):
+            self._one_at_a_time[code] = _Keys((seen, key))
+        return key
+
+    def _add_distinct(self, keys: list[Any], key: Any) -> None:
+        if key in keys:  # identity first, then ==, as a set compares
+            return
+        keys.append(key)
+        if len(keys) > self.limits.max_same_hash:
+            limit = self.limits.max_same_hash
+            self.fail(
+                f"Слишком много разных значений с одинаковым хеш-кодом (предел {limit}): "
+                "множество или словарь из них строился бы слишком долго"
+            )
+
+
+class _Keys(list):
+    """Distinct keys sharing one hash (a type of its own: a key may itself be a list)."""
+
+
+_NONE: Any = object()
+
+
+def elements(value: Any) -> Collection[Any]:
+    """``value`` as a collection that can be read twice (an iterator is read into a list)."""
+    return value if hasattr(value, "__len__") else list(value)
+
+
+def pair_keys(value: Collection[Any]) -> Iterable[Any]:
+    """The keys ``dict(value)`` or ``d.update(value)`` would store: a mapping's keys, or the
+    first items of pairs (anything else is left for dict() to refuse)."""
+    if hasattr(value, "keys"):
+        return value.keys()
+    return [item[0] for item in value if type(item) in (tuple, list) and len(item) == 2]
