@@ -21,7 +21,7 @@ from engine.sandbox import DEFAULT_LIMITS, SandboxLimitError, check, evaluate, e
 
 FLOODED = "одинаковым хеш-кодом"
 N = 2000  # small enough for the unguarded sandbox to finish quickly (so the tests fail there)
-LIMIT = getattr(DEFAULT_LIMITS, "max_same_hash", 16)
+LIMIT = DEFAULT_LIMITS.max_same_hash
 
 # Scripts that make N different values sharing one hash, as `values`.
 SAME_HASH = {
