@@ -192,7 +192,8 @@ class _Instrument(ast.NodeTransformer):
             if parts and isinstance(parts[-1], ast.List):
                 parts[-1].elts.append(pair)
             else:
-                parts += [ast.Constant(PAIRS), ast.copy_location(ast.List([pair], ast.Load()), node)]
+                pairs = ast.copy_location(ast.List([pair], ast.Load()), node)
+                parts += [ast.Constant(PAIRS), pairs]
         return _guard("dict", ast.Constant(True), *parts, origin=node)
 
     def visit_Starred(self, node: ast.Starred) -> ast.AST:
