@@ -20,7 +20,14 @@ from typing import Any
 from engine.sandbox.base import SandboxError, guard_name
 from engine.sandbox.budget import VIEWS
 from engine.sandbox.check import PERCENT_REFUSED
-from engine.sandbox.hashing import HASHED, SET_METHODS, HashGuards, elements, pair_keys
+from engine.sandbox.hashing import (
+    CHECKED,
+    HASHED,
+    SET_METHODS,
+    HashGuards,
+    elements,
+    pair_keys,
+)
 
 _MISSING: Any = object()
 _OPERATIONS: dict[str, Callable[[Any, Any], Any]] = {
@@ -121,7 +128,7 @@ class Guards(HashGuards):
             rest = self._bulk_keys(False, rest)
         elif isinstance(owner, HASHED) and name in SET_METHODS and not isinstance(owner, dict):
             rest = tuple(map(elements, rest))
-            self.check_together(owner, *rest)
+            self.check_added(owner, *rest)
         if isinstance(owner, (list, dict, set)) and name in _INSERTING:
             rest = self._charge_inserted(owner, name, rest, kwargs)
         return owner, name, ((owner, *rest) if unbound else rest)
@@ -187,7 +194,7 @@ class Guards(HashGuards):
             args = tuple(map(elements, args))
             self.check_length(len(owner) + sum(len(arg) for arg in args))
             if isinstance(owner, dict):
-                self.check_together(owner, *map(pair_keys, args))
+                self.check_added(owner, *map(pair_keys, args))
         elif name in _ONE_KEY and args and not isinstance(owner, list):
             self.note_key(args[0])
         for value in (*args, *kwargs.values()):
@@ -208,8 +215,11 @@ class Guards(HashGuards):
         if code not in _SET_OPERATORS or not hashed:
             return right
         if hasattr(left, "__len__") and hasattr(right, "__iter__"):
-            right = elements(right)  # a view takes any iterable on its right
-            self.check_together(left, right)
+            right = elements(right)  # a view takes any iterable on either side
+            if isinstance(left, CHECKED):
+                self.check_added(left, right)
+            else:
+                self.check_together(left, right)
         return right
 
     def aug(self, code: str, left: Any, right: Any) -> Any:

@@ -51,7 +51,7 @@ class HashGuards(Budget):
         rule) are looked at one by one, against at most ``max_same_hash`` distinct ones each.
         """
         limit = self.limits.max_same_hash
-        if len(keys) <= limit:
+        if len(keys) <= limit or isinstance(keys, CHECKED) or _small_int_range(keys):
             return
         try:
             if len(keys) - len(set(map(hash, keys))) < limit:
@@ -73,6 +73,16 @@ class HashGuards(Budget):
         """``check_keys`` on the elements of all ``collections`` taken together."""
         if sum(map(len, collections)) > self.limits.max_same_hash:
             self.check_keys(list(chain.from_iterable(collections)))
+
+    def check_added(self, owner: Collection[Any], *added: Collection[Any]) -> None:
+        """Keys ``added`` to those of ``owner`` (a set or a dict, already checked): a few are
+        counted one by one, so adding in a loop stays cheap; many are checked with the owner's.
+        """
+        if sum(map(len, added)) <= self.limits.max_same_hash:
+            for key in chain.from_iterable(added):
+                self.note_key(key)
+        else:
+            self.check_together(owner, *added)
 
     def set_of(self, display: bool, items: list[Any]) -> set[Any]:
         """A set display with ``*`` or a set comprehension, given as the list of its items."""
@@ -134,6 +144,13 @@ class _Keys(list):
 
 
 _NONE: Any = object()
+# Collections whose keys went through these guards already (or are text: task data's dicts).
+CHECKED = (set, frozenset, dict, type({}.keys()))
+
+
+def _small_int_range(keys: Any) -> bool:
+    """A range of ints all below 2**61-1 in size: distinct ints there have distinct hashes."""
+    return type(keys) is range and max(abs(keys.start), abs(keys.stop)) < _HASH_MODULUS
 
 
 def elements(value: Any) -> Collection[Any]:

@@ -198,3 +198,22 @@ def test_decimal_money_arithmetic_is_not_bounded_by_the_guard():
     data = execute(script, {})
     assert data["n"] == 499
     assert Decimal(data["payment"]) > Decimal("67000")
+
+
+def test_a_list_on_the_left_of_a_keys_view_is_checked_too():
+    with pytest.raises(SandboxLimitError, match=FLOODED):
+        run_script(SAME_HASH["ints"] + "\ns = values - {'a': 1}.keys()")
+
+
+def test_adding_a_few_keys_in_a_loop_does_not_rescan_the_whole_set():
+    script = (
+        "s = set(range(50000))\n"
+        "d = dict.fromkeys(range(50000))\n"
+        "for k in range(50000, 52000):\n"
+        "    s |= {k}\n"
+        "    s.update([k + 100000])\n"
+        "    d.update({k: 1})\n"
+        "n = (len(s), len(d))"
+    )
+    data = execute(script, {})
+    assert data["n"] == [54000, 52000]
