@@ -18,7 +18,8 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Collection, Iterable
-from itertools import chain, compress
+from itertools import chain, compress, repeat
+from operator import is_, not_
 from typing import Any
 
 from engine.sandbox.budget import VIEWS, Budget
@@ -47,24 +48,29 @@ class HashGuards(Budget):
     def check_keys(self, keys: Collection[Any]) -> None:
         """Refuse ``keys`` if more than ``max_same_hash`` different ones share a hash.
 
-        Linear: the hashes are counted in C; only the keys of a crowded hash (duplicates, as a
-        rule) are looked at one by one, against at most ``max_same_hash`` distinct ones each.
+        Linear, in passes made in C with the clock checked between them. Only the keys of a
+        crowded hash (duplicates, as a rule) that are neither text nor ints below 2**61-1 (those
+        never share a hash with their own kind) are looked at one by one, each against at most
+        ``max_same_hash`` distinct ones, until the first hash found too crowded.
         """
         limit = self.limits.max_same_hash
         if len(keys) <= limit or isinstance(keys, CHECKED) or _small_int_range(keys):
             return
+        if self.tick(_text_and_small_ints(keys)):
+            return
         try:
-            if len(keys) - len(set(map(hash, keys))) < limit:
-                return  # no hash can occur more than `limit` times
-            counts = Counter(map(hash, keys))
+            hashes = self.tick(list(map(hash, keys)))
         except TypeError:
             return  # an unhashable key: the operation itself refuses it, in its own words
+        if len(hashes) - self.tick(len(set(hashes))) < limit:
+            return  # no hash can occur more than `limit` times
+        counts = self.tick(Counter(hashes))
         if max(counts.values()) <= limit:
             return
         crowded = {code for code, count in counts.items() if count > limit}
-        suspects = compress(keys, map(crowded.__contains__, map(hash, keys)))  # read in C
+        suspects = self.tick(list(compress(keys, map(crowded.__contains__, hashes))))
         distinct: dict[int, list[Any]] = {}
-        for index, key in enumerate(suspects):
+        for index, key in enumerate(_craftable(suspects)):
             if index % _STEP_EVERY == 0:
                 self.step()
             self._add_distinct(distinct.setdefault(hash(key), []), key)
@@ -146,6 +152,26 @@ class _Keys(list):
 _NONE: Any = object()
 # Collections whose keys went through these guards already (or are text: task data's dicts).
 CHECKED = (set, frozenset, dict, type({}.keys()))
+_PLAIN = frozenset({str, int})
+
+
+def _text_and_small_ints(keys: Collection[Any]) -> bool:
+    """Only texts and ints below 2**61-1 in size: no two different ones can share a hash
+    (but -1 and -2, and texts by a chance of 2**-64: their hash is salted)."""
+    kinds = set(map(type, keys))
+    if not kinds <= _PLAIN:
+        return False
+    ints = keys if kinds == {int} else list(compress(keys, map(is_, map(type, keys), repeat(int))))
+    return not ints or max(map(abs, ints)) < _HASH_MODULUS
+
+
+def _craftable(keys: list[Any]) -> Iterable[Any]:
+    """The keys that may have been made to share a hash: not texts, not small ints. Filtered
+    in C, and read lazily: the caller stops at the first crowded hash."""
+    kinds = list(map(type, keys))
+    ints = list(compress(keys, map(is_, kinds, repeat(int))))
+    big = compress(ints, map(_HASH_MODULUS.__le__, map(abs, ints)))
+    return chain(big, compress(keys, map(not_, map(_PLAIN.__contains__, kinds))))
 
 
 def _small_int_range(keys: Any) -> bool:

@@ -122,7 +122,13 @@ def test_an_expression_flooding_a_set_is_refused_too():
 
 
 def test_as_many_values_sharing_a_hash_as_the_limit_are_accepted():
-    script = SAME_HASH["ints"] + "\ns = set(values)\nd = dict.fromkeys(values)\nn = len(s) + len(d)"
+    script = (
+        "M = 2**61 - 1\n"
+        "values = [k * M for k in range(1, N + 1)]\n"
+        "s = set(values)\n"
+        "d = dict.fromkeys(values)\n"
+        "n = len(s) + len(d)"
+    )
     data = {"N": LIMIT}
     execute(script, data)
     assert data["n"] == 2 * LIMIT
