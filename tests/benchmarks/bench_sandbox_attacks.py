@@ -42,7 +42,7 @@ def best_ms(run, repeat: int = 3) -> float:
 
 
 def outcome(script: str, data: dict) -> tuple[float, str]:
-    from engine.sandbox import SandboxError, execute, evaluate
+    from engine.sandbox import SandboxError, evaluate, execute
 
     started = time.perf_counter()
     try:

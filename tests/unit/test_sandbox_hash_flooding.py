@@ -16,7 +16,15 @@ from decimal import Decimal
 
 import pytest
 
-from engine.sandbox import DEFAULT_LIMITS, SandboxLimitError, budget, check, evaluate, execute
+from engine.sandbox import (
+    DEFAULT_LIMITS,
+    SandboxError,
+    SandboxLimitError,
+    budget,
+    check,
+    evaluate,
+    execute,
+)
 
 FLOODED = "одинаковым хеш-кодом"
 N = 2000  # small enough for the unguarded sandbox to finish quickly (so the tests fail there)
@@ -223,3 +231,15 @@ def test_adding_a_few_keys_in_a_loop_does_not_rescan_the_whole_set():
     )
     data = execute(script, {})
     assert data["n"] == [54000, 52000]
+
+
+def test_an_iterator_on_either_side_of_a_keys_view_is_read_and_checked():
+    with pytest.raises(SandboxLimitError, match=FLOODED):
+        run_script(SAME_HASH["ints"] + "\ns = (v for v in values) | {'a': 1}.keys()")
+    data = execute("s = sorted((v for v in [3, 1]) | {2: 0}.keys())", {})
+    assert data["s"] == [1, 2, 3]
+
+
+def test_an_iterator_left_of_an_in_place_set_operator_is_refused_in_russian():
+    with pytest.raises(SandboxError, match="не генератор"):
+        execute("g = (v for v in [1, 2])\ng |= {'a': 1}.keys()", {})
