@@ -187,12 +187,12 @@ def test_try_runs_of_the_hash_collision_script_are_refused_and_the_workers_keep_
     for attack in attacks:
         attack.join(WAIT_S)
 
-    (issue_status, issue_page), (no_loop_status, no_loop_page) = answers[0], answers[1]
-    assert no_loop_status == 200, no_loop_page[:500]
-    assert FLOODED in no_loop_page
-    assert issue_status == 200, issue_page[:500]
-    assert FLOODED in issue_page or OUT_OF_TIME in issue_page  # both are the budget's refusals
-    assert "Traceback" not in issue_page + no_loop_page
+    for status, page in answers.values():
+        assert status == 200, page[:500]
+        # The hash guard's refusal as a rule; on a machine loaded enough that building the
+        # 100,000 values takes the half second, the clock's: both end the run within budget.
+        assert FLOODED in page or OUT_OF_TIME in page, page[:2000]
+        assert "Traceback" not in page
 
     # Both workers are alive and serving: more requests than workers, each answered.
     for analyst in analysts:
