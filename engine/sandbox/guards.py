@@ -20,20 +20,9 @@ from typing import Any
 from engine.sandbox.base import SandboxError, guard_name
 from engine.sandbox.budget import VIEWS
 from engine.sandbox.check import PERCENT_REFUSED
-from engine.sandbox.hashing import (
-    CHECKED,
-    HASHED,
-    SET_METHODS,
-    HashGuards,
-    elements,
-    pair_keys,
-)
+from engine.sandbox.hashing import HASHED, SET_METHODS, HashGuards, elements, pair_keys
 
 _MISSING: Any = object()
-ITERATOR_ON_THE_LEFT = (
-    "Слева от |=, &=, ^=, -= должно быть множество или словарь, а не генератор: "
-    "преобразуйте его через set() или list()"
-)
 _OPERATIONS: dict[str, Callable[[Any, Any], Any]] = {
     "**": operator.pow,
     "*": operator.mul,
@@ -55,7 +44,6 @@ _PADDING = frozenset({"ljust", "rjust", "center", "zfill"})
 _PATTERNS = frozenset({"strftime", "strptime"})
 _INSERTING = frozenset({"append", "insert", "add", "setdefault", "update", "extend"})
 _ONE_KEY = frozenset({"add", "setdefault"})
-_SET_OPERATORS = frozenset({"|", "&", "^", "-"})
 _DEEP_RESULTS = frozenset(
     {"copy", "fromkeys", "union", "intersection", "difference", "symmetric_difference"}
 )
@@ -209,31 +197,14 @@ class Guards(HashGuards):
 
     def op(self, code: str, left: Any, right: Any) -> Any:
         self.step()
-        left, right = self._check_set_operation(code, left, right)
+        left, right = self.check_set_operation(code, left, right)
         self._check_operation(code, left, right)
         return _OPERATIONS[code](left, right)
-
-    def _check_set_operation(self, code: str, left: Any, right: Any) -> tuple[Any, Any]:
-        """``a | b`` and the like on sets, dicts and dict views: keys of both checked. A view
-        takes any iterable on either side: an iterator is read into a list first."""
-        hashed = isinstance(left, HASHED) or isinstance(right, HASHED)
-        if code not in _SET_OPERATORS or not hashed:
-            return left, right
-        if not (hasattr(left, "__iter__") and hasattr(right, "__iter__")):
-            return left, right  # a number on one side: Python refuses it
-        left, right = elements(left), elements(right)
-        if isinstance(left, CHECKED):
-            self.check_added(left, right)
-        else:
-            self.check_together(left, right)
-        return left, right
 
     def aug(self, code: str, left: Any, right: Any) -> Any:
         """Check ``left op= right`` before Python performs it; returns the right operand."""
         self.step()
-        if code in _SET_OPERATORS and not hasattr(left, "__len__") and hasattr(left, "__iter__"):
-            raise SandboxError(ITERATOR_ON_THE_LEFT)
-        right = self._check_set_operation(code, left, right)[1]
+        right = self.check_set_operation(code, left, right, in_place=True)[1]
         if code == "+" and type(left) is list:
             # In place, like extend(): only the added elements are new.
             right = right if hasattr(right, "__len__") else list(right)

@@ -22,6 +22,7 @@ from itertools import chain, compress, repeat
 from operator import is_, not_
 from typing import Any
 
+from engine.sandbox.base import SandboxError
 from engine.sandbox.budget import VIEWS, Budget
 
 _STEP_EVERY = 4096  # keys looked at between clock checks on the slow path
@@ -35,6 +36,11 @@ SET_METHODS = frozenset(
         "issubset", "issuperset", "isdisjoint",
     }
 )  # fmt: skip
+SET_OPERATORS = frozenset({"|", "&", "^", "-"})
+ITERATOR_ON_THE_LEFT = (
+    "Слева от |=, &=, ^=, -= должно быть множество или словарь, а не генератор: "
+    "преобразуйте его через set() или list()"
+)
 PAIRS, MAPPING = 0, 1  # kinds of the parts of a dict display given to ``dict_of``
 
 
@@ -89,6 +95,26 @@ class HashGuards(Budget):
                 self.note_key(key)
         else:
             self.check_together(owner, *added)
+
+    def check_set_operation(
+        self, code: str, left: Any, right: Any, *, in_place: bool = False
+    ) -> tuple[Any, Any]:
+        """``a | b`` and the like on sets, dicts and dict views: keys of both checked. A view
+        takes any iterable on either side: an iterator is read into a list first (one on the
+        left of ``|=`` cannot be replaced, so it is refused)."""
+        hashed = isinstance(left, HASHED) or isinstance(right, HASHED)
+        if code not in SET_OPERATORS or not hashed:
+            return left, right
+        if not (hasattr(left, "__iter__") and hasattr(right, "__iter__")):
+            return left, right  # a number on one side: Python refuses it
+        if in_place and not hasattr(left, "__len__"):
+            raise SandboxError(ITERATOR_ON_THE_LEFT)
+        left, right = elements(left), elements(right)
+        if isinstance(left, CHECKED):
+            self.check_added(left, right)
+        else:
+            self.check_together(left, right)
+        return left, right
 
     def set_of(self, display: bool, items: list[Any]) -> set[Any]:
         """A set display with ``*`` or a set comprehension, given as the list of its items."""
