@@ -17,7 +17,7 @@ from functools import partial
 from types import FunctionType, MethodDescriptorType
 from typing import Any
 
-from engine.sandbox.base import SandboxError, guard_name
+from engine.sandbox.base import SandboxError, SandboxLimitError, guard_name
 from engine.sandbox.budget import VIEWS
 from engine.sandbox.check import PERCENT_REFUSED
 from engine.sandbox.hashing import HASHED, SET_METHODS, HashGuards, elements, pair_keys
@@ -83,6 +83,9 @@ class Guards(HashGuards):
         self.depth += 1
         try:
             result = func(*args, **kwargs)
+        except ValueError as error:
+            _refuse_long_int_text(error)
+            raise
         finally:
             self.depth -= 1
         if type(result) is range:
@@ -267,12 +270,20 @@ class Guards(HashGuards):
         self.step()
         self._check_text(value)
         if conversion in _CONVERSIONS:
-            value = _CONVERSIONS[conversion](value)
+            try:
+                value = _CONVERSIONS[conversion](value)
+            except ValueError as error:
+                _refuse_long_int_text(error)
+                raise
         if spec and isinstance(value, Decimal) and value.is_finite():
             exponent = value.as_tuple().exponent
             if abs(value.adjusted()) > _MAX_FORMAT_EXPONENT or -exponent > _MAX_FORMAT_EXPONENT:
                 self.fail("Слишком большое или слишком точное число для форматирования")
-        text = format(value, spec)
+        try:
+            text = format(value, spec)
+        except ValueError as error:
+            _refuse_long_int_text(error)
+            raise
         self.charge(len(text))
         return text
 
@@ -296,6 +307,16 @@ class Guards(HashGuards):
         self.check_length(len(value))
         self.charge_deep(value)
         return value
+
+
+def _refuse_long_int_text(error: ValueError) -> None:
+    """Python's refusal to turn an int of thousands of digits into text (or back), said in
+    Russian; any other ValueError is left to the caller to re-raise."""
+    if "integer string conversion" in str(error):
+        limit = sys.get_int_max_str_digits()
+        raise SandboxLimitError(
+            f"Слишком длинное целое число для перевода в текст или из текста (предел {limit} цифр)"
+        ) from None
 
 
 def _is_int(value: Any) -> bool:
