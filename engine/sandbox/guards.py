@@ -291,6 +291,8 @@ class Guards(HashGuards):
         """A list, tuple, set or dict display has just been built."""
         self.step()
         self.charge_deep(container)
+        if type(container) in (set, dict):  # as long as its source text: checked, not held
+            self.check_keys(list(container))
         return container
 
     def item(self, value: Any) -> Any:

@@ -243,3 +243,11 @@ def test_an_iterator_on_either_side_of_a_keys_view_is_read_and_checked():
 def test_an_iterator_left_of_an_in_place_set_operator_is_refused_in_russian():
     with pytest.raises(SandboxError, match="не генератор"):
         execute("g = (v for v in [1, 2])\ng |= {'a': 1}.keys()", {})
+
+
+def test_a_set_or_dict_display_written_out_key_by_key_is_checked_too():
+    keys = ", ".join(f"M * {k}" for k in range(1, 20))
+    with pytest.raises(SandboxLimitError, match=FLOODED):
+        execute(f"M = 2**61 - 1\ns = {{{keys}}}", {})
+    with pytest.raises(SandboxLimitError, match=FLOODED):
+        execute(f"M = 2**61 - 1\nd = {{{keys.replace(',', ': 0,')}: 0}}", {})
