@@ -71,3 +71,16 @@ def test_a_lawyer_sees_the_buyer_once_the_deal_begins_but_still_not_the_queue(
     assert "Кузнецов Пётр" not in page
     manager_page = premise_as(client, login_as, Role.sales_manager, reserved_with_a_queue)
     assert 'data-testid="buyer"' in manager_page and "Смирнова Ольга" in manager_page
+
+
+@pytest.mark.parametrize("role", sorted(Role))
+def test_the_reservation_is_a_link_only_for_those_whose_page_opens(
+    client, login_as, reserved_with_a_queue, role
+):
+    page = premise_as(client, login_as, role, reserved_with_a_queue)
+    reservation = client.application.extensions["sqlalchemy"].session.scalar(select(Reservation))
+
+    linked = f'href="/reservations/{reservation.id}"' in page
+    opens = client.get(f"/reservations/{reservation.id}").status_code == 200
+
+    assert linked == opens, role

@@ -38,6 +38,7 @@ from web.catalog import bp
 from web.catalog.filters import ROOM_CHOICES, PremiseFilter
 from web.catalog.forms import PremiseForm
 from web.extensions import db
+from web.sales import READERS as RESERVATION_READERS
 from web.security import ALL_ROLES, requires
 
 
@@ -84,6 +85,7 @@ def premise(premise_id: int):
         reservation=active,
         queue=waiting_entries(db.session, premise.id),
         names_clients=can_see_clients(current_user),
+        links_reservation=current_user.role in RESERVATION_READERS,
         hidden_value=HIDDEN,
         deal=deal_reservation(db.session, premise) if can_see_buyer_name(current_user) else None,
     )
