@@ -36,6 +36,7 @@ from models.sales.queue import QueueEntry
 from models.sales.reservation import Reservation, ReservationEvent
 from models.users.api_key import ApiKey, IdempotencyRecord
 from models.users.audit import AuditEvent
+from models.users.login_failures import LoginFailure
 from models.users.user import Role, User
 
 __all__ = [
@@ -47,6 +48,7 @@ __all__ = [
     "ClientEmail",
     "CrmTask",
     "Interaction",
+    "LoginFailure",
     "NotificationTemplate",
     "OutboundMessage",
     "ClientPhone",

@@ -210,7 +210,7 @@ def login_as(client, make_user):
             user = make_user(role)
         db.session.commit()
         with client.session_transaction() as session:
-            session["_user_id"] = str(user.id)
+            session["_user_id"] = user.get_id()
             session["_fresh"] = True
         # Requests share the test's app context, and Flask-Login caches the user in `g`.
         g.pop("_login_user", None)

@@ -12,8 +12,9 @@ from werkzeug.exceptions import HTTPException
 from engine import areas, speed
 from models.db import bounds, shared_cache
 from models.db.errors import DomainError
-from models.users.user import ROLE_LABELS, User
-from web import formatting, inputs, navigation
+from models.users.user import ROLE_LABELS
+from web import formatting, headers, inputs, navigation, secret_key
+from web.auth import sessions
 from web.config import INSTANCE, ROOT, Config
 from web.edge import Edge
 from web.extensions import babel, csrf, db, login_manager, migrate
@@ -38,6 +39,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
         app.config["SQLALCHEMY_DATABASE_URI"]
     )
     INSTANCE.mkdir(exist_ok=True)
+    secret_key.install(app)  # SECRET_KEY, or a random one kept under instance/
     inputs.register(app)  # bounded ids, safe JSON: before any route is added
 
     speed.install(app.config["SPEED"])  # engine/speed/: every speed-up, or none
@@ -57,16 +59,13 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Войдите, чтобы открыть эту страницу."
     login_manager.login_message_category = "warning"
-
-    @login_manager.user_loader
-    def load_user(user_id: str) -> User | None:
-        user = db.session.get(User, int(user_id))
-        return user if user is not None and user.is_active else None
+    sessions.install(app)  # user_loader: sessions end at logout and at a password change
 
     _register_blueprints(app)
     _register_errors(app)
     formatting.register(app)
     navigation.register(app)
+    headers.register(app)
     app.before_request(_deny_unguarded_views)
 
     from web.cli import register as register_cli

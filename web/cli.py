@@ -7,7 +7,8 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from models.db.errors import DomainError
-from models.users.user import MIN_PASSWORD_LENGTH, Role, User
+from models.users.passwords import WeakPassword, check_new_password
+from models.users.user import Role, User
 from web import edge
 from web.extensions import db
 
@@ -26,8 +27,10 @@ def create_user(email: str, role: str, name: str, password: str) -> None:
     email = email.strip().lower()
     if "@" not in email:
         raise click.BadParameter("адрес эл. почты указан неверно", param_hint="--email")
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise click.BadParameter(f"пароль не короче {MIN_PASSWORD_LENGTH} символов")
+    try:
+        check_new_password(password, email=email, full_name=name)
+    except WeakPassword as error:
+        raise click.BadParameter(error.message) from None
     if db.session.scalar(select(User).where(func.lower(User.email) == email)):
         raise click.ClickException(f"сотрудник {email} уже есть")
     user = User(email=email, role=Role(role), full_name=name)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -20,8 +21,34 @@ def _flag(name: str, default: bool = False) -> bool:
     return value.strip().lower() in ("1", "true", "yes", "on")
 
 
+def _production() -> bool:
+    return _flag("PRODUCTION") or os.environ.get("FLASK_ENV", "").strip().lower() == "production"
+
+
+def _url_scheme() -> str:
+    return os.environ.get("PREFERRED_URL_SCHEME", "").strip().lower() or "http"
+
+
 class Config:
-    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-secret-change-me")
+    # Production mode: no start without SECRET_KEY (web/secret_key.py).
+    PRODUCTION = _production()
+    # Empty: a random key kept in SECRET_KEY_FILE, made on the first start (web/secret_key.py).
+    SECRET_KEY = os.environ.get("SECRET_KEY") or None
+    SECRET_KEY_FILE = os.environ.get("SECRET_KEY_FILE") or str(INSTANCE / "secret_key")
+    # Served over HTTPS (PREFERRED_URL_SCHEME=https, or SECURE_COOKIES=1 behind a TLS proxy):
+    # the session and remember-me cookies are sent over HTTPS only.
+    PREFERRED_URL_SCHEME = _url_scheme()
+    SECURE_COOKIES = _flag("SECURE_COOKIES", default=PREFERRED_URL_SCHEME == "https")
+    SESSION_COOKIE_SECURE = SECURE_COOKIES
+    REMEMBER_COOKIE_SECURE = SECURE_COOKIES
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    # Each login's remember-me cookie lives as the setting `login.remember_for` says
+    # (engine/users/login.py); this is only the fallback of Flask-Login (its own is a year).
+    REMEMBER_COOKIE_DURATION = timedelta(days=14)
+    # Proxies in front of gunicorn that set X-Forwarded-For/-Proto (0: none). The login lock
+    # counts failures per client address; behind an uncounted proxy every client is the proxy.
+    TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES") or 0)
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL") or _sqlite_url("sales.sqlite")
     BROKER_URL = os.environ.get("BROKER_URL") or "sqla+" + _sqlite_url("broker.sqlite")
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
@@ -40,6 +67,10 @@ class Config:
     SPEED = _flag("SPEED", default=True)
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
+    # Which sites may show our pages in a frame (CSP frame-ancestors, web/headers.py): `'self'`
+    # or `'none'`, or a list of origins. A view meant to be embedded (the booking widget on the
+    # developer's site) loosens it for itself alone with @headers.frame_ancestors(...).
+    FRAME_ANCESTORS = os.environ.get("FRAME_ANCESTORS") or "'self'"
     # Email over SMTP (engine/delivery.py). MAIL_USE_TLS = STARTTLS, MAIL_USE_SSL = SMTPS.
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")
     MAIL_PORT = int(os.environ.get("MAIL_PORT") or 25)

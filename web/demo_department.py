@@ -220,23 +220,29 @@ class Department:
         self._count("queued")
 
     def _extend(self, reservation: Reservation, until) -> None:
-        outcome = reservations.extend(self.session, reservation, until, self.manager)
+        outcome = reservations.extend(self.session, reservation, until, self._handler(reservation))
         self._count("approvals" if outcome.approval_requested else "extended")
 
     def _pay(self, reservation: Reservation) -> None:
-        reservations.pay(self.session, reservation, None, self.manager)
+        reservations.pay(self.session, reservation, None, self._handler(reservation))
         self._count("paid")
 
     def _convert(self, reservation: Reservation) -> None:
-        reservations.convert(self.session, reservation, self.manager)
+        reservations.convert(self.session, reservation, self._handler(reservation))
         self._count("deals")
 
     def _cancel(self, reservation: Reservation, reason: str, hours: float) -> None:
         def step() -> None:
-            outcome = reservations.cancel(self.session, reservation, reason, self.manager)
+            outcome = reservations.cancel(
+                self.session, reservation, reason, self._handler(reservation)
+            )
             self._count("approvals" if outcome.approval_requested else "cancelled")
 
         self.later(hours, step)
+
+    def _handler(self, reservation: Reservation) -> User:
+        """Who acts on a reservation: its own manager (an online one: the demo's manager)."""
+        return reservation.manager or self.manager
 
     def _manager_of(self, client: int) -> User:
         return manager_for(client, self.staff)

@@ -4,7 +4,8 @@ Nothing here touches the database. The spec is built with `bpmn.build` (not `loa
 reference to an unpublished version is cached or written; expressions and scripts run in the
 same sandbox as in production; a service task does not call its action: the try-run log says
 which action would be called with which parameters, and the task gets an empty result, or the
-result the analyst gave for that action in the sample data under the key `_results`:
+result the analyst gave for that action in the sample data under the key `_results` (none
+given: the action's own stand-in, `Action.sample`, if it has one):
 
     {"premise_id": 7, "_results": {"reserve_premise": {"reservation_id": 1}}}
 
@@ -41,7 +42,7 @@ from engine.authoring.tryrun_input import (
 )
 from engine.bpmn import loops, role_of_lane
 from engine.bpmn.validation import check_xml
-from engine.core import forms
+from engine.core import actions, forms
 from engine.core.actions import ActionError
 from engine.core.errors import FormInvalid
 from engine.core.human_tasks import render_title
@@ -292,7 +293,9 @@ class TryRun:
     def _engine(self) -> SandboxScriptEngine:
         def would_call(name: str, params: dict, task_data: dict) -> Any:
             values = {key: spec.get("value") for key, spec in (params or {}).items()}
-            result = self.results.get(name, {})
+            result = (
+                self.results[name] if name in self.results else _sample(name, values, task_data)
+            )
             self._note(
                 "action",
                 f"Вызвал бы действие «{name}» с параметрами {_json(values)}; "
@@ -304,6 +307,14 @@ class TryRun:
             return result
 
         return SandboxScriptEngine(service_handler=would_call)
+
+
+def _sample(name: str, values: dict, task_data: dict) -> Any:
+    """The action's own stand-in result (`Action.sample`), else an empty one."""
+    found = actions.get(name)
+    if found is None or found.sample is None:
+        return {}
+    return found.sample(values, dict(task_data))
 
 
 def start(xml: str, sample: dict[str, Any]) -> TryRun:

@@ -15,7 +15,7 @@ from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
 from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import LoopTask
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 
-from engine.bpmn import loops, messages, timers
+from engine.bpmn import loops, markup, messages, timers
 from engine.bpmn.names import BPMN_NS
 from engine.core.forms import approval_form, parse_form
 from models.db.errors import DomainError
@@ -67,7 +67,13 @@ def role_of_lane(lane: str | None) -> Role | None:
         return _ROLE_BY_LABEL.get(text.lower())
 
 
-def parse_xml(data: bytes | str) -> etree._ElementTree:
+def parse_xml(data: bytes | str, *, refuse_foreign: bool = True) -> etree._ElementTree:
+    """The document as a tree, refused with a Russian reason when it is not safe BPMN.
+
+    Markup outside the BPMN tools' namespaces is refused wherever a file comes in (import,
+    editor, publish, `processes check`). A version already published is loaded to run its
+    instances with `refuse_foreign=False`: an instance never stops because the rule grew
+    (the file is served only as a download, so its markup is inert)."""
     raw = data.encode("utf-8") if isinstance(data, str) else data
     if len(raw) > MAX_BPMN_BYTES:
         raise BpmnRejected(
@@ -85,6 +91,11 @@ def parse_xml(data: bytes | str) -> etree._ElementTree:
         raise BpmnRejected(messages.xml_syntax_message(error.lineno)) from error
     if root is None or root.tag != f"{{{BPMN_NS}}}definitions":
         raise BpmnRejected("Это не BPMN 2.0: корневой элемент должен быть bpmn:definitions")
+    foreign = [Problem(*found) for found in markup.foreign_markup(root)] if refuse_foreign else []
+    if foreign:
+        raise BpmnRejected(
+            "Файл отклонён: в нём есть разметка, которая не относится к BPMN", foreign
+        )
     return etree.ElementTree(root)
 
 
@@ -227,7 +238,7 @@ def load(xml: str) -> ProcessDefinition:
 
 @lru_cache(maxsize=64)
 def _built(xml: str) -> ProcessDefinition:
-    definition = build(parse_xml(xml))
+    definition = build(parse_xml(xml, refuse_foreign=False))
     setattr(definition.spec, _SPEC_SHA, sha256(xml))
     return definition
 

@@ -166,7 +166,9 @@ Description = dict[str, tuple[str, str]]  # key -> (label, value)
 
 def diff_xml(old: str | bytes, new: str | bytes) -> BpmnDiff:
     """Parse both documents with the hardened parser and compare them."""
-    return diff_trees(bpmn.parse_xml(old), bpmn.parse_xml(new))
+    return diff_trees(
+        bpmn.parse_xml(old, refuse_foreign=False), bpmn.parse_xml(new, refuse_foreign=False)
+    )
 
 
 def diff_trees(old: etree._ElementTree, new: etree._ElementTree) -> BpmnDiff:

@@ -13,10 +13,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.speed import steps
 from models.db.errors import DomainError
+from models.process.instance import ProcessEvent, ProcessEventKind
 
 
 class ActionError(DomainError):
@@ -42,6 +44,9 @@ class Action:
     params: tuple[ActionParam, ...]
     func: Callable[..., dict[str, Any] | None]
     error_codes: tuple[str, ...] = field(default_factory=tuple)
+    # A try-run's stand-in result when the analyst gave none: (params, task data) → result,
+    # computed without the database (engine/authoring/tryrun.py).
+    sample: Callable[[dict[str, Any], dict[str, Any]], dict[str, Any]] | None = None
 
 
 @dataclass
@@ -68,6 +73,24 @@ class ActionContext:
         or, in an unguarded step, with the step's own flush (a failure there redoes the step
         guarded, where it fails here)."""
         steps.flush_action(self.session, guarded=self.guarded, needed=needed)
+
+    def approved_by(self) -> int | None:
+        """Who approved the step now running: the user whose decision "approve" is the latest
+        task completed in this instance (None when the latest was not an approval, e.g. a
+        request within its threshold, or a request sent back and made again)."""
+        if self.instance_id is None:
+            return None
+        last = self.session.scalars(
+            select(ProcessEvent)
+            .where(
+                ProcessEvent.instance_id == self.instance_id,
+                ProcessEvent.kind == ProcessEventKind.task_completed,
+            )
+            .order_by(ProcessEvent.id.desc())
+            .limit(1)
+        ).first()
+        data = (last.data or {}) if last is not None else {}
+        return last.user_id if data.get("decision") == "approve" else None
 
     def add_business_key(self, name: str, value: Any) -> None:
         """Let the instance be found by this key from now on (e.g. the reservation it made)."""
@@ -97,10 +120,12 @@ def action(
     description: str,
     params: dict[str, tuple[str, str]] | None = None,
     error_codes: tuple[str, ...] = (),
+    sample: Callable[[dict[str, Any], dict[str, Any]], dict[str, Any]] | None = None,
 ):
     """Register `func(ctx, **params)` as the service-task action `name`.
 
     `params` maps a parameter name to (type, description), for the validator and the modeler.
+    `sample`: the result a try-run shows when the analyst gave none (see `Action.sample`).
     """
 
     def decorator(func):
@@ -114,6 +139,7 @@ def action(
             ),
             func=func,
             error_codes=error_codes,
+            sample=sample,
         )
         return func
 

@@ -29,7 +29,8 @@ MANAGER_OF: dict[Role, Role] = {
     Role.admin: Role.admin,
 }
 MAX_REMINDER_LEAD = timedelta(hours=12)
-_PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
+# `{name}`, or `{name.key}` for a key of a dict in the data (a service task's result).
+_PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_]*)(?:\.([a-z_][a-z0-9_]*))?\}")
 
 
 def sync(
@@ -72,7 +73,11 @@ def _ask_for_decision(session: Session, instance: ProcessInstance, row: HumanTas
         deciders = [row.assignee_id]
     else:
         deciders = session.scalars(
-            select(User.id).where(User.role == row.role, User.is_active.is_(True))
+            select(User.id).where(
+                User.role == row.role,
+                User.is_active.is_(True),
+                User.id != (instance.started_by_id or 0),  # not the one who asked
+            )
         ).all()
     emit(
         session,
@@ -88,6 +93,15 @@ def new_row(instance: ProcessInstance, task, evaluate, now: datetime) -> HumanTa
     spec = task.task_spec
     properties = spec.extensions.get("properties", {})
     role = role_of_lane(spec.lane) or Role.admin
+    escalation_role = role_of_lane(properties.get("escalate_to")) or MANAGER_OF[role]
+    is_approval = properties.get("approval", "").lower() == "true"
+    starter = instance.started_by
+    if is_approval and starter is not None and starter.role == role:
+        # Nobody approves their own request: one of the lane's role asked, so their own
+        # manager decides (a head of sales' request: the admin). HumanTask.can_act refuses
+        # the requester in any case.
+        role = MANAGER_OF[role]
+        escalation_role = MANAGER_OF[role]
     label = spec.bpmn_name or spec.bpmn_id
     due_at = _due_at(properties.get("deadline"), task, evaluate, now)
     row = HumanTask(
@@ -100,11 +114,13 @@ def new_row(instance: ProcessInstance, task, evaluate, now: datetime) -> HumanTa
         # what the person needs to decide, from the process (its numbers, the request's reasons)
         details=render_title(properties.get("details"), task.data, DETAILS_LIMIT) or None,
         role=role,
-        escalation_role=role_of_lane(properties.get("escalate_to")) or MANAGER_OF[role],
-        assignee_id=_assignee(instance, role, properties.get("assignee"), task, evaluate),
+        escalation_role=escalation_role,
+        assignee_id=_assignee(
+            instance, role, properties.get("assignee"), task, evaluate, approval=is_approval
+        ),
         form=spec.extensions.get("form", []),
         template=properties.get("template") or None,
-        is_approval=properties.get("approval", "").lower() == "true",
+        is_approval=is_approval,
         links=dict(instance.business_keys or {}),
         created_at=now,
         due_at=due_at,
@@ -117,13 +133,18 @@ def new_row(instance: ProcessInstance, task, evaluate, now: datetime) -> HumanTa
     return row
 
 
-def _assignee(instance: ProcessInstance, role: Role, expression, task, evaluate) -> int | None:
+def _assignee(
+    instance: ProcessInstance, role: Role, expression, task, evaluate, *, approval: bool
+) -> int | None:
     """The `assignee` property (an expression giving a user id) decides; otherwise a task in
-    the starter's own lane goes back to the starter; others wait to be claimed."""
+    the starter's own lane goes back to the starter (never an approval: that is their own
+    request); others wait to be claimed."""
     if expression:
         value = evaluate(task, expression)
         return int(value) if value not in (None, "") else None
     starter = instance.started_by
+    if approval:
+        return None
     if starter is not None and starter.role == role and starter.is_active:
         return starter.id
     return None
@@ -162,12 +183,15 @@ DETAILS_LIMIT = 2000
 
 
 def render_title(template: str | None, data: dict, limit: int = 300) -> str:
-    """Fill `{name}` placeholders from task data; no attribute access, no format mini-language."""
+    """Fill `{name}` and `{name.key}` placeholders from task data (a dict's key, never an
+    attribute); no format mini-language."""
     if not template:
         return ""
 
     def value(match: re.Match) -> str:
         raw = data.get(match.group(1))
+        if match.group(2) is not None:
+            raw = raw.get(match.group(2)) if isinstance(raw, dict) else None
         if raw is None:
             return "—"
         return _pretty(raw)

@@ -11,6 +11,10 @@ A placeholder is a plain name from the event's context (`{premise_number}`); its
 a sample value are shown to the admin who edits a text, and the sample fills the preview.
 A `marketing` event goes to a client only with marketing consent; every other client message is
 a service message and needs the consent to personal-data processing.
+
+No event carries a person's documents (passport, birth date, address, ИНН, СНИЛС: the fields of
+models/clients/personal_data.py): an admin may put any declared placeholder in any text of the
+event, a staff email reaches roles that must not see them, and the timeline is read by analysts.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ import string
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from models.clients.personal_data import PERSONAL_FIELDS
 from models.notifications.outbox import Audience
 
 EMAIL, SMS, IN_APP = "email", "sms", "in_app"
@@ -81,6 +86,9 @@ class Event:
         }
         for name, value in derived.items():
             object.__setattr__(self, name, value)
+        personal = sorted(set(self.placeholders) & PERSONAL_FIELDS)
+        if personal:
+            raise ValueError(f"event {self.name}: a person's documents as placeholders {personal}")
         lines = [self.timeline or "", *(part for pair in texts.values() for part in pair)]
         unknown = {name for line in lines for name in _names(line)} - set(self.placeholders)
         if unknown:

@@ -1,5 +1,8 @@
 """Reservation use cases shared by the office UI and the online API.
 
+Every verb on a reservation first asks `Reservation.require_handler`: a sales manager handles
+their own reservations and unassigned ones, management all (the web, the API, the demo alike).
+
 Each call only flushes; the caller commits, or rolls back on a ReservationError so that a
 refused attempt writes nothing. The BPMN (processes/reservation.bpmn) decides the order of
 the steps; these functions start it or deliver its messages.
@@ -17,7 +20,7 @@ from sqlalchemy.orm import Session, object_session
 from engine.clients import use_cases as clients
 from engine.core import runtime
 from engine.sales.actions import RESERVATION_PROCESS, client_limit, project_of
-from models.catalog.objects import Premise
+from models.catalog.objects import Premise, PremiseStatus
 from models.clients.client import Client
 from models.db import txcache
 from models.db.base import utcnow
@@ -45,6 +48,7 @@ from models.settings.store import get_setting
 from models.users.user import User
 
 EVENT = "reservation_event"
+DEAL_STATUSES = frozenset({PremiseStatus.in_deal, PremiseStatus.sold})
 
 
 @dataclass(frozen=True)
@@ -171,6 +175,7 @@ def extend(
     session: Session, reservation: Reservation, until: datetime, user: User
 ) -> ReservationOutcome:
     """Within the maximum term the manager extends; beyond it the head of sales approves."""
+    reservation.require_handler(user)
     project_id = _project(reservation)
     max_term = get_setting(session, "reservation.max_term", project_id)
     reservation.require_extendable(
@@ -183,6 +188,7 @@ def extend(
 
 
 def pay(session: Session, reservation: Reservation, fee, user: User) -> ReservationOutcome:
+    reservation.require_handler(user)
     fee = str(fee) if fee is not None else None  # none given: the project's fee
     _deliver(session, reservation, user, outcome="paid", fee=fee)
     return ReservationOutcome(reservation)
@@ -193,6 +199,7 @@ def cancel(
 ) -> ReservationOutcome:
     """A free reservation is cancelled at once; a paid one needs the head of sales
     (`Reservation.can_cancel_alone`: the online store, ONLINE_STORE, cancels its own)."""
+    reservation.require_handler(actor)
     reservation.require_active()
     reservation.require_cancel_reason(reason)
     if not reservation.can_cancel_alone(actor):
@@ -202,6 +209,7 @@ def cancel(
 
 
 def convert(session: Session, reservation: Reservation, user: User) -> ReservationOutcome:
+    reservation.require_handler(user)
     _deliver(session, reservation, user, outcome="converted")
     return ReservationOutcome(reservation)
 
@@ -286,6 +294,22 @@ def enqueue(session: Session, premise_id: int, client: Client, user: User) -> Qu
     session.add(entry)
     session.flush()
     return entry
+
+
+def deal_reservation(session: Session, premise: Premise) -> Reservation | None:
+    """The reservation a premise in a deal (оформление) or sold went into the deal from: its
+    client is the buyer. None for a premise not in a deal."""
+    if premise.status not in DEAL_STATUSES:
+        return None
+    return session.scalars(
+        select(Reservation)
+        .where(
+            Reservation.premise_id == premise.id,
+            Reservation.status == ReservationStatus.converted,
+        )
+        .order_by(Reservation.ended_at.desc(), Reservation.id.desc())
+        .limit(1)
+    ).first()
 
 
 def waiting_entries(session: Session, premise_id: int) -> list[QueueEntry]:

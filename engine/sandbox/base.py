@@ -25,6 +25,7 @@ class Limits:
     max_text_items: int = 100_000  # size of a collection converted to text
     max_pattern: int = 200  # length of strftime/strptime patterns
     max_decimal_digits: int = 100  # digits of a number given to Decimal()
+    max_same_hash: int = 16  # different keys of sets and dicts sharing one hash
 
 
 DEFAULT_LIMITS = Limits()

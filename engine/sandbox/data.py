@@ -11,6 +11,7 @@ left out here, so a script can never leave task data that fails to save:
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Mapping
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -26,6 +27,9 @@ _SCALARS = (type(None), bool, int, float, str, datetime, timedelta, UUID)
 _KEYS = (str, int, float, bool, type(None))
 _SAVED = (*_SCALARS, Decimal, date, list, tuple, dict)
 _ABSENT: Any = object()
+_MAX_DIGITS = sys.get_int_max_str_digits()  # JSON cannot write a longer int (0: no limit)
+_UNSAVED = 10**_MAX_DIGITS if _MAX_DIGITS else float("inf")
+_UNSAVED_BITS = int(_MAX_DIGITS * 3.32) if _MAX_DIGITS else sys.maxsize  # below: fewer digits
 
 
 def write_back(
@@ -61,6 +65,11 @@ def to_storable(value: Any, path: str, depth: int = 0) -> Any:
         raise SandboxError(f"Имя «{RESERVED_KEY}» зарезервировано и не может быть ключом данных")
     if depth > _MAX_DEPTH:
         raise SandboxError(f"Слишком глубокая вложенность данных в «{path}»")
+    if type(value) is int and value.bit_length() >= _UNSAVED_BITS and abs(value) >= _UNSAVED:
+        raise SandboxError(
+            f"Значение «{path}» — слишком длинное целое число для данных задачи "
+            f"(больше {_MAX_DIGITS} цифр)"
+        )
     if isinstance(value, _SCALARS):
         return value
     if isinstance(value, Decimal):

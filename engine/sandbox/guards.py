@@ -17,9 +17,10 @@ from functools import partial
 from types import FunctionType, MethodDescriptorType
 from typing import Any
 
-from engine.sandbox.base import SandboxError, guard_name
-from engine.sandbox.budget import VIEWS, Budget
+from engine.sandbox.base import SandboxError, SandboxLimitError, guard_name
+from engine.sandbox.budget import VIEWS
 from engine.sandbox.check import PERCENT_REFUSED
+from engine.sandbox.hashing import HASHED, SET_METHODS, HashGuards, elements, pair_keys
 
 _MISSING: Any = object()
 _OPERATIONS: dict[str, Callable[[Any, Any], Any]] = {
@@ -28,6 +29,10 @@ _OPERATIONS: dict[str, Callable[[Any, Any], Any]] = {
     "<<": operator.lshift,
     "+": operator.add,
     "%": operator.mod,
+    "|": operator.or_,
+    "&": operator.and_,
+    "^": operator.xor,
+    "-": operator.sub,
 }
 _CONVERSIONS: dict[int, Callable[[Any], str]] = {115: str, 114: repr, 97: ascii}
 _CONTAINERS = (list, tuple, dict, set, frozenset, *VIEWS)
@@ -38,6 +43,7 @@ _TO_INT = (int, math.floor, math.ceil, math.trunc)
 _PADDING = frozenset({"ljust", "rjust", "center", "zfill"})
 _PATTERNS = frozenset({"strftime", "strptime"})
 _INSERTING = frozenset({"append", "insert", "add", "setdefault", "update", "extend"})
+_ONE_KEY = frozenset({"add", "setdefault"})
 _DEEP_RESULTS = frozenset(
     {"copy", "fromkeys", "union", "intersection", "difference", "symmetric_difference"}
 )
@@ -46,7 +52,7 @@ _MAX_FORMAT_EXPONENT = 1000
 _UNSHARED_REFERENCES = 5
 
 
-class Guards(Budget):
+class Guards(HashGuards):
     """The budget of one run together with the guard functions bound to it."""
 
     def namespace(self) -> dict[str, Any]:
@@ -61,6 +67,9 @@ class Guards(Budget):
             "star": self.star,
             "step": self.step,
             "tick": self.tick,
+            "key": self.note_key,
+            "set": self.set_of,
+            "dict": self.dict_of,
         }
         return {guard_name(kind): guard for kind, guard in guards.items()}
 
@@ -74,6 +83,9 @@ class Guards(Budget):
         self.depth += 1
         try:
             result = func(*args, **kwargs)
+        except ValueError as error:
+            _refuse_long_int_text(error)
+            raise
         finally:
             self.depth -= 1
         if type(result) is range:
@@ -92,6 +104,8 @@ class Guards(Budget):
             self._check_int_conversion(args[0])
         if args and func is str:
             self._check_text(args[0])
+        if args and (func is set or func is dict):
+            args = self._bulk_keys(func is dict, args)
         key = kwargs.get("key")
         if key is not None and not isinstance(key, FunctionType):
             # sorted/min/max call their key from C: send builtins such as int or str through
@@ -105,9 +119,20 @@ class Guards(Budget):
             rest = self._check_str_method(owner, name, rest)
         elif name in _PATTERNS:
             self._check_patterns(rest)
-        elif isinstance(owner, (list, dict, set)) and name in _INSERTING:
+        elif name == "fromkeys" and rest and (owner is dict or isinstance(owner, dict)):
+            rest = self._bulk_keys(False, rest)
+        elif isinstance(owner, HASHED) and name in SET_METHODS and not isinstance(owner, dict):
+            rest = tuple(map(elements, rest))
+            self.check_added(owner, *rest)
+        if isinstance(owner, (list, dict, set)) and name in _INSERTING:
             rest = self._charge_inserted(owner, name, rest, kwargs)
         return owner, name, ((owner, *rest) if unbound else rest)
+
+    def _bulk_keys(self, pairs: bool, args: tuple) -> tuple:
+        """``set(x)``, ``dict(x)``, ``dict.fromkeys(x)``: x read once, its keys checked."""
+        collection = elements(args[0])
+        self.check_keys(pair_keys(collection) if pairs else collection)
+        return (collection, *args[1:])
 
     def _decimal_args(self, args: tuple) -> tuple:
         if not args:
@@ -161,8 +186,12 @@ class Guards(Budget):
 
     def _charge_inserted(self, owner: Any, name: str | None, args: tuple, kwargs: dict) -> tuple:
         if name in ("extend", "update"):
-            args = tuple(arg if hasattr(arg, "__len__") else list(arg) for arg in args)
+            args = tuple(map(elements, args))
             self.check_length(len(owner) + sum(len(arg) for arg in args))
+            if isinstance(owner, dict):
+                self.check_added(owner, *map(pair_keys, args))
+        elif name in _ONE_KEY and args and not isinstance(owner, list):
+            self.note_key(args[0])
         for value in (*args, *kwargs.values()):
             self.charge_deep(value)
         return args
@@ -171,12 +200,14 @@ class Guards(Budget):
 
     def op(self, code: str, left: Any, right: Any) -> Any:
         self.step()
+        left, right = self.check_set_operation(code, left, right)
         self._check_operation(code, left, right)
         return _OPERATIONS[code](left, right)
 
     def aug(self, code: str, left: Any, right: Any) -> Any:
         """Check ``left op= right`` before Python performs it; returns the right operand."""
         self.step()
+        right = self.check_set_operation(code, left, right, in_place=True)[1]
         if code == "+" and type(left) is list:
             # In place, like extend(): only the added elements are new.
             right = right if hasattr(right, "__len__") else list(right)
@@ -239,12 +270,20 @@ class Guards(Budget):
         self.step()
         self._check_text(value)
         if conversion in _CONVERSIONS:
-            value = _CONVERSIONS[conversion](value)
+            try:
+                value = _CONVERSIONS[conversion](value)
+            except ValueError as error:
+                _refuse_long_int_text(error)
+                raise
         if spec and isinstance(value, Decimal) and value.is_finite():
             exponent = value.as_tuple().exponent
             if abs(value.adjusted()) > _MAX_FORMAT_EXPONENT or -exponent > _MAX_FORMAT_EXPONENT:
                 self.fail("Слишком большое или слишком точное число для форматирования")
-        text = format(value, spec)
+        try:
+            text = format(value, spec)
+        except ValueError as error:
+            _refuse_long_int_text(error)
+            raise
         self.charge(len(text))
         return text
 
@@ -252,6 +291,8 @@ class Guards(Budget):
         """A list, tuple, set or dict display has just been built."""
         self.step()
         self.charge_deep(container)
+        if type(container) in (set, dict):  # as long as its source text: checked, not held
+            self.check_keys(list(container))
         return container
 
     def item(self, value: Any) -> Any:
@@ -268,6 +309,16 @@ class Guards(Budget):
         self.check_length(len(value))
         self.charge_deep(value)
         return value
+
+
+def _refuse_long_int_text(error: ValueError) -> None:
+    """Python's refusal to turn an int of thousands of digits into text (or back), said in
+    Russian; any other ValueError is left to the caller to re-raise."""
+    if "integer string conversion" in str(error):
+        limit = sys.get_int_max_str_digits()
+        raise SandboxLimitError(
+            f"Слишком длинное целое число для перевода в текст или из текста (предел {limit} цифр)"
+        ) from None
 
 
 def _is_int(value: Any) -> bool:

@@ -8,7 +8,10 @@ The tree has already passed ``sandbox_check``; this pass only adds guard calls:
 - loop bodies, function bodies, lambdas and comprehension iterations count a step;
 - collection displays, comprehension elements, values stored by subscript and ``*``/``**``
   operands are charged to the allocation budget;
-- f-string fields are formatted by ``_sb_fmt``; comparisons count a step first.
+- f-string fields are formatted by ``_sb_fmt``; comparisons count a step first;
+- set and dict comprehensions, and set and dict displays with ``*``/``**``, are built by
+  ``_sb_set`` / ``_sb_dict`` from a list, keys stored by subscript go through ``_sb_key``:
+  their keys are checked for values sharing one hash (see ``sandbox_hashing``).
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import copy
 
 from engine.sandbox.base import guard_name
 from engine.sandbox.check import format_spec_text
+from engine.sandbox.hashing import MAPPING, PAIRS
 
 _GUARDED_OPERATORS: dict[type[ast.operator], str] = {
     ast.Pow: "**",
@@ -25,6 +29,10 @@ _GUARDED_OPERATORS: dict[type[ast.operator], str] = {
     ast.LShift: "<<",
     ast.Add: "+",
     ast.Mod: "%",
+    ast.BitOr: "|",
+    ast.BitAnd: "&",
+    ast.BitXor: "^",
+    ast.Sub: "-",
 }
 
 
@@ -50,6 +58,11 @@ def _is_constant_display(node: ast.AST) -> bool:
         elements = [*node.values, *node.keys]
         return None not in node.keys and all(isinstance(e, ast.Constant) for e in elements)
     return all(isinstance(e, ast.Constant) for e in node.elts)  # type: ignore[attr-defined]
+
+
+def _has_slice(index: ast.expr) -> bool:
+    parts = index.elts if isinstance(index, ast.Tuple) else [index]
+    return any(isinstance(part, ast.Slice) for part in parts)
 
 
 def _contains_subscript(target: ast.AST) -> bool:
@@ -127,13 +140,25 @@ class _Instrument(ast.NodeTransformer):
         return node
 
     visit_ListComp = _visit_element_comprehension
-    visit_SetComp = _visit_element_comprehension
     visit_GeneratorExp = _visit_element_comprehension
+
+    def visit_SetComp(self, node: ast.SetComp) -> ast.AST:
+        self._visit_element_comprehension(node)
+        items = ast.copy_location(ast.ListComp(node.elt, node.generators), node)
+        return _guard("set", ast.Constant(False), items, origin=node)
 
     def visit_DictComp(self, node: ast.DictComp) -> ast.AST:
         self.generic_visit(node)
-        node.key = _guard("item", node.key, origin=node.key)
-        node.value = _guard("item", node.value, origin=node.value)
+        key = _guard("item", node.key, origin=node.key)
+        value = _guard("item", node.value, origin=node.value)
+        pair = ast.copy_location(ast.Tuple([key, value], ast.Load()), node)
+        pairs = ast.copy_location(ast.ListComp(pair, node.generators), node)
+        return _guard("dict", ast.Constant(False), ast.Constant(PAIRS), pairs, origin=node)
+
+    def visit_Subscript(self, node: ast.Subscript) -> ast.AST:
+        self.generic_visit(node)
+        if isinstance(node.ctx, ast.Store) and not _has_slice(node.slice):
+            node.slice = _guard("key", node.slice, origin=node.slice)
         return node
 
     def _visit_display(self, node: ast.List) -> ast.AST:
@@ -146,15 +171,30 @@ class _Instrument(ast.NodeTransformer):
 
     visit_List = _visit_display
     visit_Tuple = _visit_display
-    visit_Set = _visit_display
+
+    def visit_Set(self, node: ast.Set) -> ast.AST:
+        if not any(isinstance(element, ast.Starred) for element in node.elts):
+            return self._visit_display(node)
+        self.generic_visit(node)
+        items = ast.copy_location(ast.List(node.elts, ast.Load()), node)
+        return _guard("set", ast.Constant(True), items, origin=node)
 
     def visit_Dict(self, node: ast.Dict) -> ast.AST:
         self.generic_visit(node)
-        node.values = [
-            _guard("star", value, origin=value) if key is None else value
-            for key, value in zip(node.keys, node.values, strict=True)
-        ]
-        return node if _is_constant_display(node) else _guard("new", node, origin=node)
+        if None not in node.keys:
+            return node if _is_constant_display(node) else _guard("new", node, origin=node)
+        parts: list[ast.expr] = []
+        for key, value in zip(node.keys, node.values, strict=True):
+            if key is None:
+                parts += [ast.Constant(MAPPING), _guard("star", value, origin=value)]
+                continue
+            pair = ast.copy_location(ast.Tuple([key, value], ast.Load()), value)
+            if parts and isinstance(parts[-1], ast.List):
+                parts[-1].elts.append(pair)
+            else:
+                pairs = ast.copy_location(ast.List([pair], ast.Load()), node)
+                parts += [ast.Constant(PAIRS), pairs]
+        return _guard("dict", ast.Constant(True), *parts, origin=node)
 
     def visit_Starred(self, node: ast.Starred) -> ast.AST:
         self.generic_visit(node)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 from datetime import date, datetime
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 
 from sqlalchemy import (
     Boolean,
@@ -78,6 +78,25 @@ MANUAL_STATUSES = frozenset({PremiseStatus.not_for_sale, PremiseStatus.available
 PRICE_FIXED_STATUSES = frozenset(
     {PremiseStatus.paid_reservation, PremiseStatus.in_deal, PremiseStatus.sold}
 )
+
+
+# Where a premise's reference price came from: the price a cut is measured against
+# (Premise.cut_pct). Management sets it (by hand, by import, or approving a cut); a cut a
+# manager makes alone within the process's threshold never moves it.
+REFERENCE_SOURCES = {
+    "created": "цена при заведении помещения",
+    "manual": "установлена руководством вручную",
+    "import": "из прайс-листа",
+    "approval": "согласована руководителем",
+    "migration": "цена на момент введения базовой цены",
+}
+SETS_REFERENCE = frozenset({"manual", "import"})
+
+
+def _price_given(context) -> Decimal | None:
+    """A new premise's reference price is its first price."""
+    price = context.get_current_parameters().get("price")
+    return None if price is None else Decimal(str(price))
 
 
 class PriceIsFixed(DomainError):
@@ -225,6 +244,10 @@ class Premise(Base):
     living_area: Mapped[Decimal | None] = mapped_column(Area)
     kitchen_area: Mapped[Decimal | None] = mapped_column(Area)
     price: Mapped[Decimal] = mapped_column(Money)
+    # The price a cut is measured against (see REFERENCE_SOURCES): cuts add up against it.
+    reference_price: Mapped[Decimal] = mapped_column(Money, default=_price_given)
+    reference_source: Mapped[str] = mapped_column(String(20), default="created")
+    reference_set_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     finishing: Mapped[Finishing] = mapped_column(enum_column(Finishing), default=Finishing.none)
     status: Mapped[PremiseStatus] = mapped_column(
         enum_column(PremiseStatus), default=PremiseStatus.available
@@ -284,9 +307,18 @@ class Premise(Base):
     def can_change_price(self) -> bool:
         return self.status not in PRICE_FIXED_STATUSES
 
-    def change_price(self, new_price: Decimal, *, by_user_id: int | None, source: str) -> bool:
+    def change_price(
+        self,
+        new_price: Decimal,
+        *,
+        by_user_id: int | None,
+        source: str,
+        approved: bool = False,
+    ) -> bool:
         """Set a new price with its history line; the same price is no change (False).
-        Raises PriceIsFixed where the price is fixed (PRICE_FIXED_STATUSES)."""
+        Raises PriceIsFixed where the price is fixed (PRICE_FIXED_STATUSES). A price set by
+        management (by hand, by import: SETS_REFERENCE) or `approved` by the head of sales
+        becomes the reference price further cuts are measured against; any other keeps it."""
         if new_price < 0:
             raise InvalidPremiseData("Цена не может быть отрицательной", field="price")
         new_price = new_price.quantize(Decimal("0.01"))
@@ -294,9 +326,41 @@ class Premise(Base):
             return False
         if not self.can_change_price():
             raise PriceIsFixed(self)
+        if self.reference_price is None and self.price is not None:
+            self.set_reference(self.price, "created")  # not flushed yet: its first price
         self._record("price", self.price, new_price, by_user_id, source)
         self.price = new_price
+        if approved:
+            self.set_reference(new_price, "approval")
+        elif source in SETS_REFERENCE:
+            self.set_reference(new_price, source)
         return True
+
+    def set_reference(self, price: Decimal, source: str, now: datetime | None = None) -> None:
+        self.reference_price = price
+        self.reference_source = source
+        self.reference_set_at = now or utcnow()
+
+    @property
+    def cut_reference(self) -> Decimal:
+        """The price a cut is measured against: the reference price (the current price while
+        a new premise has none yet)."""
+        reference = self.reference_price if self.reference_price is not None else self.price
+        return Decimal(str(reference))
+
+    @property
+    def reference_label(self) -> str:
+        return REFERENCE_SOURCES.get(self.reference_source or "created", "")
+
+    def cut_pct(self, new_price: Decimal) -> Decimal:
+        """How far `new_price` is below the reference price, in per cent of it (0.01 %,
+        rounded up, so a cut a hair over the threshold is never shown as the threshold);
+        negative for a price above it."""
+        reference = self.cut_reference
+        if not reference:
+            return Decimal("0.00")
+        cut = (reference - Decimal(new_price)) * 100 / reference
+        return cut.quantize(Decimal("0.01"), rounding=ROUND_CEILING)
 
     def can_change_status(self, new_status: PremiseStatus) -> bool:
         return new_status == self.status or new_status in STATUS_TRANSITIONS[self.status]

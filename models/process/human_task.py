@@ -31,6 +31,9 @@ class TaskNotAvailable(DomainError):
     status = 409
 
 
+OWN_REQUEST = "Своё согласование нельзя решить самому: его решает другой руководитель"
+
+
 class HumanTask(Base):
     """A ready user task, copied out of the workflow so the inbox is a plain SQL query."""
 
@@ -117,12 +120,23 @@ class HumanTask(Base):
         return user.is_management or user.role in self.roles()
 
     def can_take(self, user: User) -> bool:
-        return self.is_open and self.may_hold(user) and self.assignee_id in (None, user.id)
+        return (
+            self.is_open
+            and self.may_hold(user)
+            and self.assignee_id in (None, user.id)
+            and not self.is_own_request(user)
+        )
+
+    def is_own_request(self, user: User) -> bool:
+        """An approval the user asked for themselves (they started its process): somebody
+        else decides it, never they (a head of sales' own request goes to the admin)."""
+        return self.is_approval and self.instance.started_by_id == user.id
 
     def can_act(self, user: User) -> bool:
         """Complete it or decide: an administrator always; someone of its roles when it is
-        theirs or nobody's yet; a head of sales of its roles even when someone else took it."""
-        if not self.is_open:
+        theirs or nobody's yet; a head of sales of its roles even when someone else took it.
+        Nobody decides their own request (`is_own_request`)."""
+        if not self.is_open or self.is_own_request(user):
             return False
         if user.role == Role.admin:
             return True
@@ -142,6 +156,8 @@ class HumanTask(Base):
         self._require_open()
         if not self.may_hold(user):
             raise TaskNotAvailable("Задачу этой роли взять нельзя")
+        if self.is_own_request(user):
+            raise TaskNotAvailable(OWN_REQUEST)
         if not self.can_take(user):
             raise TaskNotAvailable("Задачу уже взял другой сотрудник")
         if self.assignee_id == user.id:
@@ -159,13 +175,15 @@ class HumanTask(Base):
         self._require_open()
         if not self.can_reassign(user):
             raise TaskNotAvailable("Переназначать задачи может руководитель отдела продаж")
-        if not (to_user.is_active and self.may_hold(to_user)):
+        if not (to_user.is_active and self.may_hold(to_user)) or self.is_own_request(to_user):
             raise TaskNotAvailable(f"Сотруднику {to_user.display_name} эту задачу передать нельзя")
         self.assignee_id = to_user.id
 
     def require_actor(self, user: User) -> None:
         """Refuse, with the reason, a user who may not complete the task now."""
         self._require_open()
+        if self.is_own_request(user):
+            raise TaskNotAvailable(OWN_REQUEST)
         if not self.can_act(user):
             raise TaskNotAvailable("Это не ваша задача: её выполняет другой сотрудник или роль")
 

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from models.catalog.objects import Premise, PremiseStatus, price_per_m2
 from models.db.base import Base, Money, UTCDateTime, append_unloaded, enum_column, utcnow
 from models.db.errors import DomainError
-from models.users.user import User
+from models.users.user import Role, User
 
 
 class ReservationError(DomainError):
@@ -43,6 +43,21 @@ class PremiseUnavailable(ReservationError):
 class ClientLimitReached(ReservationError):
     def __init__(self, message: str):
         super().__init__("client_limit_reached", message)
+
+
+class NotYourReservation(ReservationError):
+    """Another manager's reservation: seen by everyone at the desk, handled by its own manager
+    and by management (`Reservation.can_be_handled_by`)."""
+
+    status = 403
+
+    def __init__(self, reservation: Reservation):
+        super().__init__(
+            "not_your_reservation",
+            f"Бронь помещения № {reservation.premise.number} ведёт другой менеджер: "
+            "её продлевает, оплачивает, снимает и переводит в сделку он или руководитель "
+            "отдела продаж",
+        )
 
 
 class OnlineStore:
@@ -206,6 +221,22 @@ class Reservation(Base):
     @property
     def status_label(self) -> str:
         return RESERVATION_STATUS_LABELS[self.status]
+
+    def can_be_handled_by(self, actor: Actor) -> bool:
+        """Who extends, pays, cancels or converts it: the head of sales and the admin any; a
+        sales manager their own and one nobody manages (an online booking); the online store
+        only what it booked itself (the API also checks that it was this key: web/api). The
+        same rule as a client card's (`Client.can_edit`)."""
+        if actor is ONLINE_STORE:
+            return self.api_key_id is not None
+        if manages_sales(actor):
+            return True
+        return actor.role == Role.sales_manager and self.manager_id in (None, actor.id)
+
+    def require_handler(self, actor: Actor) -> None:
+        """Refuse, with NotYourReservation (403), whoever `can_be_handled_by` refuses."""
+        if not self.can_be_handled_by(actor):
+            raise NotYourReservation(self)
 
     def can_extend(self, until: datetime) -> bool:
         """A new term must be later than the current one."""

@@ -21,6 +21,7 @@ from models.db import shared_cache, txcache
 from models.db.base import Base, UTCDateTime, utcnow
 from models.settings.values import (
     InvalidSettingValue,
+    SettingAdminOnly,
     SettingDefinition,
     SettingError,
     SettingIsGlobalOnly,
@@ -36,6 +37,7 @@ __all__ = [
     "InvalidSettingValue",
     "Setting",
     "SOURCE_LABELS",
+    "SettingAdminOnly",
     "SettingDefinition",
     "SettingError",
     "SettingIsGlobalOnly",
@@ -146,6 +148,44 @@ DEFINITIONS: dict[str, SettingDefinition] = _define(
         default="PT1H",
         label="Напоминание о задаче CRM",
         description="За сколько до срока задачи с клиентом напомнить её исполнителю.",
+    ),
+    SettingDefinition(
+        key="login.account_failures",
+        type=SettingType.integer,
+        default="10",
+        label="Неудачных входов до блокировки учётной записи",
+        description="После стольких неверных паролей к одной эл. почте за окно подсчёта вход "
+        "с ней закрывается (и с верным паролем), пока окно не пройдёт.",
+        minimum=3,
+        admin_only=True,
+    ),
+    SettingDefinition(
+        key="login.address_failures",
+        type=SettingType.integer,
+        default="50",
+        label="Неудачных входов до блокировки адреса",
+        description="После стольких неудачных входов с одного IP-адреса за окно подсчёта вход "
+        "с него закрывается для всех эл. почт, пока окно не пройдёт.",
+        minimum=5,
+        admin_only=True,
+    ),
+    SettingDefinition(
+        key="login.failure_window",
+        type=SettingType.duration,
+        default="PT15M",
+        label="Окно подсчёта неудачных входов",
+        description="За какое время считаются неудачные входы; блокировка снимается, когда "
+        "самая старая из них выходит за это окно.",
+        admin_only=True,
+    ),
+    SettingDefinition(
+        key="login.remember_for",
+        type=SettingType.duration,
+        default="P14D",
+        label="Срок «Запомнить меня»",
+        description="Сколько браузер помнит сотрудника, отметившего «Запомнить меня» при входе. "
+        "Выход из системы и смена пароля завершают сессию раньше.",
+        admin_only=True,
     ),
 )
 
@@ -258,9 +298,11 @@ def set_setting(
     raw_value: Any,
     project_id: int | None = None,
     user_id: int | None = None,
+    role: str | None = None,
 ) -> Setting:
-    """Validate and store a global value or a project override; raises a SettingError."""
-    definition = _writable(session, key, project_id)
+    """Validate and store a global value or a project override; raises a SettingError.
+    `role`: the changing employee's (None from the command line)."""
+    definition = _writable(session, key, project_id, role)
     _, canonical = parse_value(definition, raw_value)
     row = _row(session, key, project_id)
     if row is None:
@@ -272,9 +314,11 @@ def set_setting(
     return row
 
 
-def reset_setting(session: Session, key: str, project_id: int | None = None) -> bool:
+def reset_setting(
+    session: Session, key: str, project_id: int | None = None, role: str | None = None
+) -> bool:
     """Remove the global value (back to the default) or a project override; False if none."""
-    _writable(session, key, project_id)
+    _writable(session, key, project_id, role)
     row = _row(session, key, project_id)
     if row is None:
         return False
@@ -284,8 +328,12 @@ def reset_setting(session: Session, key: str, project_id: int | None = None) -> 
     return True
 
 
-def _writable(session: Session, key: str, project_id: int | None) -> SettingDefinition:
+def _writable(
+    session: Session, key: str, project_id: int | None, role: str | None
+) -> SettingDefinition:
     definition = definition_of(key)
+    if not definition.can_be_changed_by(role):
+        raise SettingAdminOnly(f"Эту настройку меняет только администратор: {definition.label}")
     if project_id is not None and not definition.per_project:
         raise SettingIsGlobalOnly(
             f"«{definition.label}» задаётся только для всех проектов сразу, не для одного ЖК"

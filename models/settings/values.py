@@ -34,6 +34,13 @@ class SettingDefinition:
     description: str
     per_project: bool = False  # may a project override the global value?
     minimum: int | None = None  # integers only
+    # Security settings (the login lock, how long a login is remembered) are the
+    # administrator's alone; the head of sales sees them but does not change them.
+    admin_only: bool = False
+
+    def can_be_changed_by(self, role: str | None) -> bool:
+        """`role` None: the command line, run by whoever runs the server."""
+        return not self.admin_only or role is None or role == "admin"
 
 
 class SettingError(DomainError):
@@ -57,6 +64,11 @@ class SettingIsGlobalOnly(SettingError):
 
 class UnknownProject(SettingError):
     field_name = "project"
+
+
+class SettingAdminOnly(SettingError):
+    code = "forbidden"
+    status = 403
 
 
 # ---------------------------------------------------------------- durations

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import enum
+import re
 from datetime import datetime
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import Boolean, Enum, String
+from sqlalchemy import Boolean, Enum, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -36,8 +37,6 @@ ROLE_LABELS = {
 # Who runs the sales department: approves, reassigns, reorders queues, merges cards.
 MANAGEMENT = frozenset({Role.admin, Role.head_of_sales})
 
-MIN_PASSWORD_LENGTH = 4
-
 
 class User(Base):
     __tablename__ = "user"
@@ -49,6 +48,8 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(String(256))
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Sessions and remember-me cookies carry this number (`get_id`); raising it ends them all.
+    session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     # Flask-Login protocol, written out so models need no Flask import.
     @property
@@ -60,7 +61,16 @@ class User(Base):
         return False
 
     def get_id(self) -> str:
-        return str(self.id)
+        """What a session and a remember-me cookie hold: `"<id>:<session version>"`."""
+        return f"{self.id}:{self.session_version or 0}"
+
+    def accepts_session(self, version: int) -> bool:
+        """A session (or remember-me cookie) of this version still opens pages."""
+        return self.is_active and version == (self.session_version or 0)
+
+    def end_sessions(self) -> None:
+        """Every session and remember-me cookie issued so far stops working, on every device."""
+        self.session_version = (self.session_version or 0) + 1
 
     @property
     def role_label(self) -> str:
@@ -71,7 +81,14 @@ class User(Base):
         return self.full_name or self.email
 
     def set_password(self, password: str) -> None:
+        """Store the hash of a first password (no rule here: forms and the CLI check it with
+        `models.users.passwords.check_new_password`; test factories use short ones)."""
         self.password_hash = generate_password_hash(password)
+
+    def change_password(self, password: str) -> None:
+        """A new password ends every session opened with the old one (a stolen cookie too)."""
+        self.set_password(password)
+        self.end_sessions()
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
@@ -104,3 +121,17 @@ def normalise_staff_email(text: str) -> str:
     except EmailNotValidError:
         raise ValueError("Адрес эл. почты указан неверно") from None
     return raw.lower()
+
+
+_LOGIN_ID = re.compile(r"(?P<id>[0-9]{1,18})(?::(?P<version>[0-9]{1,18}))?")
+
+
+def parse_login_id(text: str) -> tuple[int, int] | None:
+    """`"<id>:<session version>"` from a session or a remember-me cookie → (id, version).
+
+    A bare `"<id>"` (sessions issued before versions existed) is version 0: it stops working as
+    soon as the employee logs out or gets a new password. Anything else is no login."""
+    match = _LOGIN_ID.fullmatch(text or "")
+    if match is None:
+        return None
+    return int(match["id"]), int(match["version"] or 0)

@@ -50,6 +50,10 @@ def test_every_setting_is_listed_in_the_order_of_the_registry(db_session):
         "queue.acceptance_window",
         "catalog.import_max_rows",
         "crm.task_reminder_before",
+        "login.account_failures",
+        "login.address_failures",
+        "login.failure_window",
+        "login.remember_for",
     ]
 
 

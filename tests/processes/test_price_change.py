@@ -266,7 +266,8 @@ def test_the_threshold_the_analyst_publishes_is_the_one_applied_and_shown(
     instance = start(db_session, premise, manager)
     [propose] = open_tasks(instance.id)
     assert propose.details == (
-        "Снижение больше чем на 5 % уйдёт на согласование руководителю отдела продаж."
+        "Снижение больше чем на 5 % от базовой цены уйдёт на согласование руководителю "
+        "отдела продаж."
     )
     runtime.complete(db_session, propose.id, manager, {"new_price": "9 600 000", "reason": "x"})
     db_session.commit()
@@ -295,6 +296,8 @@ def test_the_head_sees_the_managers_justification_on_the_approval(
     [approval] = open_tasks(instance.id)
     assert approval.details.splitlines() == [
         "Обоснование менеджера: Долгая экспозиция",
-        "Цена сейчас: 10\u00a0000\u00a0000,00 ₽, предложено: 9\u00a0000\u00a0000,00 ₽. "
-        "Без согласования цену можно снизить не больше чем на 3 %.",
+        "Цена сейчас: 10\u00a0000\u00a0000,00 ₽, предложено: 9\u00a0000\u00a0000,00 ₽.",
+        "Базовая цена: 10\u00a0000\u00a0000,00 ₽ (цена при заведении помещения); снижение от "
+        "неё: 10,00 %, с учётом прежних снижений без согласования. Без согласования цену "
+        "можно снизить не больше чем на 3 % от базовой.",
     ]

@@ -101,9 +101,13 @@ def test_an_action_is_described_and_answered_from_the_sample_results():
     assert {"needs_approval", "change_price", "end_changed"} <= completed_ids(run)
     described = [e["text"] for e in run.log if e["kind"] == "action"]
     assert described == [
+        "Вызвал бы действие «measure_price_cut» с параметрами "
+        '{"premise_id": 5, "new_price": "990000.00"}; результат: {"price": "1000000.00", '
+        '"reference_price": "1000000.00", "reference_source": "пробный запуск", '
+        '"cut_pct": "1.00"}',
         "Вызвал бы действие «change_premise_price» с параметрами "
         '{"premise_id": 5, "new_price": "990000.00", "user_id": null}; '
-        'результат: {"changed": true}'
+        'результат: {"changed": true}',
     ]
     assert run.data()["price_change_result"] == {"changed": True}
     assert "_results" not in run.data()

@@ -179,7 +179,7 @@ def test_a_service_task_without_an_action_is_explained_in_russian():
         flags=re.S,
     )
     found = problems_of(xml)
-    assert found == [
-        "change_price «Изменить цену»: Сервисная задача не называет действие: "
+    assert found == [  # the first service task of the path
+        "measure_cut «Снижение от базовой цены»: Сервисная задача не называет действие: "
         "выберите его в группе «Действие»"
     ]

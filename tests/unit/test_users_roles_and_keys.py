@@ -13,9 +13,9 @@ from models.users.api_key import ApiKey, hash_key
 from models.users.user import Role, User
 
 
-def test_a_logged_in_employee_is_known_to_flask_login_by_their_id_as_text():
-    person = User(id=42, email="anna@test.local", role=Role.sales_manager)
-    assert (person.is_authenticated, person.is_anonymous, person.get_id()) == (True, False, "42")
+def test_a_logged_in_employee_is_known_to_flask_login_by_id_and_session_version():
+    person = User(id=42, email="anna@test.local", role=Role.sales_manager, session_version=3)
+    assert (person.is_authenticated, person.is_anonymous, person.get_id()) == (True, False, "42:3")
 
 
 @pytest.mark.parametrize(

@@ -55,7 +55,7 @@ def test_admin_creates_an_employee_from_the_command_line(app):
         "sales_manager",
         "--name",
         "Иванова Мария",
-        input="pa55word\npa55word\n",
+        input="Kvartira-na-Neve-7\nKvartira-na-Neve-7\n",
     )
 
     assert result.exit_code == 0, result.output
@@ -66,8 +66,8 @@ def test_admin_creates_an_employee_from_the_command_line(app):
         "Иванова Мария",
         True,
     )
-    assert created.check_password("pa55word")
-    assert not created.check_password("pa55worD")
+    assert created.check_password("Kvartira-na-Neve-7")
+    assert not created.check_password("kvartira-na-Neve-7")
 
 
 def test_second_employee_with_the_same_email_is_refused(app, make_user):
@@ -77,7 +77,7 @@ def test_second_employee_with_the_same_email_is_refused(app, make_user):
     result = run(
         app,
         *("users", "create", "--email", "LAWYER@example.ru", "--role", "analyst"),
-        input="pa55word\npa55word\n",
+        input="Kvartira-na-Neve-7\nKvartira-na-Neve-7\n",
     )
 
     assert result.exit_code == 1
@@ -90,7 +90,7 @@ def test_unknown_role_is_refused_and_the_roles_are_listed(app):
     result = run(
         app,
         *("users", "create", "--email", "boss@example.ru", "--role", "boss"),
-        input="pa55word\npa55word\n",
+        input="Kvartira-na-Neve-7\nKvartira-na-Neve-7\n",
     )
 
     assert result.exit_code == 2
@@ -104,11 +104,11 @@ def test_passwords_that_differ_are_asked_again(app):
     result = run(
         app,
         *("users", "create", "--email", "a@example.ru", "--role", "admin"),
-        input="first1\nsecond2\nfinal99\nfinal99\n",
+        input="first-pass-1\nsecond-pass-2\nfinal-pass-99\nfinal-pass-99\n",
     )
 
     assert result.exit_code == 0, result.output
-    assert user("a@example.ru").check_password("final99")
+    assert user("a@example.ru").check_password("final-pass-99")
 
 
 def test_too_short_password_is_refused(app):
@@ -119,7 +119,7 @@ def test_too_short_password_is_refused(app):
     )
 
     assert result.exit_code == 2
-    assert "пароль не короче 4 символов" in result.output
+    assert "Пароль должен быть не короче 10 символов" in result.output
     assert count(User) == 0
 
 
@@ -127,7 +127,7 @@ def test_email_without_at_sign_is_refused(app):
     result = run(
         app,
         *("users", "create", "--email", "nobody", "--role", "admin"),
-        input="pa55word\npa55word\n",
+        input="Kvartira-na-Neve-7\nKvartira-na-Neve-7\n",
     )
 
     assert result.exit_code == 2

@@ -39,7 +39,7 @@ def test_a_manager_requests_a_price_change_and_the_head_approves_it(
     assert "Новая цена помещения № 42" in page
     assert 'data-testid="premise-summary"' in page
     assert "10\u00a0000\u00a0000,00\u00a0₽" in page
-    assert "Снижение больше чем на 3 % уйдёт на согласование" in page  # from the process
+    assert "Снижение больше чем на 3 % от базовой цены уйдёт на согласование" in page
     assert count(db_session, HumanTask) == 0  # the form shown creates nothing
     assert count(db_session, ProcessInstance) == 0
 

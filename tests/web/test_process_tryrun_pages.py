@@ -101,7 +101,8 @@ def test_a_draft_runs_along_its_path_and_nothing_is_written(client, analyst, dra
         '{"premise_id": 1, "new_price": "990000.00", "user_id": null}' in page
     )
     assert '"price_change_result": {\n    "changed": true\n  }' in page
-    assert ["propose_price", "needs_approval"] in attribute(raw, "data-taken")
+    assert ["propose_price", "measure_cut"] in attribute(raw, "data-taken")
+    assert ["measure_cut", "needs_approval"] in attribute(raw, "data-taken")
     db_session.rollback()
     assert snapshot() == before
 

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
-from flask_login import current_user
+from flask_login import current_user, login_user
 from sqlalchemy import func, select
 from wtforms import BooleanField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
+from models.users.passwords import MIN_PASSWORD_LENGTH, WeakPassword, check_new_password
 from models.users.user import (
-    MIN_PASSWORD_LENGTH,
     ROLE_LABELS,
     Role,
     User,
@@ -39,13 +39,8 @@ class UserForm(Form):
     role = SelectField("Роль", choices=ROLE_CHOICES)
     password = PasswordField(
         "Пароль",
-        validators=[
-            Optional(),
-            Length(
-                min=MIN_PASSWORD_LENGTH,
-                message=f"Пароль не короче {MIN_PASSWORD_LENGTH} символов",
-            ),
-        ],
+        description=f"Не короче {MIN_PASSWORD_LENGTH} символов, не из самых распространённых, "
+        "без эл. почты и имени сотрудника.",
     )
     is_active = BooleanField("Активен", default=True)
 
@@ -63,8 +58,16 @@ class UserForm(Form):
             raise ValidationError("Сотрудник с такой эл. почтой уже есть")
 
     def validate_password(self, field):
-        if self._user is None and not field.data:
-            raise ValidationError("Задайте пароль новому сотруднику")
+        if not field.data:
+            if self._user is None:
+                raise ValidationError("Задайте пароль новому сотруднику")
+            return
+        try:
+            check_new_password(
+                field.data, email=self.email.data or "", full_name=self.full_name.data or ""
+            )
+        except WeakPassword as error:
+            raise ValidationError(error.message) from None
 
 
 @bp.route("/users")
@@ -110,7 +113,9 @@ def _fill(user: User, form: UserForm) -> None:
     user.full_name = (form.full_name.data or "").strip()
     user.is_active = form.is_active.data
     if form.password.data:
-        user.set_password(form.password.data)
+        user.change_password(form.password.data)  # ends the sessions opened with the old one
+        if user.id is not None and user.id == current_user.id:
+            login_user(user)  # the admin's own session goes on, with the new session version
 
 
 from web.admin import settings  # noqa: E402, F401

@@ -49,6 +49,8 @@ def settings():
 def setting_save(key: str):
     definition = DEFINITIONS.get(key) or abort(404)
     project = _selected_project()
+    if not definition.can_be_changed_by(current_user.role):
+        abort(403)
     form = SettingForm(prefix=_prefix(key))
     if form.validate_on_submit():
         # other DomainErrors: the 422 page
@@ -57,7 +59,12 @@ def setting_save(key: str):
             return redirect(url_for("admin.settings", project=_id(project)))
         with edge.unit_of_work(form, only=InvalidSettingValue):
             row = set_setting(
-                db.session, key, form.value.data, project_id=_id(project), user_id=current_user.id
+                db.session,
+                key,
+                form.value.data,
+                project_id=_id(project),
+                user_id=current_user.id,
+                role=current_user.role,
             )
             shown = display_value(definition, row.value)
             flash(f"Сохранено: «{definition.label}» = {shown}", "success")
@@ -70,7 +77,8 @@ def setting_save(key: str):
 def setting_reset(key: str):
     definition = DEFINITIONS.get(key) or abort(404)
     project = _selected_project()
-    removed = reset_setting(db.session, key, project_id=_id(project))  # DomainError → 422 page
+    # a DomainError: its page (422, or 403 for an administrator's setting)
+    removed = reset_setting(db.session, key, project_id=_id(project), role=current_user.role)
     if removed:
         what = "переопределение убрано" if project else "возвращено значение по умолчанию"
         flash(f"«{definition.label}»: {what}", "success")

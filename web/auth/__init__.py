@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_user, logout_user
-from sqlalchemy import func, select
+from sqlalchemy import select
 from wtforms import BooleanField, EmailField, PasswordField
 from wtforms.validators import DataRequired
 
-from models.users.user import User
+from engine.users.login import authenticate, log_out, remember_for
+from models.users.login_failures import LoginLocked
+from web import edge
 from web.extensions import db
 from web.forms import Form
+from web.redirects import safe_next
 from web.security import ALL_ROLES, public, requires
 
 bp = Blueprint("auth", __name__)
@@ -26,32 +27,31 @@ class LoginForm(Form):
     remember = BooleanField("Запомнить меня")
 
 
-def _safe_next(target: str | None) -> str:
-    if target and not urlsplit(target).netloc and target.startswith("/"):
-        return target
-    return url_for("catalog.projects")
-
-
 @bp.route("/login", methods=["GET", "POST"])
 @public
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("catalog.projects"))
     form = LoginForm()
-    if form.validate_on_submit():
-        email = form.email.data.strip().lower()
-        user = db.session.scalar(select(User).where(func.lower(User.email) == email))
-        if user is None or not user.is_active or not user.check_password(form.password.data):
-            flash("Неверная эл. почта или пароль", "danger")
-        else:
-            login_user(user, remember=form.remember.data)
-            return redirect(_safe_next(request.args.get("next")))
-    return render_template("auth/login.html", form=form)
+    if not form.validate_on_submit():
+        return render_template("auth/login.html", form=form)
+    with edge.unit_of_work(only=LoginLocked) as work:  # a flash; nothing is written when locked
+        address = request.remote_addr or ""
+        user = authenticate(db.session, form.email.data, form.password.data, address)
+    if work.failed:
+        return render_template("auth/login.html", form=form), work.error.status
+    if user is None:
+        flash("Неверная эл. почта или пароль", "danger")
+        return render_template("auth/login.html", form=form)
+    duration = remember_for(db.session) if form.remember.data else None
+    login_user(user, remember=form.remember.data, duration=duration)
+    return redirect(safe_next(request.args.get("next"), url_for("catalog.projects")))
 
 
 @bp.route("/logout", methods=["POST"])
 @requires(ALL_ROLES)
 def logout():
+    log_out(current_user)
     logout_user()
     flash("Вы вышли из системы", "info")
     return redirect(url_for("auth.login"))

@@ -20,7 +20,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from engine.catalog.use_cases import PremiseValues, save_premise
-from engine.sales.use_cases import waiting_entries
+from engine.sales.use_cases import deal_reservation, waiting_entries
 from models.catalog.objects import (
     MANUAL_STATUSES,
     STATUS_LABELS,
@@ -30,6 +30,7 @@ from models.catalog.objects import (
     PremiseStatus,
     Project,
 )
+from models.clients.personal_data import HIDDEN, can_see_buyer_name, can_see_clients
 from models.sales.reservation import Reservation, ReservationStatus
 from models.users.user import MANAGEMENT
 from web import edge
@@ -38,6 +39,7 @@ from web.catalog.filters import ROOM_CHOICES, PremiseFilter
 from web.catalog.forms import PremiseForm
 from web.extensions import db
 from web.inputs import db_int, page_number
+from web.sales import READERS as RESERVATION_READERS
 from web.security import ALL_ROLES, requires
 
 
@@ -85,6 +87,10 @@ def premise(premise_id: int):
         premise=premise,
         reservation=active,
         queue=waiting_entries(db.session, premise.id),
+        names_clients=can_see_clients(current_user),
+        links_reservation=current_user.role in RESERVATION_READERS,
+        hidden_value=HIDDEN,
+        deal=deal_reservation(db.session, premise) if can_see_buyer_name(current_user) else None,
     )
 
 

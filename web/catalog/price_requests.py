@@ -9,6 +9,7 @@ from sqlalchemy import select
 from engine.core import start_forms
 from engine.core.errors import FormInvalid
 from models.catalog.objects import Premise
+from models.db import txcache
 from models.process.human_task import HumanTask, HumanTaskStatus
 from models.process.instance import ProcessBusinessKey, ProcessInstance
 from models.users.user import Role
@@ -39,7 +40,12 @@ def request_price_change(premise_id: int):
     """The process's first form, shown before anything exists; sent and valid, it starts the
     process with that task done (engine/core/start_forms.py): nothing is left behind by a
     request that was opened and abandoned."""
-    premise = db.session.get(Premise, premise_id) or abort(404)
+    # Sent, the premise is locked first: two requests at once are checked one after the other
+    # (one open request per premise), and the process measures the cut under the same lock.
+    if request.method == "POST":
+        premise = txcache.locked(db.session, Premise, premise_id) or abort(404)
+    else:
+        premise = db.session.get(Premise, premise_id) or abort(404)
     if active_price_change(premise.id) is not None:
         flash("По этому помещению уже идёт согласование цены", "warning")
         return redirect(url_for("catalog.premise", premise_id=premise.id))

@@ -4,15 +4,16 @@ from flask import Blueprint
 from flask_login import current_user
 
 from models.clients.client import CARD_EDITORS
-from models.users.user import Role
+from models.clients.personal_data import CLIENT_READERS, PERSONAL_DATA_READERS
 from web import navigation
 
 bp = Blueprint("clients", __name__)
 
-# Who sees the passport, birth date, registration address, ИНН and СНИЛС.
-IDENTIFIER_READERS = CARD_EDITORS | {Role.mortgage_broker}
+# Who sees the passport, birth date, registration address, ИНН and СНИЛС (the rule and its
+# field list: models/clients/personal_data.py).
+IDENTIFIER_READERS = PERSONAL_DATA_READERS
 # Who opens cards and searches: analysts and marketers see contacts, lead source and consents.
-READERS = IDENTIFIER_READERS | {Role.analyst, Role.marketer}
+READERS = CLIENT_READERS
 
 navigation.add("Клиенты", "clients.index", READERS, "Клиенты")
 

@@ -9,12 +9,12 @@ from engine.clients import merge as client_merge
 from engine.clients.card import CONSENT_CHANNELS, CONSENT_LABELS
 from engine.clients.use_cases import possible_duplicates
 from models.catalog.objects import Building
-from models.clients.card import CONFIRMABLE_LABELS, FIELD_LABELS, PERSON_FIELDS
+from models.clients.card import COMPANY_FIELDS, CONFIRMABLE_LABELS, FIELD_LABELS
 from models.clients.client import Client, ClientChange
+from models.clients.personal_data import HIDDEN, can_see_personal_data, shown_value
 from models.sales.queue import QueueEntry, QueueStatus
 from models.sales.reservation import Reservation
 from models.users.user import User
-from web.clients import IDENTIFIER_READERS
 from web.clients.forms import ConsentForm
 from web.extensions import db
 
@@ -27,17 +27,17 @@ SOURCE_LABELS = {
 }
 KIND_LABELS = {"person": "физическое лицо", "company": "организация"}
 SHOWN_CHANGES = 30
+REQUISITES = ("inn", *COMPANY_FIELDS)  # what a company card shows
 
 
 def sees_identifiers() -> bool:
-    return current_user.role in IDENTIFIER_READERS
+    return can_see_personal_data(current_user)
 
 
-def hidden_fields(client: Client) -> frozenset[str]:
-    """A person's identifiers, for the roles that do not see them (also in changes, conflicts)."""
-    if sees_identifiers() or client.kind.value == "company":
-        return frozenset()
-    return frozenset({*PERSON_FIELDS, "inn", "passport"})
+def shown(field: str, value):
+    """A card value as the current user may see it (models/clients/personal_data.py): every
+    place the card shows a value — requisites, changes, conflicts — goes through here."""
+    return shown_value(field, value, current_user)
 
 
 def card_context(client: Client) -> dict:
@@ -62,7 +62,8 @@ def card_context(client: Client) -> dict:
         "can_edit": client.can_edit(current_user),
         "can_merge": can_merge,
         "sees_identifiers": sees_identifiers(),
-        "hidden_fields": hidden_fields(client),
+        "requisites": {name: shown(name, getattr(client, name)) for name in REQUISITES},
+        "conflicts": open_conflicts(client),
         "consent_form": ConsentForm(),
         "consent_labels": CONSENT_LABELS,
         "consent_channels": CONSENT_CHANNELS,
@@ -88,9 +89,12 @@ def recent_changes(client: Client) -> list[dict]:
     ids = {int(v) for r in rows if r.field == "manager_id" for v in (r.old_value, r.new_value) if v}
     names = {u.id: u.display_name for u in db.session.scalars(select(User).where(User.id.in_(ids)))}
 
-    def shown(field: str, value: str | None) -> str:
+    def readable(field: str, value: str | None) -> str:
+        value = shown(field, value)
         if value is None:
             return "—"
+        if value == HIDDEN:
+            return value
         if field == "manager_id":
             return names.get(int(value), value)
         if field == "confirmed_fields":
@@ -107,9 +111,21 @@ def recent_changes(client: Client) -> list[dict]:
             "label": FIELD_LABELS.get(
                 r.field, "Карточка создана" if r.field == "created" else r.field
             ),
-            "old": shown(r.field, r.old_value),
-            "new": shown(r.field, r.new_value),
+            "old": readable(r.field, r.old_value),
+            "new": readable(r.field, r.new_value),
             "source": SOURCE_LABELS.get(r.source, r.source),
         }
         for r in rows
+    ]
+
+
+def open_conflicts(client: Client) -> list[dict]:
+    """The card's open conflicts with the values the current user may see."""
+    return [
+        {
+            "row": c,
+            "current": shown(c.field, c.current_value) or "—",
+            "proposed": shown(c.field, c.proposed_value) or "—",
+        }
+        for c in client.open_conflicts
     ]

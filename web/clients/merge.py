@@ -8,6 +8,7 @@ from flask_login import current_user
 from engine.clients import search as client_search
 from engine.clients import use_cases as clients
 from models.clients.client import Client
+from models.clients.personal_data import can_see_personal_data
 from models.users.user import MANAGEMENT
 from web import edge
 from web.clients import bp
@@ -41,7 +42,8 @@ def merge(client_id: int):
         form.form_errors.append("Вторая карточка не найдена")
         status = 422
     q = (request.args.get("q") or "").strip()[:100]
-    found = client_search.search(db.session, q).clients if q else []
+    identifiers = can_see_personal_data(current_user)
+    found = client_search.search(db.session, q, identifiers=identifiers).clients if q else []
     page = render_template(
         "clients/merge.html", form=form, client=this, other=other, q=q, found=found
     )

@@ -19,6 +19,7 @@ from models.users.user import User
 from web.crm import READERS, WRITERS, bp, timeline
 from web.crm.forms import local_input, tomorrow_morning
 from web.extensions import db
+from web.redirects import safe_next
 
 # The client card moves between blueprints while issue "Clients" is built: try each name.
 CARD_ENDPOINTS = ("clients.client", "clients.card", "clients.show", "sales.client")
@@ -65,6 +66,5 @@ def crm_card_url(client_id: int) -> str:
 
 def back_to_card(client_id: int, target: str | None) -> str:
     """The page the form was posted from (a local path), else the client's card."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target.split("#")[0] + "#timeline"
-    return crm_card_url(client_id) + "#timeline"
+    back = safe_next(target, "")
+    return (back or crm_card_url(client_id)).split("#")[0] + "#timeline"

@@ -11,6 +11,7 @@ from models.notifications.in_app import Notification
 from web.extensions import db
 from web.inbox import bp
 from web.inputs import db_int, page_number
+from web.redirects import safe_next
 from web.security import ALL_ROLES, requires
 
 
@@ -46,10 +47,7 @@ def notifications():
 @requires(ALL_ROLES)
 def mark_read():
     _mark_read(request.form.get("id", type=db_int))
-    target = request.form.get("next") or ""
-    if not target.startswith("/") or target.startswith("//"):
-        target = url_for("inbox.notifications")
-    return redirect(target)
+    return redirect(safe_next(request.form.get("next"), url_for("inbox.notifications")))
 
 
 def _mark_read(note_id: int | None) -> None:

@@ -15,7 +15,7 @@ from engine.core.errors import ProcessNotFound
 from models.process.instance import ProcessDraft, ProcessInstance, ProcessModel, ProcessStatus
 from models.users.audit import AuditEvent
 from models.users.user import Role
-from web import edge
+from web import edge, headers
 from web.extensions import db
 from web.processes import bp
 from web.security import ALL_ROLES, can, requires
@@ -76,7 +76,7 @@ def process(process_id: str):
 @requires(ALL_ROLES)
 def download_version(process_id: str, version: int):
     model = _version(process_id, version)
-    return _bpmn_file(model.bpmn_xml, f"{process_id}_v{version}.bpmn")
+    return bpmn_file(model.bpmn_xml, f"{process_id}_v{version}.bpmn")
 
 
 @bp.route("/<process_id>/diff")
@@ -241,9 +241,7 @@ def _side(process_id: str, ref: str) -> tuple[str, str]:
     return f"версия {model.version}", model.bpmn_xml
 
 
-def _bpmn_file(xml: str, filename: str) -> Response:
-    return Response(
-        xml,
-        mimetype="application/xml",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
+def bpmn_file(xml: str, filename: str) -> Response:
+    """A diagram's XML as a file to save, never a page the browser shows: an analyst's XML is
+    not trusted to be free of markup a browser would run (web/headers.py)."""
+    return headers.download(xml, filename, "application/xml")

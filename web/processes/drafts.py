@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
-from flask import Response, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from engine.authoring import modeler
@@ -19,7 +19,7 @@ from models.users.user import ROLE_LABELS, Role
 from web import edge
 from web.extensions import db
 from web.processes import bp
-from web.processes.catalog import MODELERS
+from web.processes.catalog import MODELERS, bpmn_file
 from web.security import requires
 
 FIELD_TYPE_LABELS = {
@@ -63,12 +63,7 @@ def edit_draft(draft_id: int):
 @requires(*MODELERS)
 def draft_xml(draft_id: int):
     draft = _draft(draft_id)
-    headers = {}
-    if request.args.get("download"):
-        headers["Content-Disposition"] = (
-            f'attachment; filename="{draft.process_id}_draft{draft.id}.bpmn"'
-        )
-    return Response(draft.bpmn_xml, mimetype="application/xml", headers=headers)
+    return bpmn_file(draft.bpmn_xml, f"{draft.process_id}_draft{draft.id}.bpmn")
 
 
 @bp.route("/drafts/<int:draft_id>", methods=["POST"])

@@ -24,6 +24,7 @@ from web import edge
 from web.extensions import db
 from web.inputs import page_number
 from web.processes import bp
+from web.processes.catalog import bpmn_file
 from web.security import requires
 
 VIEWERS = (Role.admin, Role.analyst)
@@ -94,7 +95,8 @@ def instance(instance_id: int):
 @requires(*VIEWERS)
 def instance_diagram(instance_id: int):
     found = db.session.get(ProcessInstance, instance_id) or abort(404)
-    return found.model.bpmn_xml, 200, {"Content-Type": "application/xml; charset=utf-8"}
+    model = found.model
+    return bpmn_file(model.bpmn_xml, f"{model.process_id}_v{model.version}.bpmn")
 
 
 @bp.route("/instances/<int:instance_id>/retry", methods=["POST"])

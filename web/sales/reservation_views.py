@@ -20,6 +20,7 @@ from models.sales.reservation import (
     EVENT_LABELS,
     RESERVATION_STATUS_LABELS,
     Channel,
+    NotYourReservation,
     Reservation,
     ReservationStatus,
 )
@@ -122,7 +123,7 @@ def _card(found: Reservation, forms: dict | None = None, status: int = 200):
         pay_form=forms.get("pay")
         or PayForm(fee=get_setting(db.session, "reservation.paid_fee", project_id)),
         cancel_form=forms.get("cancel") or CancelForm(),
-        can_change=current_user.role in RESERVERS and found.is_active,
+        can_change=found.is_active and found.can_be_handled_by(current_user),
         max_until=found.starts_at + get_setting(db.session, "reservation.max_term", project_id),
         event_labels=EVENT_LABELS,
         status_labels_r=RESERVATION_STATUS_LABELS,
@@ -203,6 +204,9 @@ def _verb(found: Reservation, call, done: str, requested: str, forms: dict):
     with edge.unit_of_work(next(iter(forms.values()), None)) as work:
         outcome = call()
         flash(requested if outcome.approval_requested else done, "success")
+    if isinstance(work.error, NotYourReservation):  # the card shows it no verb: a flash
+        flash(work.error.message, "danger")
+        return _card(db.session.get(Reservation, found.id), forms, 403)
     if work.failed:
         return _card(db.session.get(Reservation, found.id), forms, 422)
     return redirect(url_for("sales.reservation", reservation_id=found.id))

@@ -1,0 +1,1 @@
+"""Employees: logging in and out."""
