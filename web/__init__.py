@@ -6,14 +6,13 @@ import logging
 
 from flask import Flask, current_app, has_app_context, render_template, request, session
 from flask_login import current_user
-from sqlalchemy import event
 from werkzeug.exceptions import HTTPException
 
 from engine import areas, speed
 from models.db import shared_cache
 from models.db.errors import DomainError
 from models.users.user import ROLE_LABELS, User
-from web import formatting, navigation
+from web import formatting, navigation, sqlite_locking
 from web.config import INSTANCE, ROOT, Config
 from web.edge import Edge
 from web.extensions import babel, csrf, db, login_manager, migrate
@@ -43,7 +42,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     db.init_app(app)
     shared_cache.configure(_shared_cache_seconds)
     with app.app_context():
-        _configure_sqlite(db.engine)
+        sqlite_locking.configure(db.engine)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     babel.init_app(
@@ -78,26 +77,6 @@ def _shared_cache_seconds() -> float:
     if not has_app_context():
         return 0.0
     return float(current_app.config["SHARED_CACHE_SECONDS"])
-
-
-def _configure_sqlite(engine) -> None:
-    """SQLite: enforce foreign keys, wait for locks, and let SQLAlchemy own transactions so
-    SAVEPOINTs work (pysqlite's own transaction handling breaks them)."""
-    if engine.dialect.name != "sqlite":
-        return
-
-    @event.listens_for(engine, "connect")
-    def on_connect(dbapi_connection, _record):
-        dbapi_connection.isolation_level = None
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=10000")
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.close()
-
-    @event.listens_for(engine, "begin")
-    def on_begin(connection):
-        connection.exec_driver_sql("BEGIN")
 
 
 def _select_locale() -> str:
