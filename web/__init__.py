@@ -14,7 +14,7 @@ from models.db.errors import DomainError
 from models.users.user import ROLE_LABELS, User
 from web import formatting, navigation, sqlite_locking
 from web.config import INSTANCE, ROOT, Config
-from web.edge import Edge
+from web.edge import BUSY_MESSAGE, BUSY_RETRY_AFTER, Edge
 from web.extensions import babel, csrf, db, login_manager, migrate
 
 log = logging.getLogger(__name__)
@@ -42,7 +42,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     db.init_app(app)
     shared_cache.configure(_shared_cache_seconds)
     with app.app_context():
-        sqlite_locking.configure(db.engine)
+        sqlite_locking.configure(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     babel.init_app(
@@ -161,6 +161,11 @@ def _register_errors(app: Flask) -> None:
             "Запрос не выполнен",
             "Сервер не смог выполнить этот запрос. Вернитесь назад и попробуйте ещё раз.",
         )
+
+    @app.errorhandler(503)
+    def busy(error):  # the edge: the database stayed locked by other writers all along
+        answer = page(503, "Сервер занят", BUSY_MESSAGE)
+        return answer[0], 503, {"Retry-After": str(BUSY_RETRY_AFTER)}
 
     @app.errorhandler(500)
     def server_error(error):  # rolled back by the edge, logged by Flask

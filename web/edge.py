@@ -23,6 +23,7 @@ from typing import TypeVar
 from flask import Flask, flash, has_request_context, session
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import SessionTransaction
+from werkzeug.exceptions import ServiceUnavailable
 
 from engine.core.errors import FormInvalid
 from engine.core.run import UnguardedActionFailed, unguarded_actions
@@ -31,6 +32,10 @@ from web import sqlite_locking
 from web.extensions import db
 
 T = TypeVar("T")
+
+# The answer when SQLite's write lock stayed taken for the whole busy timeout (an overload).
+BUSY_MESSAGE = "Сейчас сервер занят другими изменениями. Повторите через несколько секунд."
+BUSY_RETRY_AFTER = 5  # seconds
 
 
 class RedoRequest(Exception):  # noqa: N818 - a signal to the edge, not an error to report
@@ -57,12 +62,21 @@ def in_one_transaction(work: Callable[[], T]) -> T:
             db.session.rollback()
             with sqlite_locking.writing():
                 result = _committed(work)
+    except OperationalError as error:
+        _roll_back()
+        if has_request_context() and sqlite_locking.is_busy(error):
+            raise ServiceUnavailable(BUSY_MESSAGE, retry_after=BUSY_RETRY_AFTER) from error
+        raise
     except BaseException:
-        db.session.rollback()
-        if has_request_context():
-            session.pop("_flashes", None)
+        _roll_back()
         raise
     return result
+
+
+def _roll_back() -> None:
+    db.session.rollback()
+    if has_request_context():
+        session.pop("_flashes", None)
 
 
 def _committed(work: Callable[[], T]) -> T:

@@ -30,7 +30,6 @@ from flask import has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.exc import OperationalError
 
-BUSY_TIMEOUT_MS = 10_000  # how long a writer waits for the one before it
 READING_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 _writing: ContextVar[bool] = ContextVar("sqlite_writing", default=False)
@@ -52,22 +51,26 @@ def takes_write_lock() -> bool:
     return has_request_context() and request.method not in READING_METHODS
 
 
-def lost_race_to_write(error: BaseException) -> bool:
-    """A deferred transaction could not get the write lock (another writer held it or committed
-    since its snapshot); run again under `writing()`, it waits its turn instead."""
-    if not isinstance(error, OperationalError) or _writing.get():
-        return False
-    cause = error.orig
-    return (
-        isinstance(cause, sqlite3.OperationalError)
-        and getattr(cause, "sqlite_errorcode", None) is not None
-        and cause.sqlite_errorcode & 0xFF == sqlite3.SQLITE_BUSY
+def is_busy(error: BaseException) -> bool:
+    """SQLite's «database is locked»: the write lock was not to be had."""
+    cause = getattr(error, "orig", None) if isinstance(error, OperationalError) else None
+    code = getattr(cause, "sqlite_errorcode", None)
+    return isinstance(cause, sqlite3.OperationalError) and code is not None and (
+        code & 0xFF == sqlite3.SQLITE_BUSY
     )
 
 
-def configure(engine) -> None:
-    """SQLite: enforce foreign keys, WAL, wait for locks, and let SQLAlchemy own transactions
-    (pysqlite's own transaction handling breaks SAVEPOINTs) with the BEGIN chosen above."""
+def lost_race_to_write(error: BaseException) -> bool:
+    """A deferred transaction could not get the write lock (another writer held it or committed
+    since its snapshot); run again under `writing()`, it waits its turn instead. Under
+    `writing()` the same error means the wait itself ran out: the server is overloaded."""
+    return not _writing.get() and is_busy(error)
+
+
+def configure(engine, busy_timeout_ms: int) -> None:
+    """SQLite: enforce foreign keys, WAL, wait for locks up to `busy_timeout_ms`, and let
+    SQLAlchemy own transactions (pysqlite's own transaction handling breaks SAVEPOINTs) with
+    the BEGIN chosen above."""
     if engine.dialect.name != "sqlite":
         return
 
@@ -76,7 +79,7 @@ def configure(engine) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.close()
 

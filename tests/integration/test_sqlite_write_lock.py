@@ -19,8 +19,8 @@ from models.db.base import utcnow
 from models.process.human_task import HumanTask, HumanTaskStatus
 from models.users.api_key import ApiKey
 from models.users.user import Role
-from tests.web.api_support import bearer, issue_key
-from web import jobs
+from tests.web.api_support import RESERVATIONS, bearer, counts, issue_key, order
+from web import create_app, jobs
 from web.extensions import db
 
 WRITES = ("INSERT", "UPDATE", "DELETE")
@@ -116,3 +116,36 @@ def _open(instance_id: int) -> list[HumanTask]:
             HumanTask.instance_id == instance_id, HumanTask.status == HumanTaskStatus.open
         )
     ).all()
+
+
+@pytest.fixture
+def impatient_app(app):
+    """A second app on the same database whose writers wait only 50 ms for the write lock."""
+    return create_app({**app.config, "SQLITE_BUSY_TIMEOUT_MS": 50})
+
+
+@pytest.fixture
+def lock_held_elsewhere(app):
+    """Another connection holds SQLite's write lock for the duration of the test."""
+    other = sqlite3.connect(db.engine.url.database, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    yield
+    other.execute("ROLLBACK")
+    other.close()
+
+
+def test_a_writer_kept_waiting_past_the_busy_timeout_is_told_the_server_is_busy(
+    impatient_app, make_building, make_premise, request
+):
+    premise_id = make_premise(make_building()).id
+    _, raw = issue_key()
+    request.getfixturevalue("lock_held_elsewhere")
+
+    http = impatient_app.test_client()
+    answer = http.post(RESERVATIONS, json=order(premise_id), headers=bearer(raw, "order-1"))
+    page = http.post("/login", data={"email": "a@b.ru", "password": "x"})
+
+    assert (answer.status_code, answer.json["error"]) == (503, "busy")
+    assert "занят" in answer.json["message"] and answer.headers["Retry-After"] == "5"
+    assert page.status_code == 503 and "Сервер занят" in page.get_data(as_text=True)
+    assert counts()["reservation"] == 0
