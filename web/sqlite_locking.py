@@ -55,8 +55,10 @@ def is_busy(error: BaseException) -> bool:
     """SQLite's «database is locked»: the write lock was not to be had."""
     cause = getattr(error, "orig", None) if isinstance(error, OperationalError) else None
     code = getattr(cause, "sqlite_errorcode", None)
-    return isinstance(cause, sqlite3.OperationalError) and code is not None and (
-        code & 0xFF == sqlite3.SQLITE_BUSY
+    return (
+        isinstance(cause, sqlite3.OperationalError)
+        and code is not None
+        and (code & 0xFF == sqlite3.SQLITE_BUSY)
     )
 
 
