@@ -64,9 +64,10 @@ def is_busy(error: BaseException) -> bool:
 
 def lost_race_to_write(error: BaseException) -> bool:
     """A deferred transaction could not get the write lock (another writer held it or committed
-    since its snapshot); run again under `writing()`, it waits its turn instead. Under
-    `writing()` the same error means the wait itself ran out: the server is overloaded."""
-    return not _writing.get() and is_busy(error)
+    since its snapshot); run again under `writing()`, it waits its turn instead. For a
+    transaction that took the lock at BEGIN the same error means the wait itself ran out: the
+    server is overloaded, and waiting once more would only double the time to say so."""
+    return not takes_write_lock() and is_busy(error)
 
 
 def configure(engine, busy_timeout_ms: int) -> None:

@@ -141,9 +141,21 @@ def test_a_writer_kept_waiting_past_the_busy_timeout_is_told_the_server_is_busy(
     _, raw = issue_key()
     request.getfixturevalue("lock_held_elsewhere")
 
+    begins = []
+    with impatient_app.app_context():
+        engine = db.engine
+
+    def count_begins(connection, cursor, statement, *_):
+        if statement.startswith("BEGIN"):
+            begins.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count_begins)
     http = impatient_app.test_client()
     answer = http.post(RESERVATIONS, json=order(premise_id), headers=bearer(raw, "order-1"))
     page = http.post("/login", data={"email": "a@b.ru", "password": "x"})
+    event.remove(engine, "before_cursor_execute", count_begins)
+
+    assert begins == ["BEGIN IMMEDIATE"] * 2  # each request waited once, not once more
 
     assert (answer.status_code, answer.json["error"]) == (503, "busy")
     assert "занят" in answer.json["message"] and answer.headers["Retry-After"] == "5"
