@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, current_app, has_app_context, render_template, request, session
+from flask import Flask, current_app, g, has_app_context, render_template, request, session
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 
@@ -164,6 +164,8 @@ def _register_errors(app: Flask) -> None:
 
     @app.errorhandler(503)
     def busy(error):  # the edge: the database stayed locked by other writers all along
+        if "_login_user" not in g:  # not loaded: loading it would wait for the lock again
+            g._login_user = login_manager.anonymous_user()
         answer = page(503, "Сервер занят", BUSY_MESSAGE)
         return answer[0], 503, {"Retry-After": str(BUSY_RETRY_AFTER)}
 

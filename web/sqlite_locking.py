@@ -10,8 +10,9 @@ under load most of them failed. `BEGIN IMMEDIATE` takes the write lock first, wa
 (busy_timeout) behind the current writer, and then reads the latest data.
 
 Which transactions take it:
-- a request that may write (any method but GET, HEAD, OPTIONS): writers queue, as SQLite
-  serialises them anyway; the lock is held from the first read, not the first write;
+- a request that may write (any method but GET, HEAD, OPTIONS, unless its view is marked
+  `reads_only`): writers queue, as SQLite serialises them anyway; the lock is held from the
+  first read, not the first write;
 - a Celery job, the tick and a CLI command (`writing()`, set by their edges);
 - a reading request (GET…) begins deferred, so pages are read side by side with each other and
   with the writer. If one writes after all (bookkeeping) and loses the race, the edge runs it once
@@ -26,7 +27,7 @@ import sqlite3
 from collections.abc import Iterator
 from contextvars import ContextVar
 
-from flask import has_request_context, request
+from flask import current_app, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.exc import OperationalError
 
@@ -45,10 +46,21 @@ def writing() -> Iterator[None]:
         _writing.reset(token)
 
 
+def reads_only(view):
+    """Marks a view that answers a POST by reading only (logging in: a password check takes
+    0.15 s, which other writers need not wait for). It begins like a page; if it writes after
+    all and loses the race, the edge runs it again holding the lock."""
+    view.sqlite_reads_only = True
+    return view
+
+
 def takes_write_lock() -> bool:
     if _writing.get():
         return True
-    return has_request_context() and request.method not in READING_METHODS
+    if not has_request_context() or request.method in READING_METHODS:
+        return False
+    view = current_app.view_functions.get(request.endpoint or "")
+    return not getattr(view, "sqlite_reads_only", False)
 
 
 def is_busy(error: BaseException) -> bool:

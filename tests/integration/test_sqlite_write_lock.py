@@ -19,6 +19,7 @@ from models.db.base import utcnow
 from models.process.human_task import HumanTask, HumanTaskStatus
 from models.users.api_key import ApiKey
 from models.users.user import Role
+from tests.factories.users import PASSWORD
 from tests.web.api_support import RESERVATIONS, bearer, counts, issue_key, order
 from web import create_app, jobs
 from web.extensions import db
@@ -135,9 +136,10 @@ def lock_held_elsewhere(app):
 
 
 def test_a_writer_kept_waiting_past_the_busy_timeout_is_told_the_server_is_busy(
-    impatient_app, make_building, make_premise, request
+    impatient_app, make_building, make_premise, make_user, request
 ):
     premise_id = make_premise(make_building()).id
+    admin_id = make_user(Role.admin).id
     _, raw = issue_key()
     request.getfixturevalue("lock_held_elsewhere")
 
@@ -152,7 +154,9 @@ def test_a_writer_kept_waiting_past_the_busy_timeout_is_told_the_server_is_busy(
     event.listen(engine, "before_cursor_execute", count_begins)
     http = impatient_app.test_client()
     answer = http.post(RESERVATIONS, json=order(premise_id), headers=bearer(raw, "order-1"))
-    page = http.post("/login", data={"email": "a@b.ru", "password": "x"})
+    with http.session_transaction() as session:
+        session["_user_id"], session["_fresh"] = str(admin_id), True
+    page = http.post("/admin/notifications/outbox/1/resend")
     event.remove(engine, "before_cursor_execute", count_begins)
 
     assert begins == ["BEGIN IMMEDIATE"] * 2  # each request waited once, not once more
@@ -161,3 +165,16 @@ def test_a_writer_kept_waiting_past_the_busy_timeout_is_told_the_server_is_busy(
     assert "занят" in answer.json["message"] and answer.headers["Retry-After"] == "5"
     assert page.status_code == 503 and "Сервер занят" in page.get_data(as_text=True)
     assert counts()["reservation"] == 0
+
+
+def test_logging_in_does_not_wait_for_the_writers(impatient_app, make_user, request):
+    """A login only reads: it is not kept behind the writers (nor they behind its password
+    check), so it succeeds while another connection holds the write lock."""
+    make_user(Role.sales_manager, email="manager@developer.ru")
+    db.session.commit()
+    request.getfixturevalue("lock_held_elsewhere")
+
+    http = impatient_app.test_client()
+    answer = http.post("/login", data={"email": "manager@developer.ru", "password": PASSWORD})
+
+    assert answer.status_code == 302 and answer.headers["Location"].endswith("/projects")

@@ -12,6 +12,7 @@ from wtforms import BooleanField, EmailField, PasswordField
 from wtforms.validators import DataRequired
 
 from models.users.user import User
+from web import sqlite_locking
 from web.extensions import db
 from web.security import ALL_ROLES, public, requires
 
@@ -33,6 +34,7 @@ def _safe_next(target: str | None) -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@sqlite_locking.reads_only
 @public
 def login():
     if current_user.is_authenticated:
@@ -50,6 +52,7 @@ def login():
 
 
 @bp.route("/logout", methods=["POST"])
+@sqlite_locking.reads_only
 @requires(ALL_ROLES)
 def logout():
     logout_user()
