@@ -9,7 +9,7 @@ import zipfile
 import pytest
 
 from models.users.user import Role
-from tests.web.test_import_export_views import upload
+from tests.web.test_import_export_views import apply_url, counts, upload
 
 NUMBERS = ["-1", "+7", "@1", "=A1"]
 
@@ -24,9 +24,10 @@ def building(make_building, make_premise):
 
 @pytest.mark.parametrize("kind", ["xlsx", "csv"])
 def test_texts_that_start_like_formulas_go_out_as_text_and_come_back_unchanged(
-    client, login_as, building, kind
+    client, login_as, db_session, building, kind
 ):
     login_as(Role.head_of_sales)
+    before = counts(db_session)
     exported = client.get(f"/projects/{building.project_id}/export?format={kind}").data
     if kind == "xlsx":
         with zipfile.ZipFile(io.BytesIO(exported)) as archive:
@@ -38,3 +39,5 @@ def test_texts_that_start_like_formulas_go_out_as_text_and_come_back_unchanged(
     page = upload(client, building.project_id, exported, f"export.{kind}").get_data(as_text=True)
 
     assert "будет создано 0, обновлено 0, без изменений 4" in page
+    client.post(apply_url(page))  # which also takes the checked file off the server
+    assert counts(db_session) == before
