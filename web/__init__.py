@@ -4,19 +4,18 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, current_app, has_app_context, render_template, request, session
+from flask import Flask, current_app, g, has_app_context, render_template, request, session
 from flask_login import current_user
-from sqlalchemy import event
 from werkzeug.exceptions import HTTPException
 
 from engine import areas, speed
 from models.db import bounds, shared_cache
 from models.db.errors import DomainError
 from models.users.user import ROLE_LABELS
-from web import formatting, headers, inputs, navigation, secret_key
+from web import formatting, headers, inputs, navigation, secret_key, sqlite_locking
 from web.auth import sessions
 from web.config import INSTANCE, ROOT, Config
-from web.edge import Edge
+from web.edge import BUSY_MESSAGE, BUSY_RETRY_AFTER, Edge
 from web.extensions import babel, csrf, db, login_manager, migrate
 
 log = logging.getLogger(__name__)
@@ -46,7 +45,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     db.init_app(app)
     shared_cache.configure(_shared_cache_seconds)
     with app.app_context():
-        _configure_sqlite(db.engine)
+        sqlite_locking.configure(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
         bounds.refuse_unstorable_text(db.engine)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
@@ -79,26 +78,6 @@ def _shared_cache_seconds() -> float:
     if not has_app_context():
         return 0.0
     return float(current_app.config["SHARED_CACHE_SECONDS"])
-
-
-def _configure_sqlite(engine) -> None:
-    """SQLite: enforce foreign keys, wait for locks, and let SQLAlchemy own transactions so
-    SAVEPOINTs work (pysqlite's own transaction handling breaks them)."""
-    if engine.dialect.name != "sqlite":
-        return
-
-    @event.listens_for(engine, "connect")
-    def on_connect(dbapi_connection, _record):
-        dbapi_connection.isolation_level = None
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=10000")
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.close()
-
-    @event.listens_for(engine, "begin")
-    def on_begin(connection):
-        connection.exec_driver_sql("BEGIN")
 
 
 def _select_locale() -> str:
@@ -183,6 +162,13 @@ def _register_errors(app: Flask) -> None:
             "Запрос не выполнен",
             "Сервер не смог выполнить этот запрос. Вернитесь назад и попробуйте ещё раз.",
         )
+
+    @app.errorhandler(503)
+    def busy(error):  # the edge: the database stayed locked by other writers all along
+        if "_login_user" not in g:  # not loaded: loading it would wait for the lock again
+            g._login_user = login_manager.anonymous_user()
+        answer = page(503, "Сервер занят", BUSY_MESSAGE)
+        return answer[0], 503, {"Retry-After": str(BUSY_RETRY_AFTER)}
 
     @app.errorhandler(500)
     def server_error(error):  # rolled back by the edge, logged by Flask

@@ -13,7 +13,7 @@ from engine.bpmn import Problem, repository
 from engine.bpmn.validation import check_file
 from engine.core.tick import run_until_idle
 from models.process.instance import ProcessModel
-from web import edge
+from web import edge, sqlite_locking
 from web.extensions import db
 
 log = logging.getLogger(__name__)
@@ -73,7 +73,8 @@ def list_models() -> None:
 @engine_cli.command("tick")
 def tick() -> None:
     """Один проход: сработавшие таймеры, напоминания и эскалации сроков."""
-    result = run_until_idle(db.session)
+    with sqlite_locking.writing():  # beside a running server: queue for SQLite's write lock
+        result = run_until_idle(db.session)
     click.echo(
         f"таймеров: {result.timers}, напоминаний: {result.reminders}, "
         f"эскалаций: {result.escalations}, ошибок: {result.errors}"

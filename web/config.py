@@ -52,6 +52,9 @@ class Config:
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL") or _sqlite_url("sales.sqlite")
     BROKER_URL = os.environ.get("BROKER_URL") or "sqla+" + _sqlite_url("broker.sqlite")
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    # Embedded mode: how long a writer waits for SQLite's write lock (web/sqlite_locking.py);
+    # a request kept waiting longer is answered 503 «Сервер занят».
+    SQLITE_BUSY_TIMEOUT_MS = int(os.environ.get("SQLITE_BUSY_TIMEOUT_MS") or 10_000)
     WTF_CSRF_TIME_LIMIT = None
     BABEL_DEFAULT_LOCALE = "ru"
     BABEL_DEFAULT_TIMEZONE = "Europe/Moscow"

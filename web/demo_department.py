@@ -152,8 +152,8 @@ class Department:
     def _approvals(self) -> None:
         """More requests in the head of sales' inbox (besides those of `_paid`): a client over
         the limit, two big price cuts; and one small cut the manager makes alone."""
-        self.reserve(20, 5)  # client 5's second reservation: the limit is two
-        self.later(4, lambda: self._over_limit(5))
+        self.reserve(20, 4)  # client 4's second reservation: the limit is two
+        self.later(4, lambda: self._over_limit(4))
         for hours, cut in ((26, "0.88"), (7, "0.90"), (30, "0.98")):
             self._price_change(hours, Decimal(cut))
 
@@ -215,7 +215,7 @@ class Department:
 
     def _enqueue(self, reservation: Reservation, client: int) -> None:
         reservations.enqueue(
-            self.session, reservation.premise_id, self.buyers[client], self.manager
+            self.session, reservation.premise_id, self.buyers[client], self._manager_of(client)
         )
         self._count("queued")
 
@@ -245,6 +245,7 @@ class Department:
         return reservation.manager or self.manager
 
     def _manager_of(self, client: int) -> User:
+        """The manager who leads the client's card (only they or management reserve for it)."""
         return manager_for(client, self.staff)
 
     def _count(self, what: str) -> None:

@@ -21,15 +21,21 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from flask import Flask, flash, has_request_context, session
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import SessionTransaction
+from werkzeug.exceptions import ServiceUnavailable
 
 from engine.core.errors import FormInvalid
 from engine.core.run import UnguardedActionFailed, unguarded_actions
 from models.db.errors import ChangedMeanwhile, DomainError
+from web import sqlite_locking
 from web.extensions import db
 
 T = TypeVar("T")
+
+# The answer when SQLite's write lock stayed taken for the whole busy timeout (an overload).
+BUSY_MESSAGE = "Сейчас сервер занят другими изменениями. Повторите через несколько секунд."
+BUSY_RETRY_AFTER = 5  # seconds
 
 
 class RedoRequest(Exception):  # noqa: N818 - a signal to the edge, not an error to report
@@ -39,19 +45,43 @@ class RedoRequest(Exception):  # noqa: N818 - a signal to the edge, not an error
 
 def in_one_transaction(work: Callable[[], T]) -> T:
     """Run `work()` and commit; on any exception roll back (and drop the flashes it queued:
-    they announced a success that is undone) and let the exception through."""
+    they announced a success that is undone) and let the exception through.
+
+    Run again once, after undoing the first run's work: a `RedoRequest`, and on SQLite a reading
+    request that wrote after all and lost the race for the write lock (web/sqlite_locking.py),
+    which then waits its turn for the lock."""
     try:
         try:
-            result = work()
+            result = _committed(work)
         except RedoRequest:
             db.session.rollback()
-            result = work()
-        db.session.commit()
-    except BaseException:
-        db.session.rollback()
-        if has_request_context():
-            session.pop("_flashes", None)
+            result = _committed(work)
+        except OperationalError as error:
+            if not sqlite_locking.lost_race_to_write(error):
+                raise
+            db.session.rollback()
+            with sqlite_locking.writing():
+                result = _committed(work)
+    except OperationalError as error:
+        _roll_back()
+        if has_request_context() and sqlite_locking.is_busy(error):
+            raise ServiceUnavailable(BUSY_MESSAGE, retry_after=BUSY_RETRY_AFTER) from error
         raise
+    except BaseException:
+        _roll_back()
+        raise
+    return result
+
+
+def _roll_back() -> None:
+    db.session.rollback()
+    if has_request_context():
+        session.pop("_flashes", None)
+
+
+def _committed(work: Callable[[], T]) -> T:
+    result = work()
+    db.session.commit()
     return result
 
 
@@ -67,7 +97,8 @@ def committed(command: Callable[..., T]) -> Callable[..., T]:
 
     @functools.wraps(command)
     def run(*args, **kwargs):
-        return in_one_transaction(lambda: command(*args, **kwargs))
+        with sqlite_locking.writing():  # a command writes: on SQLite it queues for the lock
+            return in_one_transaction(lambda: command(*args, **kwargs))
 
     return run
 

@@ -1,4 +1,7 @@
-"""Celery jobs: thin, safe to run twice; the state they act on is in the database."""
+"""Celery jobs: thin, safe to run twice; the state they act on is in the database.
+
+Each job writes: on SQLite its transactions take the write lock when they begin, so a tick that
+reads due timers and then fires them never finds its snapshot stale (web/sqlite_locking.py)."""
 
 from __future__ import annotations
 
@@ -7,6 +10,7 @@ from flask import current_app
 
 from engine.core.tick import run_until_idle
 from engine.notifications.outbox import send_due
+from web import sqlite_locking
 from web.config import delivery_settings
 from web.extensions import db
 
@@ -14,7 +18,8 @@ from web.extensions import db
 @shared_task(name="engine.tick")
 def engine_tick() -> dict:
     try:
-        result = run_until_idle(db.session)
+        with sqlite_locking.writing():
+            result = run_until_idle(db.session)
     finally:
         db.session.remove()
     return {
@@ -29,7 +34,8 @@ def engine_tick() -> dict:
 def outbox_send_due() -> dict:
     """Send due emails and SMS from the outbox (retries with back-off are the rows' state)."""
     try:
-        result = send_due(db.session, delivery_settings(current_app.config))
+        with sqlite_locking.writing():
+            result = send_due(db.session, delivery_settings(current_app.config))
     finally:
         db.session.remove()
     return {"sent": result.sent, "retried": result.retried, "failed": result.failed}

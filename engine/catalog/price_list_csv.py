@@ -14,6 +14,7 @@ import logging
 from collections.abc import Iterator
 
 from engine.catalog.price_list import HEADER_SEARCH, REQUIRED, FileProblem, header_key
+from engine.spreadsheet_text import csv_text_back
 
 ZIP_MAGIC = b"PK\x03\x04"
 LEGACY_ENCODINGS = ("cp1251", "koi8_r")  # a CSV not in UTF-8: the one its header reads in
@@ -28,7 +29,8 @@ def csv_rows(data: bytes) -> Iterator[tuple[int, list]]:
     text = _decode(data)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
     try:
-        yield from enumerate(reader, start=1)
+        for number, cells in enumerate(reader, start=1):
+            yield number, [csv_text_back(cell) for cell in cells]  # the export's text marks off
     except csv.Error as error:  # in practice a cell past the reader's limit: an unclosed quote
         log.info("unreadable csv: %r", error)
         raise FileProblem(

@@ -38,6 +38,7 @@ from engine.catalog.price_list import (
 )
 from engine.catalog.price_list_csv import ZIP_MAGIC, csv_rows
 from engine.catalog.price_list_xlsx import SPARE_ROWS, SheetRows, xlsx_sheets
+from engine.spreadsheet_text import csv_text, xlsx_text_cell
 
 log = logging.getLogger(__name__)
 
@@ -259,6 +260,9 @@ def write_xlsx(rows: list[list], sheet_title: str) -> bytes:
     for row in rows:
         cells = []
         for value, number_format in zip(row, formats, strict=True):
+            if isinstance(value, str):
+                cells.append(xlsx_text_cell(sheet, value))  # text from data: never a formula
+                continue
             if number_format is None or value is None:
                 cells.append(value)
                 continue
@@ -286,6 +290,8 @@ def _csv_value(value) -> str:
         return ""
     if isinstance(value, Decimal):
         return f"{value:.2f}".replace(".", ",")
+    if isinstance(value, str):
+        return csv_text(value)  # text from data: Excel must not take it for a formula
     return str(value)
 
 

@@ -79,6 +79,8 @@ def reserve(
     if premise is None:
         raise NotFound("Помещение не найдено")
     Reservation.require_free(premise)
+    if user is not None:
+        Reservation.require_client_served_by(client, user)
     over_limit = False
     if channel != Channel.online:
         # Offline, the head of sales may allow a reservation over the limit: the process is
@@ -278,6 +280,7 @@ def enqueue(session: Session, premise_id: int, client: Client, user: User) -> Qu
     premise = session.get(Premise, premise_id, with_for_update=True)
     if premise is None:
         raise NotFound("Помещение не найдено")
+    Reservation.require_client_served_by(client, user)
     holder = session.scalar(
         select(Reservation.client_id).where(
             Reservation.premise_id == premise.id, Reservation.status == ReservationStatus.active

@@ -66,7 +66,10 @@ class OutboundMessage(Base):
         return self.delivered_via == "sms-dev"
 
     def delivered(self, via: str, provider_message_id: str | None, now: datetime) -> None:
+        """Sent: an earlier attempt's error no longer describes it (`attempts` still tells how
+        many tries it took)."""
         self.status = MessageStatus.sent
+        self.last_error = None
         self.sent_at = now
         self.delivered_via = via
         self.provider_message_id = (provider_message_id or "")[:100] or None

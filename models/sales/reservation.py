@@ -60,6 +60,22 @@ class NotYourReservation(ReservationError):
         )
 
 
+class NotYourClient(ReservationError):
+    """A client another manager leads: a sales manager neither reserves nor queues for them
+    (`Reservation.require_client_served_by`); the client's own manager or management do."""
+
+    status = 403
+
+    def __init__(self, client):
+        who = client.manager.display_name if client.manager is not None else "другой менеджер"
+        super().__init__(
+            "not_your_client",
+            f"Клиента «{client.full_name}» ведёт {who}: бронь и место в очереди для него "
+            "оформляет его менеджер или руководитель отдела продаж",
+            field="phone",
+        )
+
+
 class OnlineStore:
     """The online store acting through its API key, where an employee would be a User: it may
     cancel the reservations it made, paid or not (the customer paid in the store)."""
@@ -232,6 +248,16 @@ class Reservation(Base):
         if manages_sales(actor):
             return True
         return actor.role == Role.sales_manager and self.manager_id in (None, actor.id)
+
+    @staticmethod
+    def require_client_served_by(client, actor: Actor) -> None:
+        """Reserve or queue for a client: management for anyone; a sales manager for their own
+        clients and those nobody leads yet (the client card's rule, `Client.can_edit`); the
+        online store books for whoever its buyer is (their manager follows it up)."""
+        if actor is ONLINE_STORE or manages_sales(actor):
+            return
+        if client.manager_id not in (None, actor.id):
+            raise NotYourClient(client)
 
     def require_handler(self, actor: Actor) -> None:
         """Refuse, with NotYourReservation (403), whoever `can_be_handled_by` refuses."""

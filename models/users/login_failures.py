@@ -85,8 +85,12 @@ def record_failure(session: Session, email: str, address: str, limits: LoginLimi
 
 def forget_failures(session: Session, email: str) -> None:
     """After a successful login this email's failures are forgotten; the failures at other
-    emails from the same address still count (one's own account resets no guesses at others)."""
-    session.execute(delete(LoginFailure).where(LoginFailure.email == login_key(email)))
+    emails from the same address still count (one's own account resets no guesses at others).
+    A login with nothing to forget writes nothing (in the embedded mode it then need not wait
+    for SQLite's write lock)."""
+    mine = LoginFailure.email == login_key(email)
+    if session.scalar(select(LoginFailure.id).where(mine).limit(1)) is not None:
+        session.execute(delete(LoginFailure).where(mine))
 
 
 def _forget_old(session: Session, before: datetime) -> None:

@@ -14,6 +14,7 @@ from models.sales.queue import QueueEntry, QueueStatus
 from models.sales.reservation import Channel
 from models.users.user import Role
 from web import create_app
+from web.extensions import db
 from web.security import public
 
 
@@ -49,7 +50,9 @@ def test_a_view_without_a_role_guard_is_refused_to_everyone(app_with_throwaway_v
     assert browser.get("/throwaway/public").status_code == 200  # the harness serves views
 
     assert browser.get("/throwaway/unguarded").status_code == 403
-    log_in(browser, make_user(Role.admin))
+    admin = make_user(Role.admin)
+    db.session.commit()  # the second app has a session of its own; its POST waits for writers
+    log_in(browser, admin)
     assert browser.get("/throwaway/unguarded").status_code == 403
     assert browser.post("/throwaway/unguarded").status_code == 403
     assert app_with_throwaway_views.served == ["public"]

@@ -27,6 +27,7 @@ HTTP_CODES = {
     413: ("payload_too_large", "Тело запроса слишком большое"),
     415: ("unsupported_media_type", "Тело запроса должно быть JSON"),
     500: ("internal_error", "Ошибка сервера; повторите запрос позже"),
+    503: ("busy", "Сервер занят другими изменениями; повторите запрос через несколько секунд"),
 }
 
 
@@ -78,6 +79,8 @@ def register(bp: Blueprint) -> None:
         response = error_response(error.code or 500, code, message)
         if error.code == 405 and getattr(error, "valid_methods", None):
             response.headers["Allow"] = ", ".join(error.valid_methods)
+        if getattr(error, "retry_after", None):  # 503: the database is busy (web/edge.py)
+            response.headers["Retry-After"] = str(error.retry_after)
         return response
 
     # Registered by code: the app's own handlers are by code too and would win otherwise.

@@ -10,7 +10,7 @@ from wtforms.validators import DataRequired
 
 from engine.users.login import authenticate, log_out, remember_for
 from models.users.login_failures import LoginLocked
-from web import edge
+from web import edge, sqlite_locking
 from web.extensions import db
 from web.forms import Form
 from web.redirects import safe_next
@@ -28,6 +28,7 @@ class LoginForm(Form):
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@sqlite_locking.reads_only
 @public
 def login():
     if current_user.is_authenticated:
