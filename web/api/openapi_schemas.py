@@ -5,7 +5,7 @@ from __future__ import annotations
 from models.catalog.objects import PremiseKind, PremiseStatus
 from models.db.bounds import INT_MAX
 from models.sales.reservation import ReservationStatus
-from web.api.payloads import EMAIL_MAX, NAME_MAX, PHONE_PATTERN
+from web.api.payloads import EMAIL_MAX, NAME_MAX, PHONE_MAX, PHONE_PATTERN
 from web.api.premises import PAGE_SIZE, PRICE_PATTERN
 
 DECIMAL = {"type": "string", "pattern": r"^\d+\.\d{2}$", "examples": ["12500000.00"]}
@@ -117,7 +117,7 @@ SCHEMAS = {
                     "phone": {
                         "type": "string",
                         "pattern": PHONE_PATTERN,
-                        "maxLength": 30,
+                        "maxLength": PHONE_MAX,
                         "description": "Российский номер в любой записи: `8 (999) 123-45-67`, "
                         "`+79991234567`. Клиент с таким телефоном уже есть — бронь на него",
                     },

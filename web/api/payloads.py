@@ -16,7 +16,8 @@ REQUIRED = "Обязательное поле"
 # What the OpenAPI document says of the fields (web/api/openapi_schemas.py) is what is checked
 # here: the schema and the server agree on every value.
 NAME_MAX = 300
-PHONE_PATTERN = r"^\+?[0-9 ()\-]{5,30}$"
+PHONE_MAX = 30
+PHONE_PATTERN = rf"^\+?[0-9 ()\-]{{5,{PHONE_MAX}}}$"
 EMAIL_MAX = 254
 
 
@@ -45,7 +46,7 @@ def parse_reservation_request(body: dict[str, Any]) -> ReservationRequest:
         raise ValidationFailed(errors)
     _refuse_unknown(client, CLIENT_FIELDS, "client.", errors)
     full_name = _text(client, "full_name", errors, required=True, max_length=NAME_MAX)
-    phone = _text(client, "phone", errors, required=True, max_length=30)
+    phone = _text(client, "phone", errors, required=True, max_length=PHONE_MAX)
     if phone is not None and not re.fullmatch(PHONE_PATTERN, phone):
         errors["client.phone"] = "Телефон: цифры, пробелы, скобки, дефисы и + в начале"
         phone = None
