@@ -2,9 +2,10 @@
 § 2: the premise form once showed «49,35» in a number input as empty and erased the areas).
 
 The forms are opened as a role allowed to: the head of sales for the catalog, the client cards
-and the business settings; the admin for the employees, the notification texts and the login settings. Before and
-after each save the whole database is read (the server shares it with the test): every row of
-every table must be the same, so no column changed and no history, change or audit row appeared.
+and the business settings; the admin for the employees, the notification texts and the login
+settings. Before and after each save the whole database is read (the server shares it with the
+test): every row of every table must be the same, so no column changed and no history, change or
+audit row appeared.
 """
 
 from __future__ import annotations
