@@ -31,6 +31,7 @@ Only prints: targets are reported as met / NOT met, nothing here fails the run o
 
 from __future__ import annotations
 
+import json
 import multiprocessing
 import os
 import random
@@ -198,8 +199,22 @@ def main(argv: list[str] | None = None) -> None:
 # --------------------------------------------------------------------------- (a) raw
 
 
+# What the actions would answer in the in-memory workflow (no database): the cut is measured
+# against the premise's reference price (issue 14), here the price at start.
+_STAND_IN_RESULTS = {
+    "measure_price_cut": {
+        "price": "10000000.00",
+        "reference_price": "10000000.00",
+        "reference_source": "импорт",
+        "cut_pct": "10.00",
+    }
+}
+
+
 def _raw_script_engine() -> SandboxScriptEngine:
-    return SandboxScriptEngine(service_handler=lambda name, params, data: "{}")
+    return SandboxScriptEngine(
+        service_handler=lambda name, params, data: json.dumps(_STAND_IN_RESULTS.get(name, {}))
+    )
 
 
 _SHIPPED = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(SPIFF_CONFIG))
