@@ -343,6 +343,17 @@ def notify_refused(ctx: ActionContext, manager_id, premise_id, reason):
     return {}
 
 
+# Who a client's letter names when nobody leads the reservation (an online booking) nor the card.
+NO_MANAGER_YET = "отдел продаж (менеджер свяжется с вами)"
+
+
+def manager_name(reservation: Reservation) -> str:
+    """The reservation's manager, else the manager who leads the client's card, else the sales
+    department: a letter never says «Ваш менеджер: .»."""
+    manager = reservation.manager or reservation.client.manager
+    return manager.display_name if manager is not None else NO_MANAGER_YET
+
+
 def context_of(reservation: Reservation) -> dict:
     """What templates of reservation events may say."""
     premise = reservation.premise
@@ -354,7 +365,7 @@ def context_of(reservation: Reservation) -> dict:
         "premise_number": premise.number,
         "building": building.title,
         "client_name": reservation.client.full_name,
-        "manager_name": reservation.manager.display_name if reservation.manager else "",
+        "manager_name": manager_name(reservation),
         "channel": reservation.channel.value,
         "expires_at": reservation.expires_at.isoformat(),
         "expires_at_text": reservation.expires_at.astimezone(tz).strftime("%d.%m.%Y %H:%M"),

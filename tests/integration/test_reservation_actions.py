@@ -240,6 +240,25 @@ def test_a_reservation_tells_the_manager_and_the_client_its_end_in_the_buildings
     assert "Ваш менеджер: Петрова Анна." in to_client
 
 
+@pytest.mark.parametrize(
+    ("card_led_by", "named"),
+    [("Петрова Анна", "Ваш менеджер: Петрова Анна."), (None, "Ваш менеджер: отдел продаж")],
+)
+def test_an_online_booking_letter_names_the_cards_manager_or_the_department(
+    stopped, flat, make_user, make_client, card_led_by, named
+):
+    manager = card_led_by and make_user(Role.sales_manager, full_name=card_led_by)
+    buyer = make_client(email="online@buyer.ru", manager_id=manager.id if manager else None)
+
+    reserve(flat, buyer, channel="online")  # nobody leads the reservation itself
+
+    [letter] = db.session.scalars(
+        select(OutboundMessage.body).where(OutboundMessage.to_address == "online@buyer.ru")
+    ).all()
+    assert named in letter
+    assert "Ваш менеджер: ." not in letter
+
+
 def test_an_edited_template_may_name_the_reservations_number(stopped, flat, make_user, make_client):
     from engine.notifications.templates import save
 
