@@ -14,7 +14,7 @@ from datetime import datetime
 from sqlalchemy import Table, and_, delete, select, update
 from sqlalchemy.orm import Session
 
-from models.clients.card import SCALAR_FIELDS
+from models.clients.card import fields_shared_by
 from models.clients.client import Client, ClientChange, ClientEmail, ClientPhone, change_text
 from models.db.base import Base, utcnow
 from models.db.errors import DomainError
@@ -76,7 +76,7 @@ def merge(
 
 def _fold_fields(keep: Client, drop: Client, user_id: int | None, now: datetime) -> None:
     confirmed = list(keep.confirmed_fields or [])
-    for name in SCALAR_FIELDS:
+    for name in fields_shared_by(keep.kind, drop.kind):
         mine, theirs = getattr(keep, name), getattr(drop, name)
         if theirs in (None, "") or change_text(mine) == change_text(theirs):
             continue

@@ -33,6 +33,16 @@ PERSON_FIELDS = (
 )
 COMPANY_FIELDS = ("kpp", "ogrn", "representative")
 SCALAR_FIELDS = ("full_name", "inn", *PERSON_FIELDS, *COMPANY_FIELDS)
+
+
+def fields_shared_by(kind, other_kind) -> tuple[str, ...]:
+    """The card fields one card may take from another in a merge: all of them between cards of
+    one kind; none between a person and a company (a person's name, passport, birth date or
+    12-digit ИНН is not a company's, nor a company's КПП a person's). The merged card keeps its
+    own values, and the kept card's change log names it."""
+    return SCALAR_FIELDS if kind == other_kind else ()
+
+
 DATE_FIELDS = ("birth_date", "passport_issued_on")
 TEXT_LIMITS = {
     "full_name": 300,

@@ -81,3 +81,27 @@ def test_the_kept_card_takes_the_other_manager_and_email_only_when_it_has_none(
     other = make_client(db_session, "Другая 2", email="other@example.ru", manager_id=theirs.id)
     merge(db_session, having, other, head, now=AT)
     assert (having.manager_id, having.email) == (mine.id, "own@example.ru")
+
+
+def test_a_person_merged_into_a_company_gives_it_none_of_their_fields(db_session, head):
+    """Before, the company card took the person's passport, birth date, address and 12-digit
+    ИНН (hidden from nobody on a company's page but its change log), and the person's name as a
+    conflict over the company's."""
+    from models.clients.client import ClientKind
+
+    company = make_client(db_session, "ООО «Ромашка»", kind=ClientKind.company, kpp="770101001")
+    person = make_client(
+        db_session,
+        "Смирнова Ольга Петровна",
+        inn="500100732259",
+        registration_address="г. Москва, ул. Тверская, 1",
+        passport_issued_by="ОВД Тверской",
+    )
+
+    merge(db_session, company, person, head, now=AT)
+
+    assert (company.full_name, company.inn, company.kpp) == ("ООО «Ромашка»", None, "770101001")
+    assert (company.registration_address, company.passport_issued_by) in ((None, None), ("", ""))
+    assert company.open_conflicts == []
+    assert [c.field for c in company.changes if c.source == "merge"] == ["merged"]
+    assert person.registration_address == "г. Москва, ул. Тверская, 1"  # the merged card keeps it
