@@ -4,9 +4,8 @@ Analysts and marketers read client cards (contacts, lead source, consents) but n
 passport, a birth date, a registration address, an ИНН or a СНИЛС. The field's name decides,
 not the card's current kind: a passport left in the change log of a card switched to
 «Организация» stays hidden all the same (a merge gives a company card none of a person's
-fields: `models.clients.card.fields_shared_by`). The rule
-holds wherever a value can appear: the card, its change log, its conflicts, the merge page,
-search.
+fields: `models.clients.card.fields_shared_by`). The rule holds wherever a value can appear:
+the card, its change log, its conflicts, the merge page, search.
 
 A lawyer reads no client cards; a premise's card names its buyer to the lawyer once the deal
 begins (the contract is theirs to prepare), never the reserving or queued clients before it.
