@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from decimal import ROUND_CEILING, Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation
 
 from engine.core.actions import ActionContext, ActionError, action
 from models.catalog.objects import Premise, PriceIsFixed
+from models.catalog.price_reference import price_cut_pct
 from models.db import txcache
 from models.db.errors import DomainError
 
@@ -26,10 +27,7 @@ def change_premise_price(ctx: ActionContext, premise_id: int, new_price: str, us
         raise ActionError("price_not_changeable", f"Помещение {premise_id} не найдено")
     if not premise.can_change_price():  # refused even when the price would stay the same
         raise ActionError(PriceIsFixed.code, PriceIsFixed(premise).message)
-    try:
-        price = Decimal(str(new_price))
-    except InvalidOperation as error:
-        raise ActionError("price_not_changeable", f"Цена «{new_price}» — не число") from error
+    price = _price(new_price)
     try:  # approved by the head of sales: the new reference price further cuts add up to
         premise.change_price(
             price, by_user_id=user_id, source="process", approved=ctx.approved_by() is not None
@@ -38,6 +36,13 @@ def change_premise_price(ctx: ActionContext, premise_id: int, new_price: str, us
         raise ActionError("price_not_changeable", error.message) from error
     ctx.flush()
     return {"premise_id": premise.id, "price": str(premise.price)}
+
+
+def _price(text: str) -> Decimal:
+    try:
+        return Decimal(str(text))
+    except InvalidOperation as error:
+        raise ActionError("price_not_changeable", f"Цена «{text}» — не число") from error
 
 
 def _cut_sample(params: dict, data: dict) -> dict:
@@ -49,14 +54,14 @@ def _cut_sample(params: dict, data: dict) -> dict:
     try:
         price = Decimal(str(price))
         reference = Decimal(str(data.get("reference_price") or price))
-        cut = (reference - Decimal(str(params.get("new_price")))) * 100 / reference
+        cut = price_cut_pct(reference, params.get("new_price"))
     except (InvalidOperation, ArithmeticError):
         return {}
     return {
         "price": str(price),
         "reference_price": str(reference),
         "reference_source": "пробный запуск",
-        "cut_pct": str(cut.quantize(Decimal("0.01"), rounding=ROUND_CEILING)),
+        "cut_pct": str(cut),
     }
 
 
@@ -78,10 +83,7 @@ def measure_price_cut(ctx: ActionContext, premise_id: int, new_price: str):
     premise = txcache.locked(ctx.session, Premise, int(premise_id))
     if premise is None:
         raise ActionError("price_not_changeable", f"Помещение {premise_id} не найдено")
-    try:
-        price = Decimal(str(new_price))
-    except InvalidOperation as error:
-        raise ActionError("price_not_changeable", f"Цена «{new_price}» — не число") from error
+    price = _price(new_price)
     return {
         "price": str(premise.price),
         "reference_price": str(premise.cut_reference),

@@ -16,9 +16,8 @@ from enum import Enum
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from models.catalog.kinds import FINISHING_LABELS, KIND_LABELS
 from models.catalog.objects import (
-    FINISHING_LABELS,
-    KIND_LABELS,
     STATUS_LABELS,
     Building,
     Finishing,

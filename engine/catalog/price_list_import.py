@@ -22,8 +22,8 @@ from sqlalchemy.orm import Session, joinedload, noload, selectinload
 
 from engine.catalog.price_list import BY_KEY, COLUMNS, DEFAULTS, IMPORTED, NULLABLE, Problem
 from engine.catalog.price_list_files import ParsedRow, parse_table
+from models.catalog.kinds import MANUAL_STATUSES
 from models.catalog.objects import (
-    MANUAL_STATUSES,
     STATUS_LABELS,
     Building,
     Floor,

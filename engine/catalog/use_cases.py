@@ -13,14 +13,8 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from models.catalog.objects import (
-    MANUAL_STATUSES,
-    Building,
-    Finishing,
-    Premise,
-    PremiseKind,
-    PremiseStatus,
-)
+from models.catalog.kinds import MANUAL_STATUSES
+from models.catalog.objects import Building, Finishing, Premise, PremiseKind, PremiseStatus
 from models.db.errors import InvalidPremiseData
 
 

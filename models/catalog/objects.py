@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import date, datetime
-from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import (
     Boolean,
@@ -19,84 +18,25 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from models.catalog.kinds import (
+    KIND_ACCUSATIVE,
+    KIND_SHORT,
+    PRICE_FIXED_STATUSES,
+    STATUS_LABELS,
+    STATUS_TRANSITIONS,
+    ConstructionStage,
+    Finishing,
+    PremiseKind,
+    PremiseStatus,
+)
+from models.catalog.price_reference import (
+    REFERENCE_SOURCES,
+    SETS_REFERENCE,
+    first_price,
+    price_cut_pct,
+)
 from models.db.base import Area, Base, Money, UTCDateTime, append_unloaded, enum_column, utcnow
 from models.db.errors import DomainError, InvalidPremiseData, InvalidStatusChange
-
-
-class ConstructionStage(enum.StrEnum):
-    design = "design"
-    foundation = "foundation"
-    frame = "frame"
-    facade = "facade"
-    finishing = "finishing"
-    commissioned = "commissioned"
-
-
-class PremiseKind(enum.StrEnum):
-    apartment = "apartment"
-    commercial = "commercial"
-    parking = "parking"
-    storage = "storage"
-    apartments = "apartments"
-
-
-class Finishing(enum.StrEnum):
-    none = "none"
-    white_box = "white_box"
-    fine = "fine"
-    furnished = "furnished"
-
-
-class PremiseStatus(enum.StrEnum):
-    not_for_sale = "not_for_sale"
-    available = "available"
-    reserved = "reserved"
-    paid_reservation = "paid_reservation"
-    in_deal = "in_deal"
-    sold = "sold"
-
-
-# The life of a premise (DOMAIN.md). Back to `available` when a reservation is lifted
-# or a contract is terminated.
-STATUS_TRANSITIONS: dict[PremiseStatus, frozenset[PremiseStatus]] = {
-    PremiseStatus.not_for_sale: frozenset({PremiseStatus.available}),
-    PremiseStatus.available: frozenset(
-        {PremiseStatus.not_for_sale, PremiseStatus.reserved, PremiseStatus.paid_reservation}
-    ),
-    PremiseStatus.reserved: frozenset(
-        {PremiseStatus.available, PremiseStatus.paid_reservation, PremiseStatus.in_deal}
-    ),
-    PremiseStatus.paid_reservation: frozenset({PremiseStatus.available, PremiseStatus.in_deal}),
-    PremiseStatus.in_deal: frozenset({PremiseStatus.available, PremiseStatus.sold}),
-    PremiseStatus.sold: frozenset(),
-}
-
-# What an employee may set by hand on the premise card; the rest is the processes' work.
-MANUAL_STATUSES = frozenset({PremiseStatus.not_for_sale, PremiseStatus.available})
-
-# From a paid reservation on, the client has been promised this price: it no longer changes.
-PRICE_FIXED_STATUSES = frozenset(
-    {PremiseStatus.paid_reservation, PremiseStatus.in_deal, PremiseStatus.sold}
-)
-
-
-# Where a premise's reference price came from: the price a cut is measured against
-# (Premise.cut_pct). Management sets it (by hand, by import, or approving a cut); a cut a
-# manager makes alone within the process's threshold never moves it.
-REFERENCE_SOURCES = {
-    "created": "цена при заведении помещения",
-    "manual": "установлена руководством вручную",
-    "import": "из прайс-листа",
-    "approval": "согласована руководителем",
-    "migration": "цена на момент введения базовой цены",
-}
-SETS_REFERENCE = frozenset({"manual", "import"})
-
-
-def _price_given(context) -> Decimal | None:
-    """A new premise's reference price is its first price."""
-    price = context.get_current_parameters().get("price")
-    return None if price is None else Decimal(str(price))
 
 
 class PriceIsFixed(DomainError):
@@ -245,7 +185,7 @@ class Premise(Base):
     kitchen_area: Mapped[Decimal | None] = mapped_column(Area)
     price: Mapped[Decimal] = mapped_column(Money)
     # The price a cut is measured against (see REFERENCE_SOURCES): cuts add up against it.
-    reference_price: Mapped[Decimal] = mapped_column(Money, default=_price_given)
+    reference_price: Mapped[Decimal] = mapped_column(Money, default=first_price)
     reference_source: Mapped[str] = mapped_column(String(20), default="created")
     reference_set_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     finishing: Mapped[Finishing] = mapped_column(enum_column(Finishing), default=Finishing.none)
@@ -356,11 +296,7 @@ class Premise(Base):
         """How far `new_price` is below the reference price, in per cent of it (0.01 %,
         rounded up, so a cut a hair over the threshold is never shown as the threshold);
         negative for a price above it."""
-        reference = self.cut_reference
-        if not reference:
-            return Decimal("0.00")
-        cut = (reference - Decimal(new_price)) * 100 / reference
-        return cut.quantize(Decimal("0.01"), rounding=ROUND_CEILING)
+        return price_cut_pct(self.cut_reference, new_price)
 
     def can_change_status(self, new_status: PremiseStatus) -> bool:
         return new_status == self.status or new_status in STATUS_TRANSITIONS[self.status]
@@ -413,54 +349,3 @@ def price_per_m2(price: Decimal, area: Decimal) -> Decimal:
     if not area:
         return Decimal("0.00")
     return (Decimal(price) / Decimal(area)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-
-
-STATUS_LABELS = {
-    PremiseStatus.not_for_sale: "Не в продаже",
-    PremiseStatus.available: "Свободно",
-    PremiseStatus.reserved: "Бронь",
-    PremiseStatus.paid_reservation: "Платная бронь",
-    PremiseStatus.in_deal: "Оформление",
-    PremiseStatus.sold: "Продано",
-}
-
-KIND_LABELS = {
-    PremiseKind.apartment: "Квартира",
-    PremiseKind.commercial: "Коммерческое помещение",
-    PremiseKind.parking: "Машино-место",
-    PremiseKind.storage: "Кладовая",
-    PremiseKind.apartments: "Апартаменты",
-}
-
-# A kind after «забронировать» / «на» (the accusative case): «на квартиру № 35» (UI.md, Words).
-KIND_ACCUSATIVE = {
-    PremiseKind.apartment: "квартиру",
-    PremiseKind.commercial: "коммерческое помещение",
-    PremiseKind.parking: "машино-место",
-    PremiseKind.storage: "кладовую",
-    PremiseKind.apartments: "апартаменты",
-}
-
-KIND_SHORT = {
-    PremiseKind.apartment: "Кв.",
-    PremiseKind.commercial: "Комм.",
-    PremiseKind.parking: "М/м",
-    PremiseKind.storage: "Кл.",
-    PremiseKind.apartments: "Ап.",
-}
-
-FINISHING_LABELS = {
-    Finishing.none: "Без отделки",
-    Finishing.white_box: "White box (предчистовая)",
-    Finishing.fine: "Чистовая",
-    Finishing.furnished: "С мебелью",
-}
-
-STAGE_LABELS = {
-    ConstructionStage.design: "Проектирование",
-    ConstructionStage.foundation: "Котлован и фундамент",
-    ConstructionStage.frame: "Монолитные работы",
-    ConstructionStage.facade: "Фасад и кровля",
-    ConstructionStage.finishing: "Отделочные работы",
-    ConstructionStage.commissioned: "Введён в эксплуатацию",
-}

@@ -2,7 +2,8 @@
 
 from flask import Blueprint
 
-from models.catalog.objects import FINISHING_LABELS, KIND_LABELS, STAGE_LABELS, STATUS_LABELS
+from models.catalog.kinds import FINISHING_LABELS, KIND_LABELS, STAGE_LABELS
+from models.catalog.objects import STATUS_LABELS
 from web import navigation
 from web.security import ALL_ROLES
 

@@ -11,8 +11,8 @@ from flask import abort, render_template, request, url_for
 from markupsafe import Markup, escape
 from sqlalchemy import func, select
 
+from models.catalog.kinds import KIND_LABELS
 from models.catalog.objects import (
-    KIND_LABELS,
     STATUS_LABELS,
     Building,
     Floor,

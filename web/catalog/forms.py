@@ -13,14 +13,8 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from models.catalog.objects import (
-    FINISHING_LABELS,
-    KIND_LABELS,
-    MANUAL_STATUSES,
-    STAGE_LABELS,
-    STATUS_LABELS,
-    Building,
-)
+from models.catalog.kinds import FINISHING_LABELS, KIND_LABELS, MANUAL_STATUSES, STAGE_LABELS
+from models.catalog.objects import STATUS_LABELS, Building
 from models.db.bounds import AREA_LIMIT
 from web.fields import (
     MultilineTextField,

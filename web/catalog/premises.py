@@ -21,8 +21,8 @@ from sqlalchemy.orm import joinedload
 
 from engine.catalog.use_cases import PremiseValues, save_premise
 from engine.sales.use_cases import deal_reservation, waiting_entries
+from models.catalog.kinds import MANUAL_STATUSES
 from models.catalog.objects import (
-    MANUAL_STATUSES,
     STATUS_LABELS,
     Building,
     Premise,
