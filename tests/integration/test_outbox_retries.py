@@ -152,3 +152,25 @@ def test_two_send_passes_at_once_deliver_each_message_once(app, db_session, make
         db_session.scalar(select(func.count()).where(OutboundMessage.status == MessageStatus.sent))
         == 60
     )
+
+
+# A message sent after failed attempts keeps how many tries it took, not the last failure's
+# text: the outbox shows it as sent, with no stale reason beside it.
+def test_a_message_sent_on_its_second_attempt_keeps_no_error_of_the_first(
+    db_session, queued, smtp_server, login_as, client
+):
+    start = utcnow()
+    smtp_server.inbox.refuse = "451 4.3.0 Try again later"
+    send_due(db_session, smtp_server.settings(), now=start)
+    assert "451" in row(queued).last_error
+
+    smtp_server.inbox.refuse = None
+    later = start + timedelta(minutes=2)
+    result = send_due(db_session, smtp_server.settings(), now=later)
+
+    message = row(queued)
+    assert (result.sent, message.status, message.attempts) == (1, MessageStatus.sent, 2)
+    assert message.last_error is None
+    login_as(Role.admin)
+    page = client.get("/admin/notifications/outbox").get_data(as_text=True)
+    assert "Try again later" not in page

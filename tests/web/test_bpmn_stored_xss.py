@@ -11,10 +11,8 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
-import pytest
 from sqlalchemy import func, select, update
 
-from engine.authoring import modeler
 from engine.core import runtime
 from models.process.instance import ProcessDraft, ProcessModel
 from models.users.audit import AuditEvent
@@ -31,18 +29,6 @@ ATTACK = PRICE_CHANGE.replace(
     "fetch('/admin/users').then(r => r.text()).then(t => alert(t))</h:script>",
     1,
 )
-
-
-@pytest.fixture
-def analyst(login_as):
-    return login_as(Role.analyst)
-
-
-@pytest.fixture
-def draft(db_session, make_user):
-    found = modeler.new_draft(db_session, "price_change", make_user(Role.analyst, "a2@test.local"))
-    db_session.commit()
-    return found
 
 
 def count(db_session, model) -> int:

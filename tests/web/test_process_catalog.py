@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from engine.authoring import modeler
 from engine.core import runtime
 from models.process.instance import ProcessDraft, ProcessModel, ProcessStatus
 from models.users.audit import AuditEvent
@@ -27,18 +26,6 @@ HOSTILE = (
     "</bpmn:definitions>"
 )
 NOT_EDITORS = [r for r in Role if r not in (Role.admin, Role.analyst)]
-
-
-@pytest.fixture
-def analyst(login_as):
-    return login_as(Role.analyst)
-
-
-@pytest.fixture
-def draft(db_session, make_user):
-    found = modeler.new_draft(db_session, "price_change", make_user(Role.analyst, "a2@test.local"))
-    db_session.commit()
-    return found
 
 
 def versions(db_session) -> list[int]:

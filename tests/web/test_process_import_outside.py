@@ -5,19 +5,12 @@ from __future__ import annotations
 
 import io
 
-import pytest
 from sqlalchemy import select
 
 from models.process.instance import ProcessDraft
-from models.users.user import Role
 from tests.factories.process import DATA
 
 OUTSIDE = DATA / "outside"
-
-
-@pytest.fixture
-def analyst(login_as):
-    return login_as(Role.analyst)
 
 
 def upload(client, name: str):

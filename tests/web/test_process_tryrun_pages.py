@@ -12,7 +12,6 @@ import pytest
 from sqlalchemy import select
 
 import tests.process_support  # noqa: F401 - registers the test action engine_features calls
-from engine.authoring import modeler
 from models.process.instance import ProcessDraft
 from models.users.user import Role
 from web.extensions import db
@@ -26,18 +25,6 @@ SAMPLE = {
     "current_price": "1000000.00",
     "_results": {"change_premise_price": {"changed": True}},
 }
-
-
-@pytest.fixture
-def analyst(login_as):
-    return login_as(Role.analyst)
-
-
-@pytest.fixture
-def draft(db_session, make_user):
-    found = modeler.new_draft(db_session, "price_change", make_user(Role.analyst, "a2@test.local"))
-    db_session.commit()
-    return found
 
 
 @pytest.fixture
