@@ -19,10 +19,6 @@ from __future__ import annotations
 
 import http.client
 import json
-import os
-import socket
-import subprocess
-import sys
 import threading
 from collections import Counter
 from collections.abc import Callable
@@ -45,8 +41,9 @@ from models.process.instance import ProcessBusinessKey, ProcessInstance, Process
 from models.sales.reservation import Channel, Reservation, ReservationError, ReservationStatus
 from models.users.api_key import IdempotencyRecord
 from tests.factories import users
+from tests.server_support import Gunicorn
 from tests.time_support import lock_waits, wait_until
-from web.config import ROOT, TestConfig
+from web.config import TestConfig
 
 ATTEMPTS = 50
 GUNICORN_WORKERS = 4
@@ -348,48 +345,19 @@ def test_a_known_buyer_giving_consent_on_two_premises_at_once_gets_both(
 # --------------------------------------------------------------------------- (c) HTTP
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-class Gunicorn:
-    """`gunicorn "web:create_app()"` on a free port, against `database_url`."""
+class ApiServer(Gunicorn):
+    """The product under gunicorn, asked in JSON."""
 
     def __init__(self, database_url: str, log_path: Path):
-        self.port = _free_port()
-        self.log_path = log_path
-        env = {
-            **os.environ,
-            "DATABASE_URL": database_url,
-            "SECRET_KEY": "reservation-concurrency-test",
-        }
-        self.log = log_path.open("wb")
-        self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "--workers",
-                str(GUNICORN_WORKERS),
-                "--threads",
-                str(GUNICORN_THREADS),
-                # A gthread worker accepts up to worker_connections (1000) requests and queues
-                # them for its threads: one process would take the whole burst. Spread it.
-                "--worker-connections",
-                str(GUNICORN_THREADS),
-                "--bind",
-                f"127.0.0.1:{self.port}",
-                "--graceful-timeout",
-                "5",
-                "--preload",  # import the app once, then fork: 4 imports on 2 cores are slow
-                "web:create_app()",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
+        super().__init__(
+            database_url,
+            log_path,
+            workers=GUNICORN_WORKERS,
+            threads=GUNICORN_THREADS,
+            # A gthread worker accepts up to worker_connections (1000) requests and queues
+            # them for its threads: one process would take the whole burst. Spread it.
+            # --preload: import the app once, then fork (4 imports on 2 cores are slow).
+            options=("--worker-connections", str(GUNICORN_THREADS), "--preload"),
         )
 
     def request(self, method: str, path: str, body=None, headers=None) -> tuple[int, dict]:
@@ -411,37 +379,6 @@ class Gunicorn:
         except ValueError:
             return response.status, {"raw": raw[:500].decode("utf-8", "replace")}
 
-    def wait_ready(self) -> None:
-        def healthy() -> bool:
-            if self.process.poll() is not None:
-                raise AssertionError(f"gunicorn exited:\n{self.output()}")
-            try:
-                return self.request("GET", "/healthz")[0] == 200
-            except OSError:
-                return False
-
-        wait_until(
-            healthy,
-            timeout=WAIT_S,
-            every=0.2,
-            failure=lambda: f"gunicorn did not answer /healthz:\n{self.output()}",
-        )
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(5)
-        self.log.close()
-
-    def output(self) -> str:
-        if not self.log.closed:
-            self.log.flush()
-        return self.log_path.read_text("utf-8", "replace")[-4000:]
-
 
 def test_fifty_http_requests_at_once_under_gunicorn_get_one_201_and_49_409(
     app, db_session, engine, database_url, processes, make_building, make_premise, tmp_path
@@ -452,10 +389,10 @@ def test_fifty_http_requests_at_once_under_gunicorn_get_one_201_and_49_409(
     key_id = key.id
     db_session.close()  # nothing of ours stays open while gunicorn works
 
-    server = Gunicorn(database_url, tmp_path / "gunicorn.log")
+    server = ApiServer(database_url, tmp_path / "gunicorn.log")
     answers: list = [None] * ATTEMPTS
     try:
-        server.wait_ready()
+        server.wait_ready(WAIT_S)
         ready = threading.Barrier(ATTEMPTS + 1)
 
         def send(index: int) -> None:

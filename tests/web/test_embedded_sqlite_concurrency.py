@@ -9,15 +9,10 @@ mode is SQLite by definition.
 from __future__ import annotations
 
 import json
-import os
-import socket
-import subprocess
-import sys
 import threading
 import urllib.error
 import urllib.request
 from collections import Counter
-from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -28,21 +23,14 @@ from models.clients.client import Client
 from models.sales.reservation import Reservation
 from models.users.api_key import IdempotencyRecord
 from tests.factories import catalog, users
+from tests.server_support import Gunicorn
 from tests.web.api_support import order
 from web import create_app
-from web.config import TestConfig
+from web.config import ROOT, TestConfig
 from web.extensions import db
 
-ROOT = Path(__file__).resolve().parents[2]
-GUNICORN = Path(sys.executable).parent / "gunicorn"
 POSTS = 50
 CONTESTED = 10  # the last 10 orders ask for premises that 10 earlier orders ask for too
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -70,37 +58,19 @@ def embedded(tmp_path_factory):
 @pytest.fixture(scope="module")
 def server(embedded, tmp_path_factory):
     _, url, _, _ = embedded
-    port = _free_port()
-    log = tmp_path_factory.mktemp("gunicorn") / "stderr.log"
-    env = {**os.environ, "DATABASE_URL": url, "SHARED_CACHE_SECONDS": "0"}
-    with log.open("wb") as stderr:
-        process = subprocess.Popen(
-            [str(GUNICORN), "--bind", f"127.0.0.1:{port}", "--workers", "2", "--threads", "4"]
-            + ["--keep-alive", "0", "--log-level", "warning", "web:create_app()"],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=stderr,  # a file: a pipe nobody reads would stall the workers once full
-        )
-    base = f"http://127.0.0.1:{port}"
+    running = Gunicorn(
+        url,
+        tmp_path_factory.mktemp("gunicorn") / "gunicorn.log",
+        workers=2,
+        threads=4,  # as `make run`
+        options=("--keep-alive", "0", "--log-level", "warning"),
+        env={"SHARED_CACHE_SECONDS": "0"},
+    )
     try:
-        _wait_until_serving(base, process, log)
-        yield base
+        running.wait_ready()
+        yield running.base
     finally:
-        process.terminate()
-        process.wait(30)
-
-
-def _wait_until_serving(base: str, process: subprocess.Popen, log: Path) -> None:
-    for _ in range(600):  # gunicorn imports the app in each worker: a few seconds
-        if process.poll() is not None:
-            pytest.fail(f"gunicorn stopped: {log.read_text(errors='replace')[-2000:]}")
-        try:
-            with urllib.request.urlopen(f"{base}/api/v1/openapi.json", timeout=30):
-                return
-        except OSError:  # refused before the master listens, or a worker still importing
-            threading.Event().wait(0.1)
-    pytest.fail("gunicorn did not start")
+        running.stop()
 
 
 def _post(base: str, raw: str, body: dict, idempotency_key: str) -> tuple[int, dict]:

@@ -13,24 +13,18 @@ would be killed by gunicorn's 30 s worker timeout and its connection dropped).
 from __future__ import annotations
 
 import http.cookiejar
-import os
 import re
-import socket
-import subprocess
-import sys
 import threading
 import urllib.parse
 import urllib.request
 from html import unescape
-from pathlib import Path
 
 import pytest
 
 from models.process.instance import ProcessDraft
 from models.users.user import Role
 from tests.factories.users import PASSWORD
-from tests.time_support import wait_until
-from web.config import ROOT
+from tests.server_support import Gunicorn
 
 ISSUE_SCRIPT = "M=2**61-1\nL=[k*M for k in range(100000)]\ns=set(L)"
 NO_LOOP_SCRIPT = "M=2**61-1\ns=set(range(0, 100000 * M, M))"
@@ -55,55 +49,6 @@ def draft_xml(process_id: str, script: str) -> str:
   </bpmn:process>
 </bpmn:definitions>
 """
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-class Gunicorn:
-    """`gunicorn "web:create_app()"` with two single-threaded workers, on the test database."""
-
-    def __init__(self, database_url: str, log_path: Path):
-        self.port = _free_port()
-        self.base = f"http://127.0.0.1:{self.port}"
-        self.log_path = log_path
-        self.log = log_path.open("wb")
-        env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": "hash-flooding-test"}
-        command = [sys.executable, "-m", "gunicorn", "--workers", "2", "--threads", "1"]
-        command += ["--bind", f"127.0.0.1:{self.port}", "--graceful-timeout", "5"]
-        command += ["--preload", "web:create_app()"]
-        self.process = subprocess.Popen(
-            command, cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT
-        )
-
-    def wait_ready(self) -> None:
-        def healthy() -> bool:
-            if self.process.poll() is not None:
-                raise AssertionError(f"gunicorn exited:\n{self.output()}")
-            try:
-                return Browser(self).get("/healthz")[0] == 200
-            except OSError:
-                return False
-
-        wait_until(healthy, timeout=WAIT_S, every=0.2, failure=self.output)
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(5)
-        self.log.close()
-
-    def output(self) -> str:
-        if not self.log.closed:
-            self.log.flush()
-        return self.log_path.read_text("utf-8", "replace")[-4000:]
 
 
 class Browser:
@@ -139,9 +84,9 @@ class Browser:
 @pytest.fixture
 def server(app, database_url, tmp_path, db_session):
     db_session.close()  # nothing of ours stays open while gunicorn works
-    running = Gunicorn(database_url, tmp_path / "gunicorn.log")
+    running = Gunicorn(database_url, tmp_path / "gunicorn.log", options=("--preload",))
     try:
-        running.wait_ready()
+        running.wait_ready(WAIT_S)
         yield running
     finally:
         running.stop()
